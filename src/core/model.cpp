@@ -1,0 +1,31 @@
+#include "core/model.hpp"
+
+namespace dossier {
+
+const char* status_name(Status s) noexcept {
+  switch (s) {
+    case Status::passed: return "passed";
+    case Status::failed: return "failed";
+    case Status::warning: return "warning";
+    case Status::info: return "info";
+  }
+  return "info";
+}
+
+const char* lang_code(Lang l) noexcept { return l == Lang::nl ? "nl" : "en"; }
+
+const char* doc_outcome_name(DocOutcome o) noexcept {
+  switch (o) {
+    case DocOutcome::ok: return "ok";
+    case DocOutcome::not_pdf: return "not-pdf";
+    case DocOutcome::empty: return "empty";
+    case DocOutcome::damaged: return "damaged";
+    case DocOutcome::locked: return "locked";
+    case DocOutcome::encrypted: return "encrypted";
+    case DocOutcome::unsafe: return "unsafe";
+    case DocOutcome::too_large: return "too-large";
+  }
+  return "damaged";
+}
+
+}  // namespace dossier

@@ -1,0 +1,32 @@
+// Shared helpers for the unit tests.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace dossier::test {
+
+inline std::string source_dir() { return DOSSIER_SOURCE_DIR; }
+
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline std::string example_referral() {
+  return read_text(source_dir() + "/examples/complete/referral.xml");
+}
+
+// Replaces the first occurrence of `from` in `text` (the test fails loudly if it is absent).
+inline std::string replace_once(std::string text, const std::string& from, const std::string& to) {
+  const auto pos = text.find(from);
+  if (pos == std::string::npos) throw std::runtime_error("test fixture lacks: " + from);
+  text.replace(pos, from.size(), to);
+  return text;
+}
+
+}  // namespace dossier::test
