@@ -1,0 +1,34 @@
+// Synthetic PDF generator for tests. It never reads personal data: everything in
+// the output comes from the spec. The output is deterministic (same spec, same bytes).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dossier::mkpdf {
+
+struct PdfSpec {
+  std::string title;                       // document title (Info /Title) and first text line
+  std::vector<std::string> lines;          // UTF-8 text lines, drawn on every page
+  int pages = 1;                           // number of pages (>= 1)
+  bool no_text = false;                    // pages carry only a small image (a "scan")
+  bool javascript = false;                 // catalog /OpenAction << /S /JavaScript /JS ... >>
+  bool embedded_file = false;              // catalog /Names /EmbeddedFiles with a small text file
+  bool object_streams = false;             // rewrite with qpdf so objects sit in compressed object streams
+  std::optional<std::string> user_password;   // encrypt (AES-128, R4); needs this to open
+  std::optional<std::string> owner_password;  // encrypt; alone: opens without password, restricted
+  std::optional<std::size_t> truncate;     // keep only the first N bytes of the result
+};
+
+// Builds the PDF. Throws std::runtime_error (or a qpdf exception) on a bad spec.
+std::string make_pdf(const PdfSpec& spec);
+
+// UTF-8 -> WinAnsiEncoding (Latin-1 plus the Windows-1252 extras); unknown -> '?'.
+std::string to_winansi(const std::string& utf8);
+
+// A PDF literal string "(...)" with ( ) \ escaped and bytes outside 32..126 as \ooo.
+std::string pdf_literal(const std::string& winansi);
+
+}  // namespace dossier::mkpdf
