@@ -1,0 +1,125 @@
+#include "io/safe_path.hpp"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace dossier::io {
+namespace {
+
+// Decodes one UTF-8 sequence at s[i]; returns its length (0 when invalid: truncated,
+// overlong, surrogate, above U+10FFFF). RFC 3629 section 4.
+std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t len = 0;
+  std::uint32_t min = 0;
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  if ((b0 & 0xE0u) == 0xC0u) {
+    len = 2;
+    cp = b0 & 0x1Fu;
+    min = 0x80;
+  } else if ((b0 & 0xF0u) == 0xE0u) {
+    len = 3;
+    cp = b0 & 0x0Fu;
+    min = 0x800;
+  } else if ((b0 & 0xF8u) == 0xF0u) {
+    len = 4;
+    cp = b0 & 0x07u;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0u) != 0x80u) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+bool forbidden_code_point(std::uint32_t cp) {
+  if (cp < 0x20 || cp == 0x7F) return true;                  // C0 controls, DEL
+  if (cp >= 0x80 && cp <= 0x9F) return true;                 // C1 controls
+  if (cp >= 0x202A && cp <= 0x202E) return true;             // bidi embeddings/overrides
+  if (cp >= 0x2066 && cp <= 0x2069) return true;             // bidi isolates
+  if (cp == 0x200E || cp == 0x200F) return true;             // LRM, RLM
+  return false;
+}
+
+}  // namespace
+
+Result<std::string> normalise_entry_name(std::string_view name, std::size_t max_depth,
+                                         std::size_t max_len) {
+  if (name.empty()) return fail(Errc::hostile, "empty name");
+  if (name.size() > max_len) {
+    return fail(Errc::limit, "name is " + std::to_string(name.size()) + " bytes long, limit " +
+                                 std::to_string(max_len));
+  }
+  for (std::size_t i = 0; i < name.size();) {
+    std::uint32_t cp = 0;
+    const std::size_t n = decode_utf8(name, i, cp);
+    if (n == 0) return fail(Errc::hostile, "name is not valid UTF-8 (byte " + std::to_string(i) + ")");
+    if (cp == 0) return fail(Errc::hostile, "name contains a NUL byte");
+    if (forbidden_code_point(cp)) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+      return fail(Errc::hostile, std::string("name contains control character ") + buf);
+    }
+    if (cp == '\\') return fail(Errc::hostile, "name contains a backslash");
+    i += n;
+  }
+  if (name.front() == '/') return fail(Errc::hostile, "absolute path (starts with '/')");
+  if (name.size() >= 2 && name[1] == ':' &&
+      ((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z'))) {
+    return fail(Errc::hostile, "absolute path (drive letter)");
+  }
+  if (name.find(':') != std::string_view::npos) {
+    return fail(Errc::hostile, "name contains ':' (drive or alternate data stream)");
+  }
+
+  std::string_view body = name;
+  if (body.back() == '/') body.remove_suffix(1);
+  if (body.empty()) return fail(Errc::hostile, "name is only '/'");
+
+  std::size_t depth = 0;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t slash = body.find('/', start);
+    const std::string_view seg =
+        body.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (seg.empty()) return fail(Errc::hostile, "empty path segment ('//')");
+    if (seg == "..") return fail(Errc::hostile, "path traversal ('..' segment)");
+    if (seg == ".") return fail(Errc::hostile, "'.' path segment");
+    ++depth;
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  if (depth > max_depth) {
+    return fail(Errc::limit, "nested " + std::to_string(depth) + " levels deep, limit " +
+                                 std::to_string(max_depth));
+  }
+  return std::string(body);
+}
+
+bool is_safe_relative_path(std::string_view name, std::size_t max_depth, std::size_t max_len,
+                           std::string* why) {
+  auto r = normalise_entry_name(name, max_depth, max_len);
+  if (r) return true;
+  if (why != nullptr) *why = r.error().message;
+  return false;
+}
+
+std::string collision_key(std::string_view canonical) {
+  std::string key(canonical);
+  if (!key.empty() && key.back() == '/') key.pop_back();
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
+}
+
+}  // namespace dossier::io

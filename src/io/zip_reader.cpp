@@ -1,0 +1,620 @@
+// Hardened ZIP access over libzip 1.7.3. Spec: PKWARE APPNOTE.TXT 6.3.x.
+//
+// libzip 1.7.3 facts this file works around (found by testing, see docs/zip-safety.md):
+// it does not enforce declared entry sizes while reading, reports CRC errors only at the
+// end of an entry, lets an overlapping-entry bomb pass ZIP_CHECKCONS, and will happily
+// decrypt traditional-PKWARE entries and decompress bzip2/LZMA. So every check that
+// matters is made here, against the central directory (APPNOTE 4.3.12) up front and
+// against the delivered bytes while reading.
+#include "io/zip_reader.hpp"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <sys/stat.h>
+#include <system_error>
+#include <utility>
+
+#include "io/safe_path.hpp"
+
+namespace dossier::io {
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+// APPNOTE 4.3.7 local file header and 4.3.12 central directory header, fixed parts; 4.3.16
+// end of central directory record.
+constexpr std::uint64_t kLocalHeaderSize = 30;
+constexpr std::uint64_t kCentralHeaderSize = 46;
+constexpr std::uint64_t kEndRecordSize = 22;
+
+std::string libzip_message(int code) {
+  zip_error_t ze;
+  zip_error_init_with_code(&ze, code);
+  std::string msg = zip_error_strerror(&ze);
+  zip_error_fini(&ze);
+  return msg;
+}
+
+Errc errc_from_libzip(int code) {
+  switch (code) {
+    case ZIP_ER_NOENT: return Errc::not_found;
+    case ZIP_ER_OPEN:
+    case ZIP_ER_READ:
+    case ZIP_ER_SEEK:
+    case ZIP_ER_WRITE:
+    case ZIP_ER_CLOSE:
+    case ZIP_ER_RENAME:
+    case ZIP_ER_TMPOPEN:
+    case ZIP_ER_REMOVE:
+      return Errc::io;
+    case ZIP_ER_NOZIP:
+    case ZIP_ER_INCONS:
+    case ZIP_ER_CRC:
+    case ZIP_ER_ZLIB:
+    case ZIP_ER_EOF:
+      return Errc::malformed;
+    case ZIP_ER_MULTIDISK:
+    case ZIP_ER_COMPNOTSUPP:
+    case ZIP_ER_ENCRNOTSUPP:
+    case ZIP_ER_NOPASSWD:
+    case ZIP_ER_WRONGPASSWD:
+      return Errc::unsupported;
+    case ZIP_ER_MEMORY: return Errc::limit;
+    case ZIP_ER_EXISTS: return Errc::usage;
+    default: return Errc::internal;
+  }
+}
+
+// Raw names can hold anything; make them printable for messages.
+std::string printable(std::string_view raw) {
+  std::string out;
+  for (char c : raw) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(u));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+const char* method_name(std::uint16_t m) {
+  switch (m) {
+    case 1: return "shrink";
+    case 6: return "implode";
+    case 9: return "deflate64";
+    case 12: return "bzip2";
+    case 14: return "LZMA";
+    case 93: return "zstd";
+    case 95: return "xz";
+    case 98: return "PPMd";
+    default: return "unknown";
+  }
+}
+
+std::string entry_prefix(std::string_view shown) { return "entry '" + std::string(shown) + "': "; }
+
+struct Opened {
+  zip_t* archive = nullptr;
+  std::vector<ZipEntry> entries;
+};
+
+// Opens and checks. Appends every problem found; stops early only where going on makes
+// no sense (cannot open, too many entries). On success (no problems) the archive is open.
+Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
+                    std::vector<ZipProblem>& problems) {
+  Opened out;
+  const std::string file = path.filename().string();
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    problems.push_back({"", Errc::not_found, file + ": no such file"});
+    return out;
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    problems.push_back({"", Errc::usage, file + ": not a regular file"});
+    return out;
+  }
+  const std::uint64_t archive_size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    problems.push_back({"", Errc::io, file + ": cannot get size: " + ec.message()});
+    return out;
+  }
+  if (archive_size > limits.max_archive_size) {
+    problems.push_back({"", Errc::limit,
+                        file + ": archive is " + std::to_string(archive_size) +
+                            " bytes, limit " + std::to_string(limits.max_archive_size)});
+    return out;
+  }
+
+  int err = 0;
+  zip_t* za = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
+  if (za == nullptr) {
+    problems.push_back({"", errc_from_libzip(err), file + ": not a usable ZIP archive: " +
+                                                        libzip_message(err)});
+    return out;
+  }
+  struct Closer {
+    zip_t*& za;
+    ~Closer() {
+      if (za != nullptr) zip_discard(za);
+    }
+  } closer{za};
+
+  const zip_int64_t count = zip_get_num_entries(za, 0);
+  if (count < 0) {
+    problems.push_back({"", Errc::internal, file + ": libzip gave no entry count"});
+    return out;
+  }
+  if (static_cast<std::uint64_t>(count) > limits.max_entries) {
+    problems.push_back({"", Errc::limit, file + ": " + std::to_string(count) +
+                                             " entries, limit " + std::to_string(limits.max_entries)});
+    return out;
+  }
+
+  const std::size_t first_entry_problem = problems.size();
+  std::vector<ZipProblem> archive_problems;
+  std::map<std::string, std::string> seen;  // collision key -> first raw name
+  std::uint64_t total_size = 0;
+  std::uint64_t min_archive_size = kEndRecordSize;  // APPNOTE 4.3.6 overall layout
+  bool total_reported = false;
+  std::vector<std::pair<std::string, std::string>> file_keys;  // key, shown name
+
+  for (zip_uint64_t i = 0; i < static_cast<zip_uint64_t>(count); ++i) {
+    const char* raw_c = zip_get_name(za, i, ZIP_FL_ENC_RAW);
+    const char* utf8_c = zip_get_name(za, i, ZIP_FL_ENC_GUESS);
+    const std::string raw = raw_c != nullptr ? raw_c : "";
+    const std::string utf8 = utf8_c != nullptr ? utf8_c : "";
+    const std::string shown = printable(raw);
+    const std::string pre = entry_prefix(shown);
+    auto problem = [&](Errc code, const std::string& what) {
+      problems.push_back({shown, code, pre + what});
+    };
+    const std::size_t before = problems.size();
+
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(za, i, ZIP_FL_UNCHANGED, &st) != 0) {
+      problem(Errc::malformed, "cannot read its central-directory record");
+      continue;
+    }
+    constexpr zip_uint64_t need = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
+                                  ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+    if ((st.valid & need) != need) {
+      problem(Errc::malformed, "central-directory record lacks size, CRC or method");
+      continue;
+    }
+    min_archive_size += kLocalHeaderSize + kCentralHeaderSize + 2 * raw.size() + st.comp_size;
+
+    // Names: control characters are checked on the raw bytes because libzip's CP437
+    // conversion (APPNOTE appendix D) turns them into printable symbols.
+    bool name_ok = true;
+    for (char c : raw) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7F) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned>(u));
+        problem(Errc::hostile, std::string("name contains control character ") + buf);
+        name_ok = false;
+        break;
+      }
+    }
+    std::string canonical;
+    if (name_ok) {
+      auto norm = normalise_entry_name(utf8, limits.max_depth, limits.max_name_length);
+      if (!norm) {
+        problem(norm.error().code, norm.error().message);
+        name_ok = false;
+      } else {
+        canonical = *norm;
+      }
+    }
+    const bool is_dir = !utf8.empty() && utf8.back() == '/';
+
+    // APPNOTE 4.4.4 bit 0 / 4.5 strong encryption, 4.4.5 methods: allow-list.
+    if (st.encryption_method != ZIP_EM_NONE) {
+      problem(Errc::unsupported, "encrypted (encryption method " +
+                                     std::to_string(st.encryption_method) + "), not accepted");
+    }
+    if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
+      problem(Errc::unsupported, "compression method " + std::to_string(st.comp_method) + " (" +
+                                     method_name(st.comp_method) +
+                                     "), only store (0) and deflate (8) are accepted");
+    }
+    // APPNOTE 4.4.2 / 4.4.15: Unix mode in the upper 16 bits of the external attributes.
+    zip_uint8_t opsys = 0;
+    zip_uint32_t attributes = 0;
+    if (zip_file_get_external_attributes(za, i, ZIP_FL_UNCHANGED, &opsys, &attributes) == 0 &&
+        opsys == ZIP_OPSYS_UNIX) {
+      const std::uint32_t type = (attributes >> 16) & S_IFMT;
+      if (type == S_IFLNK) {
+        problem(Errc::hostile, "symbolic link entry");
+      } else if (type != 0 && type != S_IFREG && type != S_IFDIR) {
+        problem(Errc::hostile, "special file entry (device, FIFO or socket)");
+      } else if (type == S_IFDIR && !is_dir) {
+        problem(Errc::hostile, "directory mode on a name without a trailing '/'");
+      }
+    }
+    if (is_dir && st.size != 0) {
+      problem(Errc::malformed, "directory entry with " + std::to_string(st.size) + " bytes of data");
+    }
+    if (st.comp_method == ZIP_CM_STORE && st.encryption_method == ZIP_EM_NONE &&
+        st.size != st.comp_size) {
+      problem(Errc::malformed, "stored entry whose size (" + std::to_string(st.size) +
+                                   ") differs from its compressed size (" +
+                                   std::to_string(st.comp_size) + ")");
+    }
+    if (st.size > limits.max_entry_size) {
+      problem(Errc::limit, "declares " + std::to_string(st.size) + " bytes, limit " +
+                               std::to_string(limits.max_entry_size));
+    }
+    if (st.size >= limits.ratio_min_size && st.size > 0) {
+      if (st.comp_size == 0 || st.size / st.comp_size > limits.max_ratio) {
+        problem(Errc::hostile,
+                "compression ratio " +
+                    (st.comp_size == 0 ? std::string("infinite")
+                                       : std::to_string(st.size / st.comp_size)) +
+                    ":1 (" + std::to_string(st.size) + " from " + std::to_string(st.comp_size) +
+                    " bytes), limit " + std::to_string(limits.max_ratio) + ":1");
+      }
+    }
+    if (name_ok) {
+      const std::string key = collision_key(canonical);
+      auto [it, inserted] = seen.emplace(key, shown);
+      if (!inserted) {
+        problem(Errc::hostile, "duplicate of entry '" + it->second + "'" +
+                                   (it->second == shown ? "" : " after normalisation"));
+      } else if (!is_dir) {
+        file_keys.emplace_back(key, shown);
+      }
+    }
+    total_size += st.size;
+    if (total_size > limits.max_total_size && !total_reported) {
+      total_reported = true;
+      problem(Errc::limit, "brings the declared total to " + std::to_string(total_size) +
+                               " bytes, limit " + std::to_string(limits.max_total_size));
+    }
+    if (problems.size() == before) {
+      out.entries.push_back(
+          ZipEntry{canonical, st.size, st.comp_size, is_dir, st.crc, static_cast<std::uint64_t>(i)});
+    }
+  }
+
+  // A file name used as a directory of another entry ("a" and "a/b").
+  for (const auto& [key, shown] : file_keys) {
+    const std::string as_dir = key + "/";
+    auto it = seen.lower_bound(as_dir);
+    if (it != seen.end() && it->first.compare(0, as_dir.size(), as_dir) == 0) {
+      problems.push_back({shown, Errc::hostile,
+                          entry_prefix(shown) + "file name is also used as a directory by entry '" +
+                              it->second + "'"});
+    }
+  }
+
+  // Overlapping entries (APPNOTE has no rule against it; zip bombs use it): every entry
+  // needs its own local header, data and central record, so their sum bounds the size.
+  if (min_archive_size > archive_size) {
+    archive_problems.push_back(
+        {"", Errc::hostile,
+         file + ": entries need at least " + std::to_string(min_archive_size) +
+             " bytes but the archive has " + std::to_string(archive_size) +
+             " (entries share data: overlap bomb)"});
+  }
+  problems.insert(problems.begin() + static_cast<std::ptrdiff_t>(first_entry_problem),
+                  archive_problems.begin(), archive_problems.end());
+  if (problems.empty()) {
+    out.archive = za;
+    za = nullptr;  // ownership passes to the caller
+  }
+  return out;
+}
+
+struct FileCloser {
+  zip_file_t* f;
+  ~FileCloser() {
+    if (f != nullptr) zip_fclose(f);
+  }
+};
+
+using Sink = std::function<Result<void>(std::span<const std::uint8_t>)>;
+
+Result<void> read_entry(zip_t* za, const ZipEntry& e, const Sink& sink) {
+  const std::string pre = entry_prefix(e.name);
+  if (e.is_directory) return {};
+  zip_file_t* f = zip_fopen_index(za, e.index, 0);
+  if (f == nullptr) {
+    zip_error_t* ze = zip_get_error(za);
+    const int code = zip_error_code_zip(ze);
+    return fail(errc_from_libzip(code), pre + "cannot open: " + zip_error_strerror(ze));
+  }
+  FileCloser closer{f};
+  std::vector<std::uint8_t> buf(static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, e.size + 1)));
+  std::uint64_t got = 0;
+  std::uint32_t crc = 0;
+  while (true) {
+    // Ask for one byte more than is left so an overrun shows without being delivered.
+    const std::uint64_t want = std::min<std::uint64_t>(buf.size(), e.size - got + 1);
+    const zip_int64_t n = zip_fread(f, buf.data(), want);
+    if (n < 0) {
+      zip_error_t* ze = zip_file_get_error(f);
+      const int code = zip_error_code_zip(ze);
+      if (code == ZIP_ER_CRC) return fail(Errc::malformed, pre + "CRC-32 mismatch (reported by libzip)");
+      return fail(errc_from_libzip(code), pre + "read failed after " + std::to_string(got) +
+                                              " bytes: " + zip_error_strerror(ze));
+    }
+    if (n == 0) break;
+    const auto un = static_cast<std::uint64_t>(n);
+    if (un > e.size - got) {
+      return fail(Errc::hostile, pre + "delivers more than its declared " + std::to_string(e.size) +
+                                     " bytes (size lie)");
+    }
+    const std::span<const std::uint8_t> chunk(buf.data(), static_cast<std::size_t>(un));
+    crc = crc32_update(crc, chunk);
+    got += un;
+    if (auto r = sink(chunk); !r) return r;
+  }
+  if (got != e.size) {
+    return fail(Errc::malformed, pre + "ends after " + std::to_string(got) + " of " +
+                                     std::to_string(e.size) + " declared bytes");
+  }
+  if (crc != e.crc) {
+    char buf2[64];
+    std::snprintf(buf2, sizeof buf2, "CRC-32 %08X, declared %08X", static_cast<unsigned>(crc),
+                  static_cast<unsigned>(e.crc));
+    return fail(Errc::malformed, pre + buf2);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::uint32_t crc32_update(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept {
+  static const std::array<std::uint32_t, 256> table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t n = 0; n < 256; ++n) {
+      std::uint32_t c = n;
+      for (int k = 0; k < 8; ++k) c = (c & 1u) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[n] = c;
+    }
+    return t;
+  }();
+  crc = ~crc;
+  for (std::uint8_t b : data) crc = table[(crc ^ b) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+// ---- ZipReader ----
+
+ZipReader::ZipReader(zip* archive, std::vector<ZipEntry> entries, ZipLimits limits)
+    : archive_(archive), entries_(std::move(entries)), limits_(limits) {}
+
+ZipReader::ZipReader(ZipReader&& other) noexcept
+    : archive_(std::exchange(other.archive_, nullptr)),
+      entries_(std::move(other.entries_)),
+      limits_(other.limits_) {}
+
+ZipReader& ZipReader::operator=(ZipReader&& other) noexcept {
+  if (this != &other) {
+    if (archive_ != nullptr) zip_discard(archive_);
+    archive_ = std::exchange(other.archive_, nullptr);
+    entries_ = std::move(other.entries_);
+    limits_ = other.limits_;
+  }
+  return *this;
+}
+
+ZipReader::~ZipReader() {
+  if (archive_ != nullptr) zip_discard(archive_);
+}
+
+Result<ZipReader> ZipReader::open(const std::filesystem::path& path, const ZipLimits& limits) {
+  std::vector<ZipProblem> problems;
+  Opened o = open_checked(path, limits, problems);
+  if (!problems.empty()) return fail(problems.front().code, problems.front().message);
+  return ZipReader(o.archive, std::move(o.entries), limits);
+}
+
+std::vector<ZipProblem> ZipReader::audit(const std::filesystem::path& path, const ZipLimits& limits,
+                                         bool read_contents) {
+  std::vector<ZipProblem> problems;
+  Opened o = open_checked(path, limits, problems);
+  if (o.archive == nullptr) return problems;
+  ZipReader reader(o.archive, std::move(o.entries), limits);
+  if (read_contents) {
+    const Sink discard = [](std::span<const std::uint8_t>) -> Result<void> { return {}; };
+    for (const ZipEntry& e : reader.entries()) {
+      if (auto r = reader.read_to(e, discard); !r) {
+        problems.push_back({e.name, r.error().code, r.error().message});
+      }
+    }
+  }
+  return problems;
+}
+
+const ZipEntry* ZipReader::find(std::string_view name) const noexcept {
+  for (const ZipEntry& e : entries_) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+Result<void> ZipReader::read_to(const ZipEntry& entry, const Sink& sink) const {
+  if (archive_ == nullptr) return fail(Errc::usage, "read from a moved-from ZipReader");
+  const auto it = std::find_if(entries_.begin(), entries_.end(),
+                               [&](const ZipEntry& e) { return e.index == entry.index; });
+  if (it == entries_.end() || it->name != entry.name) {
+    return fail(Errc::usage, entry_prefix(entry.name) + "not an entry of this archive");
+  }
+  return read_entry(archive_, *it, sink);  // the stored copy: declared values cannot be forged
+}
+
+Result<std::vector<std::uint8_t>> ZipReader::read(const ZipEntry& entry) const {
+  std::vector<std::uint8_t> out;
+  // Declared size is bounded by max_entry_size (checked at open) and reads never exceed it.
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(entry.size, limits_.max_entry_size)));
+  auto r = read_to(entry, [&](std::span<const std::uint8_t> chunk) -> Result<void> {
+    out.insert(out.end(), chunk.begin(), chunk.end());
+    return {};
+  });
+  if (!r) return tl::unexpected(r.error());
+  return out;
+}
+
+// ---- ZipWriter ----
+
+namespace {
+
+// 2000-01-01 00:00:00 in local time: libzip converts mtimes to DOS time with localtime(),
+// so a local-time instant gives the same DOS fields in every time zone.
+time_t fixed_mtime() {
+  std::tm tm{};
+  tm.tm_year = 100;
+  tm.tm_mon = 0;
+  tm.tm_mday = 1;
+  tm.tm_isdst = -1;
+  return std::mktime(&tm);
+}
+
+Error writer_error(zip_t* za, const std::string& what) {
+  zip_error_t* ze = zip_get_error(za);
+  return Error{errc_from_libzip(zip_error_code_zip(ze)), what + ": " + zip_error_strerror(ze)};
+}
+
+}  // namespace
+
+ZipWriter::ZipWriter(zip* archive, std::filesystem::path path)
+    : archive_(archive), path_(std::move(path)) {}
+
+ZipWriter::ZipWriter(ZipWriter&& other) noexcept
+    : archive_(std::exchange(other.archive_, nullptr)),
+      path_(std::move(other.path_)),
+      buffers_(std::move(other.buffers_)),
+      keys_(std::move(other.keys_)) {}
+
+ZipWriter& ZipWriter::operator=(ZipWriter&& other) noexcept {
+  if (this != &other) {
+    if (archive_ != nullptr) zip_discard(archive_);
+    archive_ = std::exchange(other.archive_, nullptr);
+    path_ = std::move(other.path_);
+    buffers_ = std::move(other.buffers_);
+    keys_ = std::move(other.keys_);
+  }
+  return *this;
+}
+
+ZipWriter::~ZipWriter() {
+  if (archive_ != nullptr) zip_discard(archive_);
+}
+
+Result<ZipWriter> ZipWriter::create(const std::filesystem::path& path, bool overwrite) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !overwrite) {
+    return fail(Errc::usage, path.string() + ": exists, not overwriting");
+  }
+  int err = 0;
+  zip_t* za = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  if (za == nullptr) {
+    return fail(errc_from_libzip(err), path.string() + ": cannot create: " + libzip_message(err));
+  }
+  return ZipWriter(za, path);
+}
+
+Result<std::string> ZipWriter::claim_name(const std::string& name) {
+  if (archive_ == nullptr) return fail(Errc::usage, "ZipWriter is closed");
+  auto norm = normalise_entry_name(name);
+  if (!norm) return fail(Errc::usage, entry_prefix(printable(name)) + norm.error().message);
+  const std::string key = collision_key(*norm);
+  if (!keys_.insert(key).second) {
+    return fail(Errc::usage, entry_prefix(name) + "duplicate name (ignoring ASCII case)");
+  }
+  return *norm;
+}
+
+Result<void> ZipWriter::finish_entry(std::int64_t index, bool deflate, bool directory) {
+  const auto i = static_cast<zip_uint64_t>(index);
+  const zip_int32_t method = deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
+  if (zip_set_file_compression(archive_, i, method, 0) != 0 ||
+      zip_file_set_mtime(archive_, i, fixed_mtime(), 0) != 0 ||
+      zip_file_set_external_attributes(archive_, i, 0, ZIP_OPSYS_UNIX,
+                                       (directory ? 040755u : 0100644u) << 16) != 0) {
+    return tl::unexpected(writer_error(archive_, "cannot set entry metadata"));
+  }
+  return {};
+}
+
+Result<void> ZipWriter::add_buffer(std::string name, std::vector<std::uint8_t> data, bool deflate) {
+  auto canonical = claim_name(name);
+  if (!canonical) return tl::unexpected(canonical.error());
+  if (canonical->size() != name.size()) return fail(Errc::usage, entry_prefix(name) + "a file name cannot end in '/'");
+  buffers_.push_back(std::move(data));
+  const auto& stored = buffers_.back();
+  zip_source_t* src = zip_source_buffer(archive_, stored.data(), stored.size(), 0);
+  if (src == nullptr) return tl::unexpected(writer_error(archive_, entry_prefix(name) + "cannot add"));
+  const zip_int64_t index = zip_file_add(archive_, canonical->c_str(), src, ZIP_FL_ENC_UTF_8);
+  if (index < 0) {
+    zip_source_free(src);
+    return tl::unexpected(writer_error(archive_, entry_prefix(name) + "cannot add"));
+  }
+  return finish_entry(index, deflate, false);
+}
+
+Result<void> ZipWriter::add_file(std::string name, const std::filesystem::path& source, bool deflate) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(source, ec)) {
+    return fail(Errc::not_found, source.string() + ": not a regular file");
+  }
+  auto canonical = claim_name(name);
+  if (!canonical) return tl::unexpected(canonical.error());
+  if (canonical->size() != name.size()) return fail(Errc::usage, entry_prefix(name) + "a file name cannot end in '/'");
+  zip_source_t* src = zip_source_file(archive_, source.c_str(), 0, -1);
+  if (src == nullptr) return tl::unexpected(writer_error(archive_, source.string()));
+  const zip_int64_t index = zip_file_add(archive_, canonical->c_str(), src, ZIP_FL_ENC_UTF_8);
+  if (index < 0) {
+    zip_source_free(src);
+    return tl::unexpected(writer_error(archive_, entry_prefix(name) + "cannot add"));
+  }
+  return finish_entry(index, deflate, false);
+}
+
+Result<void> ZipWriter::add_stored(std::string name, std::vector<std::uint8_t> data) {
+  return add_buffer(std::move(name), std::move(data), false);
+}
+Result<void> ZipWriter::add_deflated(std::string name, std::vector<std::uint8_t> data) {
+  return add_buffer(std::move(name), std::move(data), true);
+}
+Result<void> ZipWriter::add_file_stored(std::string name, const std::filesystem::path& source) {
+  return add_file(std::move(name), source, false);
+}
+Result<void> ZipWriter::add_file_deflated(std::string name, const std::filesystem::path& source) {
+  return add_file(std::move(name), source, true);
+}
+
+Result<void> ZipWriter::add_directory(std::string name) {
+  auto canonical = claim_name(name);
+  if (!canonical) return tl::unexpected(canonical.error());
+  const zip_int64_t index = zip_dir_add(archive_, canonical->c_str(), ZIP_FL_ENC_UTF_8);
+  if (index < 0) return tl::unexpected(writer_error(archive_, entry_prefix(name) + "cannot add"));
+  return finish_entry(index, false, true);
+}
+
+Result<void> ZipWriter::close() {
+  if (archive_ == nullptr) return fail(Errc::usage, "ZipWriter is already closed");
+  zip_t* za = std::exchange(archive_, nullptr);
+  if (zip_close(za) != 0) {
+    Error e = writer_error(za, path_.string() + ": cannot write");
+    zip_discard(za);
+    return tl::unexpected(e);
+  }
+  buffers_.clear();
+  return {};
+}
+
+}  // namespace dossier::io

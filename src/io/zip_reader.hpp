@@ -1,0 +1,145 @@
+// Hardened ZIP reading and writing over libzip 1.7.3.
+// Format: PKWARE APPNOTE.TXT 6.3.x (sections cited in zip_reader.cpp). Rules and the
+// reasons behind them: docs/zip-safety.md; every number: docs/limits.md.
+//
+// What the reader guarantees: an open ZipReader has checked every central-directory entry
+// (names, method, encryption, file type, sizes, ratio, duplicates) before any byte of data
+// is read. A read never delivers more than the entry's declared size and fails unless the
+// entry delivered exactly its declared size with a matching CRC-32.
+// What it does NOT guarantee: that entries do not share compressed bytes in ways that stay
+// below the size bound (only a lower-bound check is possible without offsets), or that two
+// names differing only in non-ASCII case or Unicode normalisation map to different files.
+// Not thread-safe: reads change libzip state, even through const member functions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <list>
+#include <span>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/result.hpp"
+
+struct zip;  // libzip's zip_t
+
+namespace dossier::io {
+
+inline constexpr std::uint64_t kMiB = 1024ULL * 1024ULL;
+inline constexpr std::uint64_t kGiB = 1024ULL * kMiB;
+
+struct ZipLimits {
+  std::size_t max_entries = 1000;
+  std::uint64_t max_entry_size = 256 * kMiB;    // declared uncompressed size of one entry
+  std::uint64_t max_total_size = 2 * kGiB;      // sum of declared uncompressed sizes
+  std::uint64_t max_ratio = 200;                // uncompressed / compressed
+  std::size_t max_name_length = 240;            // bytes
+  std::size_t max_depth = 8;                    // path segments
+  std::uint64_t max_archive_size = 2 * kGiB;    // bytes on disk
+  std::uint64_t ratio_min_size = 64 * 1024;     // entries smaller than this skip the ratio check
+};
+
+struct ZipEntry {
+  std::string name;              // canonical: safe relative path, no trailing '/'
+  std::uint64_t size = 0;        // declared uncompressed size
+  std::uint64_t compressed_size = 0;
+  bool is_directory = false;
+  std::uint32_t crc = 0;         // declared CRC-32
+  std::uint64_t index = 0;       // libzip index
+};
+
+// One thing wrong with an archive. `entry` is the raw entry name as found (after
+// control characters are escaped), or empty for a problem of the whole archive.
+struct ZipProblem {
+  std::string entry;
+  Errc code;
+  std::string message;
+};
+
+class ZipReader {
+ public:
+  // Opens with ZIP_RDONLY | ZIP_CHECKCONS and validates every entry. The first problem
+  // becomes the error (Errc::hostile, limit, unsupported, malformed; not_found / io for
+  // the file itself); its message names the entry and what is wrong.
+  static Result<ZipReader> open(const std::filesystem::path& path, const ZipLimits& limits = {});
+
+  // Every problem, for listing: structural checks of all entries and, when
+  // `read_contents` is true and the structure is acceptable, a full read of every entry
+  // (size and CRC). Empty when the archive is acceptable. Entry checks stop at the
+  // entry-count limit so a huge archive cannot produce a huge list.
+  static std::vector<ZipProblem> audit(const std::filesystem::path& path,
+                                       const ZipLimits& limits = {}, bool read_contents = true);
+
+  ZipReader(ZipReader&& other) noexcept;
+  ZipReader& operator=(ZipReader&& other) noexcept;
+  ZipReader(const ZipReader&) = delete;
+  ZipReader& operator=(const ZipReader&) = delete;
+  ~ZipReader();
+
+  // In central-directory order. Directory entries are included (is_directory).
+  const std::vector<ZipEntry>& entries() const noexcept { return entries_; }
+  // nullptr when no entry has this canonical name.
+  const ZipEntry* find(std::string_view name) const noexcept;
+
+  // The whole entry. Allocates at most the declared size + 1 byte.
+  Result<std::vector<std::uint8_t>> read(const ZipEntry& entry) const;
+
+  // Streams the entry to `sink` in chunks of at most 64 KiB, with the same checks as
+  // read(). WARNING: the sink may receive data before a failure that is only detectable
+  // at the end (overrun, short entry, CRC mismatch); on error the caller must discard
+  // everything it received. An error returned by the sink stops the read and is passed on.
+  Result<void> read_to(const ZipEntry& entry,
+                       const std::function<Result<void>(std::span<const std::uint8_t>)>& sink) const;
+
+ private:
+  ZipReader(zip* archive, std::vector<ZipEntry> entries, ZipLimits limits);
+  zip* archive_ = nullptr;
+  std::vector<ZipEntry> entries_;
+  ZipLimits limits_;
+};
+
+// Writes a new archive. Entries appear in insertion order with fixed metadata (mtime
+// 2000-01-01 00:00 in DOS time, Unix mode 0644 / 0755 for directories) so the same input
+// gives the same bytes. Nothing is visible at `path` until close() succeeds: libzip writes
+// a temporary file next to it and renames it. Destroying a writer without close() discards.
+// Names must be safe relative paths (safe_path.hpp) and unique, also ignoring ASCII case.
+class ZipWriter {
+ public:
+  // Errc::usage when `path` exists and `overwrite` is false.
+  static Result<ZipWriter> create(const std::filesystem::path& path, bool overwrite = false);
+
+  ZipWriter(ZipWriter&& other) noexcept;
+  ZipWriter& operator=(ZipWriter&& other) noexcept;
+  ZipWriter(const ZipWriter&) = delete;
+  ZipWriter& operator=(const ZipWriter&) = delete;
+  ~ZipWriter();
+
+  // Stored (method 0), e.g. a leading "mimetype" entry.
+  Result<void> add_stored(std::string name, std::vector<std::uint8_t> data);
+  Result<void> add_deflated(std::string name, std::vector<std::uint8_t> data);
+  // The file is read during close(); it must stay unchanged until then.
+  Result<void> add_file_stored(std::string name, const std::filesystem::path& source);
+  Result<void> add_file_deflated(std::string name, const std::filesystem::path& source);
+  Result<void> add_directory(std::string name);
+  // Writes and renames into place. The writer is spent afterwards, even on failure.
+  Result<void> close();
+
+ private:
+  explicit ZipWriter(zip* archive, std::filesystem::path path);
+  Result<std::string> claim_name(const std::string& name);
+  Result<void> add_buffer(std::string name, std::vector<std::uint8_t> data, bool deflate);
+  Result<void> add_file(std::string name, const std::filesystem::path& source, bool deflate);
+  Result<void> finish_entry(std::int64_t index, bool deflate, bool directory);
+  zip* archive_ = nullptr;
+  std::filesystem::path path_;
+  std::list<std::vector<std::uint8_t>> buffers_;  // libzip reads them at close(); list keeps addresses
+  std::unordered_set<std::string> keys_;
+};
+
+// CRC-32 (ISO 3309 / ITU-T V.42, as in APPNOTE 4.4.7); `crc` is the running value.
+std::uint32_t crc32_update(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept;
+
+}  // namespace dossier::io
