@@ -201,44 +201,4 @@ bool is_complete(const std::vector<Finding>& findings) {
   return std::none_of(findings.begin(), findings.end(), [](const Finding& f) { return f.status == Status::failed; });
 }
 
-namespace {
-// Lower-cases ASCII and folds the Latin-1/Latin Extended vowels Dutch uses (é, ë, ï, ...) to
-// their base letter, so "coördinator" matches "coordinator".
-std::string fold(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0xC3 && i + 1 < s.size()) {
-      const auto d = static_cast<unsigned char>(s[i + 1]) | 0x20u;  // fold upper to lower
-      char base = 0;
-      if (d >= 0xA0 && d <= 0xA5) base = 'a';
-      else if (d == 0xA7) base = 'c';
-      else if (d >= 0xA8 && d <= 0xAB) base = 'e';
-      else if (d >= 0xAC && d <= 0xAF) base = 'i';
-      else if (d == 0xB1) base = 'n';
-      else if ((d >= 0xB2 && d <= 0xB6) || d == 0xB8) base = 'o';
-      else if (d >= 0xB9 && d <= 0xBC) base = 'u';
-      else if (d == 0xBD || d == 0xBF) base = 'y';
-      if (base != 0) {
-        out += base;
-        ++i;
-        continue;
-      }
-    }
-    out += static_cast<char>(c < 0x80 ? std::tolower(c) : c);
-  }
-  return out;
-}
-}  // namespace
-
-std::vector<std::string> find_keywords(std::string_view text, const std::vector<std::string>& keywords) {
-  const auto hay = fold(text);
-  std::vector<std::string> found;
-  for (const auto& k : keywords) {
-    if (hay.find(fold(k)) != std::string::npos) found.push_back(k);
-  }
-  return found;
-}
-
 }  // namespace dossier

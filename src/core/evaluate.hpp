@@ -26,7 +26,4 @@ std::vector<Finding> evaluate(const CheckInput& input, const Catalogue& messages
 // Complete when no finding failed (warnings and info allowed).
 bool is_complete(const std::vector<Finding>& findings);
 
-// Fills DocumentFacts::keywords_found from a document's text and its evidence type.
-std::vector<std::string> find_keywords(std::string_view text, const std::vector<std::string>& keywords);
-
 }  // namespace dossier

@@ -193,10 +193,5 @@ TEST_F(Evaluate, PackageErrorFails) {
   EXPECT_EQ(find(fs, "package.readable").status, Status::failed);
 }
 
-TEST(Keywords, CaseAndDiacriticInsensitive) {
-  const auto found = find_keywords("Intake bij de AVIM door de Politie; zorgcoördinator", {"politie", "avim", "aangifte", "zorgcoordinator"});
-  EXPECT_EQ(found, (std::vector<std::string>{"politie", "avim", "zorgcoordinator"}));
-}
-
 }  // namespace
 }  // namespace dossier
