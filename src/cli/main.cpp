@@ -1,6 +1,29 @@
+// dossier: complete, confidential and verifiable referral dossiers.
 #include <iostream>
 
-int main() {
-  std::cout << "dossier\n";
-  return 0;
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+
+int main(int argc, char** argv) {
+  using namespace dossier::cli;
+  CLI::App app{
+      "dossier: make OMM referral dossiers complete, confidential and verifiable.\n\n"
+      "A care coordinator checks a referral package (a folder or ZIP of PDFs plus referral.xml)\n"
+      "against CoMensha's requirements before sending it.\n\n"
+      "Start with:  dossier init mijn-aanmelding   then   dossier check mijn-aanmelding\n"
+      "Exit codes: 0 complete/valid, 1 not complete/not valid, 2 usage error or missing file.",
+      "dossier"};
+  app.set_version_flag("--version", DOSSIER_VERSION_STRING);
+  app.require_subcommand(1);
+  app.fallthrough();
+  Run run;
+  add_check(app, run);
+  add_init(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return run ? run() : kExitUsage;
 }

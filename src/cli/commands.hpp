@@ -1,0 +1,15 @@
+// One file per subcommand: each adds itself to the app and sets `run` for when it is chosen.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace dossier::cli {
+
+using Run = std::function<int()>;
+
+void add_check(CLI::App& app, Run& run);
+void add_init(CLI::App& app, Run& run);
+
+}  // namespace dossier::cli
