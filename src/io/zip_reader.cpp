@@ -14,6 +14,8 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
+#include <limits>
+#include <memory>
 #include <map>
 #include <optional>
 #include <sys/stat.h>
@@ -102,6 +104,84 @@ const char* method_name(std::uint16_t m) {
 
 std::string entry_prefix(std::string_view shown) { return "entry '" + std::string(shown) + "': "; }
 
+// A minimal look at the end of central directory record (APPNOTE 4.3.16, 4.3.14/4.3.15 for
+// ZIP64) and the central directory (4.3.12), made before libzip parses anything: it lets
+// the entry-count limit apply before libzip allocates per-entry state, and it names the
+// entry when libzip refuses duplicate names without saying which. Best effort: on any
+// doubt it reports nothing and libzip's own parsing decides.
+struct CentralScan {
+  std::uint64_t count = 0;
+  std::vector<std::string> names;  // filled only when the count is within the limit
+};
+
+std::uint16_t le16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
+std::uint32_t le32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
+         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+std::uint64_t le64(const std::uint8_t* p) {
+  return static_cast<std::uint64_t>(le32(p)) | (static_cast<std::uint64_t>(le32(p + 4)) << 32);
+}
+
+bool read_at(std::FILE* f, std::uint64_t offset, std::vector<std::uint8_t>& buf) {
+  if (offset > static_cast<std::uint64_t>(std::numeric_limits<long>::max())) return false;
+  if (std::fseek(f, static_cast<long>(offset), SEEK_SET) != 0) return false;
+  return std::fread(buf.data(), 1, buf.size(), f) == buf.size();
+}
+
+std::optional<CentralScan> scan_central_directory(const std::filesystem::path& path,
+                                                  std::uint64_t archive_size,
+                                                  std::size_t max_entries) {
+  constexpr std::uint64_t kMaxComment = 0xFFFF;
+  if (archive_size < kEndRecordSize) return std::nullopt;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return std::nullopt;
+  const std::uint64_t tail_size = std::min(archive_size, kEndRecordSize + kMaxComment);
+  std::vector<std::uint8_t> tail(static_cast<std::size_t>(tail_size));
+  if (!read_at(f.get(), archive_size - tail_size, tail)) return std::nullopt;
+  std::size_t eocd = tail.size() - kEndRecordSize + 1;
+  bool found = false;
+  while (!found && eocd > 0) {
+    --eocd;
+    found = le32(&tail[eocd]) == 0x06054B50u &&
+            eocd + kEndRecordSize + le16(&tail[eocd + 20]) == tail.size();
+  }
+  if (!found) return std::nullopt;
+  CentralScan scan;
+  scan.count = le16(&tail[eocd + 10]);
+  std::uint64_t cd_size = le32(&tail[eocd + 12]);
+  std::uint64_t cd_offset = le32(&tail[eocd + 16]);
+  const std::uint64_t eocd_pos = archive_size - tail_size + eocd;
+  if ((scan.count == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_offset == 0xFFFFFFFFu) && eocd >= 20 &&
+      le32(&tail[eocd - 20]) == 0x07064B50u) {  // ZIP64 locator, APPNOTE 4.3.15
+    const std::uint64_t z64 = le64(&tail[eocd - 20 + 8]);
+    std::vector<std::uint8_t> rec(56);
+    if (z64 + rec.size() > eocd_pos || !read_at(f.get(), z64, rec) || le32(rec.data()) != 0x06064B50u) {
+      return std::nullopt;
+    }
+    scan.count = le64(&rec[32]);
+    cd_size = le64(&rec[40]);
+    cd_offset = le64(&rec[48]);
+  }
+  if (scan.count > max_entries) return scan;
+  if (cd_offset > eocd_pos || cd_size > eocd_pos - cd_offset) return std::nullopt;
+  std::vector<std::uint8_t> cd(static_cast<std::size_t>(cd_size));
+  if (!read_at(f.get(), cd_offset, cd)) return std::nullopt;
+  std::size_t pos = 0;
+  for (std::uint64_t i = 0; i < scan.count; ++i) {
+    if (pos + kCentralHeaderSize > cd.size() || le32(&cd[pos]) != 0x02014B50u) return std::nullopt;
+    const std::size_t name_len = le16(&cd[pos + 28]);
+    const std::size_t rest = name_len + le16(&cd[pos + 30]) + le16(&cd[pos + 32]);
+    if (pos + kCentralHeaderSize + rest > cd.size()) return std::nullopt;
+    const auto* name = reinterpret_cast<const char*>(&cd[pos + kCentralHeaderSize]);
+    scan.names.emplace_back(name, name_len);
+    pos += kCentralHeaderSize + rest;
+  }
+  return scan;
+}
+
 struct Opened {
   zip_t* archive = nullptr;
   std::vector<ZipEntry> entries;
@@ -135,8 +215,32 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
     return out;
   }
 
+  const auto scan = scan_central_directory(path, archive_size, limits.max_entries);
+  if (scan && scan->count > limits.max_entries) {
+    problems.push_back({"", Errc::limit, file + ": " + std::to_string(scan->count) +
+                                             " entries, limit " + std::to_string(limits.max_entries)});
+    return out;
+  }
+
   int err = 0;
   zip_t* za = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
+  if (za == nullptr && err == ZIP_ER_EXISTS) {
+    // libzip refuses exact duplicate names (without naming them): find the first.
+    std::string dup;
+    if (scan) {
+      std::map<std::string, int> seen_raw;
+      for (const std::string& n : scan->names) {
+        if (++seen_raw[n] == 2) {
+          dup = printable(n);
+          break;
+        }
+      }
+    }
+    problems.push_back({dup, Errc::hostile,
+                        dup.empty() ? file + ": duplicate entry names"
+                                    : entry_prefix(dup) + "duplicate of entry '" + dup + "'"});
+    return out;
+  }
   if (za == nullptr) {
     problems.push_back({"", errc_from_libzip(err), file + ": not a usable ZIP archive: " +
                                                         libzip_message(err)});
