@@ -242,7 +242,10 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
     return out;
   }
   if (za == nullptr) {
-    problems.push_back({"", errc_from_libzip(err), file + ": not a usable ZIP archive: " +
+    // The file exists (checked above): libzip's "no such file" means it found no entry
+    // where the directory said one would be.
+    const Errc code = err == ZIP_ER_NOENT ? Errc::malformed : errc_from_libzip(err);
+    problems.push_back({"", code, file + ": not a usable ZIP archive: " +
                                                         libzip_message(err)});
     return out;
   }
@@ -290,6 +293,20 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
       problem(Errc::malformed, "cannot read its central-directory record");
       continue;
     }
+    // APPNOTE 4.4.4 bit 0 / 4.5 strong encryption, 4.4.5 methods: allow-list. Checked
+    // first: libzip reports no CRC for AES (AE-2) entries.
+    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 && st.encryption_method != ZIP_EM_NONE) {
+      problem(Errc::unsupported, "encrypted (encryption method " +
+                                     std::to_string(st.encryption_method) + "), not accepted");
+      continue;
+    }
+    if ((st.valid & ZIP_STAT_COMP_METHOD) != 0 && st.comp_method != ZIP_CM_STORE &&
+        st.comp_method != ZIP_CM_DEFLATE) {
+      problem(Errc::unsupported, "compression method " + std::to_string(st.comp_method) + " (" +
+                                     method_name(st.comp_method) +
+                                     "), only store (0) and deflate (8) are accepted");
+      continue;
+    }
     constexpr zip_uint64_t need = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
                                   ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
     if ((st.valid & need) != need) {
@@ -323,16 +340,6 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
     }
     const bool is_dir = !utf8.empty() && utf8.back() == '/';
 
-    // APPNOTE 4.4.4 bit 0 / 4.5 strong encryption, 4.4.5 methods: allow-list.
-    if (st.encryption_method != ZIP_EM_NONE) {
-      problem(Errc::unsupported, "encrypted (encryption method " +
-                                     std::to_string(st.encryption_method) + "), not accepted");
-    }
-    if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
-      problem(Errc::unsupported, "compression method " + std::to_string(st.comp_method) + " (" +
-                                     method_name(st.comp_method) +
-                                     "), only store (0) and deflate (8) are accepted");
-    }
     // APPNOTE 4.4.2 / 4.4.15: Unix mode in the upper 16 bits of the external attributes.
     zip_uint8_t opsys = 0;
     zip_uint32_t attributes = 0;
@@ -342,7 +349,12 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
       if (type == S_IFLNK) {
         problem(Errc::hostile, "symbolic link entry");
       } else if (type != 0 && type != S_IFREG && type != S_IFDIR) {
-        problem(Errc::hostile, "special file entry (device, FIFO or socket)");
+        const char* kind = type == S_IFIFO   ? "FIFO"
+                           : type == S_IFCHR ? "character device"
+                           : type == S_IFBLK ? "block device"
+                           : type == S_IFSOCK ? "socket"
+                                              : "unknown file type";
+        problem(Errc::hostile, std::string("special file entry (Unix mode says ") + kind + ")");
       } else if (type == S_IFDIR && !is_dir) {
         problem(Errc::hostile, "directory mode on a name without a trailing '/'");
       }
