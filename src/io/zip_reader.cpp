@@ -562,21 +562,29 @@ const ZipEntry* ZipReader::find(std::string_view name) const noexcept {
   return nullptr;
 }
 
-Result<void> ZipReader::read_to(const ZipEntry& entry, const Sink& sink) const {
+Result<const ZipEntry*> ZipReader::own_entry(const ZipEntry& entry) const {
   if (archive_ == nullptr) return fail(Errc::usage, "read from a moved-from ZipReader");
   const auto it = std::find_if(entries_.begin(), entries_.end(),
                                [&](const ZipEntry& e) { return e.index == entry.index; });
   if (it == entries_.end() || it->name != entry.name) {
     return fail(Errc::usage, entry_prefix(entry.name) + "not an entry of this archive");
   }
-  return read_entry(archive_, *it, sink);  // the stored copy: declared values cannot be forged
+  return &*it;  // the stored copy: declared values cannot be forged by the caller
+}
+
+Result<void> ZipReader::read_to(const ZipEntry& entry, const Sink& sink) const {
+  auto own = own_entry(entry);
+  if (!own) return tl::unexpected(own.error());
+  return read_entry(archive_, **own, sink);
 }
 
 Result<std::vector<std::uint8_t>> ZipReader::read(const ZipEntry& entry) const {
+  auto own = own_entry(entry);
+  if (!own) return tl::unexpected(own.error());
   std::vector<std::uint8_t> out;
-  // Declared size is bounded by max_entry_size (checked at open) and reads never exceed it.
-  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(entry.size, limits_.max_entry_size)));
-  auto r = read_to(entry, [&](std::span<const std::uint8_t> chunk) -> Result<void> {
+  // The declared size was checked against max_entry_size at open; reads never exceed it.
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>((*own)->size, limits_.max_entry_size)));
+  auto r = read_entry(archive_, **own, [&](std::span<const std::uint8_t> chunk) -> Result<void> {
     out.insert(out.end(), chunk.begin(), chunk.end());
     return {};
   });
