@@ -318,7 +318,15 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
     // Names: control characters are checked on the raw bytes because libzip's CP437
     // conversion (APPNOTE appendix D) turns them into printable symbols.
     bool name_ok = true;
+    // libzip replaces NUL bytes in names with spaces; other tools cut the name there.
+    if (scan && scan->names.size() == static_cast<std::size_t>(count) &&
+        scan->names[i].find('\0') != std::string::npos) {
+      problem(Errc::hostile, "name contains a NUL byte (other tools read only '" +
+                                 printable(scan->names[i].c_str()) + "')");
+      name_ok = false;
+    }
     for (char c : raw) {
+      if (!name_ok) break;
       const auto u = static_cast<unsigned char>(c);
       if (u < 0x20 || u == 0x7F) {
         char buf[8];

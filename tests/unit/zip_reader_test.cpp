@@ -149,6 +149,7 @@ INSTANTIATE_TEST_SUITE_P(
         HostileCase{"long-name.zip", Errc::limit, "entry 'd/nnn", "241 bytes long, limit 240"},
         HostileCase{"control-char.zip", Errc::hostile, "entry 'evil\\x0A.pdf'", "control character"},
         HostileCase{"empty-name.zip", Errc::hostile, "entry ''", "empty name"},
+        HostileCase{"nul-name.zip", Errc::hostile, "entry 'report.pdf .exe'", "NUL byte"},
         HostileCase{"truncated.zip", Errc::malformed, "truncated.zip", "not a usable ZIP"},
         HostileCase{"not-a-zip.zip", Errc::malformed, "not-a-zip.zip", "not a usable ZIP"},
         HostileCase{"does-not-exist.zip", Errc::not_found, "does-not-exist.zip", "no such file"}),
