@@ -167,16 +167,21 @@ std::optional<CentralScan> scan_central_directory(const std::filesystem::path& p
   }
   if (scan.count > max_entries) return scan;
   if (cd_offset > eocd_pos || cd_size > eocd_pos - cd_offset) return std::nullopt;
-  std::vector<std::uint8_t> cd(static_cast<std::size_t>(cd_size));
-  if (!read_at(f.get(), cd_offset, cd)) return std::nullopt;
-  std::size_t pos = 0;
+  // Header by header, so memory stays at one name however large the directory claims to be.
+  const std::uint64_t cd_end = cd_offset + cd_size;
+  std::uint64_t pos = cd_offset;
+  std::vector<std::uint8_t> header(kCentralHeaderSize);
   for (std::uint64_t i = 0; i < scan.count; ++i) {
-    if (pos + kCentralHeaderSize > cd.size() || le32(&cd[pos]) != 0x02014B50u) return std::nullopt;
-    const std::size_t name_len = le16(&cd[pos + 28]);
-    const std::size_t rest = name_len + le16(&cd[pos + 30]) + le16(&cd[pos + 32]);
-    if (pos + kCentralHeaderSize + rest > cd.size()) return std::nullopt;
-    const auto* name = reinterpret_cast<const char*>(&cd[pos + kCentralHeaderSize]);
-    scan.names.emplace_back(name, name_len);
+    if (pos + kCentralHeaderSize > cd_end || !read_at(f.get(), pos, header) ||
+        le32(header.data()) != 0x02014B50u) {
+      return std::nullopt;
+    }
+    const std::size_t name_len = le16(&header[28]);
+    const std::uint64_t rest = std::uint64_t{name_len} + le16(&header[30]) + le16(&header[32]);
+    if (pos + kCentralHeaderSize + rest > cd_end) return std::nullopt;
+    std::vector<std::uint8_t> name(name_len);
+    if (name_len > 0 && !read_at(f.get(), pos + kCentralHeaderSize, name)) return std::nullopt;
+    scan.names.emplace_back(name.begin(), name.end());
     pos += kCentralHeaderSize + rest;
   }
   return scan;
