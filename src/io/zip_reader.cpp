@@ -14,6 +14,8 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
+#include <limits>
+#include <memory>
 #include <map>
 #include <optional>
 #include <sys/stat.h>
@@ -102,6 +104,89 @@ const char* method_name(std::uint16_t m) {
 
 std::string entry_prefix(std::string_view shown) { return "entry '" + std::string(shown) + "': "; }
 
+// A minimal look at the end of central directory record (APPNOTE 4.3.16, 4.3.14/4.3.15 for
+// ZIP64) and the central directory (4.3.12), made before libzip parses anything: it lets
+// the entry-count limit apply before libzip allocates per-entry state, and it names the
+// entry when libzip refuses duplicate names without saying which. Best effort: on any
+// doubt it reports nothing and libzip's own parsing decides.
+struct CentralScan {
+  std::uint64_t count = 0;
+  std::vector<std::string> names;  // filled only when the count is within the limit
+};
+
+std::uint16_t le16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
+std::uint32_t le32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
+         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+std::uint64_t le64(const std::uint8_t* p) {
+  return static_cast<std::uint64_t>(le32(p)) | (static_cast<std::uint64_t>(le32(p + 4)) << 32);
+}
+
+bool read_at(std::FILE* f, std::uint64_t offset, std::vector<std::uint8_t>& buf) {
+  if (offset > static_cast<std::uint64_t>(std::numeric_limits<long>::max())) return false;
+  if (std::fseek(f, static_cast<long>(offset), SEEK_SET) != 0) return false;
+  return std::fread(buf.data(), 1, buf.size(), f) == buf.size();
+}
+
+std::optional<CentralScan> scan_central_directory(const std::filesystem::path& path,
+                                                  std::uint64_t archive_size,
+                                                  std::size_t max_entries) {
+  constexpr std::uint64_t kMaxComment = 0xFFFF;
+  if (archive_size < kEndRecordSize) return std::nullopt;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return std::nullopt;
+  const std::uint64_t tail_size = std::min(archive_size, kEndRecordSize + kMaxComment);
+  std::vector<std::uint8_t> tail(static_cast<std::size_t>(tail_size));
+  if (!read_at(f.get(), archive_size - tail_size, tail)) return std::nullopt;
+  std::size_t eocd = tail.size() - kEndRecordSize + 1;
+  bool found = false;
+  while (!found && eocd > 0) {
+    --eocd;
+    found = le32(&tail[eocd]) == 0x06054B50u &&
+            eocd + kEndRecordSize + le16(&tail[eocd + 20]) == tail.size();
+  }
+  if (!found) return std::nullopt;
+  CentralScan scan;
+  scan.count = le16(&tail[eocd + 10]);
+  std::uint64_t cd_size = le32(&tail[eocd + 12]);
+  std::uint64_t cd_offset = le32(&tail[eocd + 16]);
+  const std::uint64_t eocd_pos = archive_size - tail_size + eocd;
+  if ((scan.count == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_offset == 0xFFFFFFFFu) && eocd >= 20 &&
+      le32(&tail[eocd - 20]) == 0x07064B50u) {  // ZIP64 locator, APPNOTE 4.3.15
+    const std::uint64_t z64 = le64(&tail[eocd - 20 + 8]);
+    std::vector<std::uint8_t> rec(56);
+    if (z64 + rec.size() > eocd_pos || !read_at(f.get(), z64, rec) || le32(rec.data()) != 0x06064B50u) {
+      return std::nullopt;
+    }
+    scan.count = le64(&rec[32]);
+    cd_size = le64(&rec[40]);
+    cd_offset = le64(&rec[48]);
+  }
+  if (scan.count > max_entries) return scan;
+  if (cd_offset > eocd_pos || cd_size > eocd_pos - cd_offset) return std::nullopt;
+  // Header by header, so memory stays at one name however large the directory claims to be.
+  const std::uint64_t cd_end = cd_offset + cd_size;
+  std::uint64_t pos = cd_offset;
+  std::vector<std::uint8_t> header(kCentralHeaderSize);
+  for (std::uint64_t i = 0; i < scan.count; ++i) {
+    if (pos + kCentralHeaderSize > cd_end || !read_at(f.get(), pos, header) ||
+        le32(header.data()) != 0x02014B50u) {
+      return std::nullopt;
+    }
+    const std::size_t name_len = le16(&header[28]);
+    const std::uint64_t rest = std::uint64_t{name_len} + le16(&header[30]) + le16(&header[32]);
+    if (pos + kCentralHeaderSize + rest > cd_end) return std::nullopt;
+    std::vector<std::uint8_t> name(name_len);
+    if (name_len > 0 && !read_at(f.get(), pos + kCentralHeaderSize, name)) return std::nullopt;
+    scan.names.emplace_back(name.begin(), name.end());
+    pos += kCentralHeaderSize + rest;
+  }
+  return scan;
+}
+
 struct Opened {
   zip_t* archive = nullptr;
   std::vector<ZipEntry> entries;
@@ -135,10 +220,37 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
     return out;
   }
 
+  const auto scan = scan_central_directory(path, archive_size, limits.max_entries);
+  if (scan && scan->count > limits.max_entries) {
+    problems.push_back({"", Errc::limit, file + ": " + std::to_string(scan->count) +
+                                             " entries, limit " + std::to_string(limits.max_entries)});
+    return out;
+  }
+
   int err = 0;
   zip_t* za = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
+  if (za == nullptr && err == ZIP_ER_EXISTS) {
+    // libzip refuses exact duplicate names (without naming them): find the first.
+    std::string dup;
+    if (scan) {
+      std::map<std::string, int> seen_raw;
+      for (const std::string& n : scan->names) {
+        if (++seen_raw[n] == 2) {
+          dup = printable(n);
+          break;
+        }
+      }
+    }
+    problems.push_back({dup, Errc::hostile,
+                        dup.empty() ? file + ": duplicate entry names"
+                                    : entry_prefix(dup) + "duplicate of entry '" + dup + "'"});
+    return out;
+  }
   if (za == nullptr) {
-    problems.push_back({"", errc_from_libzip(err), file + ": not a usable ZIP archive: " +
+    // The file exists (checked above): libzip's "no such file" means it found no entry
+    // where the directory said one would be.
+    const Errc code = err == ZIP_ER_NOENT ? Errc::malformed : errc_from_libzip(err);
+    problems.push_back({"", code, file + ": not a usable ZIP archive: " +
                                                         libzip_message(err)});
     return out;
   }
@@ -186,6 +298,20 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
       problem(Errc::malformed, "cannot read its central-directory record");
       continue;
     }
+    // APPNOTE 4.4.4 bit 0 / 4.5 strong encryption, 4.4.5 methods: allow-list. Checked
+    // first: libzip reports no CRC for AES (AE-2) entries.
+    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 && st.encryption_method != ZIP_EM_NONE) {
+      problem(Errc::unsupported, "encrypted (encryption method " +
+                                     std::to_string(st.encryption_method) + "), not accepted");
+      continue;
+    }
+    if ((st.valid & ZIP_STAT_COMP_METHOD) != 0 && st.comp_method != ZIP_CM_STORE &&
+        st.comp_method != ZIP_CM_DEFLATE) {
+      problem(Errc::unsupported, "compression method " + std::to_string(st.comp_method) + " (" +
+                                     method_name(st.comp_method) +
+                                     "), only store (0) and deflate (8) are accepted");
+      continue;
+    }
     constexpr zip_uint64_t need = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
                                   ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
     if ((st.valid & need) != need) {
@@ -197,7 +323,15 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
     // Names: control characters are checked on the raw bytes because libzip's CP437
     // conversion (APPNOTE appendix D) turns them into printable symbols.
     bool name_ok = true;
+    // libzip replaces NUL bytes in names with spaces; other tools cut the name there.
+    if (scan && scan->names.size() == static_cast<std::size_t>(count) &&
+        scan->names[i].find('\0') != std::string::npos) {
+      problem(Errc::hostile, "name contains a NUL byte (other tools read only '" +
+                                 printable(scan->names[i].c_str()) + "')");
+      name_ok = false;
+    }
     for (char c : raw) {
+      if (!name_ok) break;
       const auto u = static_cast<unsigned char>(c);
       if (u < 0x20 || u == 0x7F) {
         char buf[8];
@@ -219,16 +353,6 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
     }
     const bool is_dir = !utf8.empty() && utf8.back() == '/';
 
-    // APPNOTE 4.4.4 bit 0 / 4.5 strong encryption, 4.4.5 methods: allow-list.
-    if (st.encryption_method != ZIP_EM_NONE) {
-      problem(Errc::unsupported, "encrypted (encryption method " +
-                                     std::to_string(st.encryption_method) + "), not accepted");
-    }
-    if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
-      problem(Errc::unsupported, "compression method " + std::to_string(st.comp_method) + " (" +
-                                     method_name(st.comp_method) +
-                                     "), only store (0) and deflate (8) are accepted");
-    }
     // APPNOTE 4.4.2 / 4.4.15: Unix mode in the upper 16 bits of the external attributes.
     zip_uint8_t opsys = 0;
     zip_uint32_t attributes = 0;
@@ -238,7 +362,12 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
       if (type == S_IFLNK) {
         problem(Errc::hostile, "symbolic link entry");
       } else if (type != 0 && type != S_IFREG && type != S_IFDIR) {
-        problem(Errc::hostile, "special file entry (device, FIFO or socket)");
+        const char* kind = type == S_IFIFO   ? "FIFO"
+                           : type == S_IFCHR ? "character device"
+                           : type == S_IFBLK ? "block device"
+                           : type == S_IFSOCK ? "socket"
+                                              : "unknown file type";
+        problem(Errc::hostile, std::string("special file entry (Unix mode says ") + kind + ")");
       } else if (type == S_IFDIR && !is_dir) {
         problem(Errc::hostile, "directory mode on a name without a trailing '/'");
       }
@@ -446,21 +575,29 @@ const ZipEntry* ZipReader::find(std::string_view name) const noexcept {
   return nullptr;
 }
 
-Result<void> ZipReader::read_to(const ZipEntry& entry, const Sink& sink) const {
+Result<const ZipEntry*> ZipReader::own_entry(const ZipEntry& entry) const {
   if (archive_ == nullptr) return fail(Errc::usage, "read from a moved-from ZipReader");
   const auto it = std::find_if(entries_.begin(), entries_.end(),
                                [&](const ZipEntry& e) { return e.index == entry.index; });
   if (it == entries_.end() || it->name != entry.name) {
     return fail(Errc::usage, entry_prefix(entry.name) + "not an entry of this archive");
   }
-  return read_entry(archive_, *it, sink);  // the stored copy: declared values cannot be forged
+  return &*it;  // the stored copy: declared values cannot be forged by the caller
+}
+
+Result<void> ZipReader::read_to(const ZipEntry& entry, const Sink& sink) const {
+  auto own = own_entry(entry);
+  if (!own) return tl::unexpected(own.error());
+  return read_entry(archive_, **own, sink);
 }
 
 Result<std::vector<std::uint8_t>> ZipReader::read(const ZipEntry& entry) const {
+  auto own = own_entry(entry);
+  if (!own) return tl::unexpected(own.error());
   std::vector<std::uint8_t> out;
-  // Declared size is bounded by max_entry_size (checked at open) and reads never exceed it.
-  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(entry.size, limits_.max_entry_size)));
-  auto r = read_to(entry, [&](std::span<const std::uint8_t> chunk) -> Result<void> {
+  // The declared size was checked against max_entry_size at open; reads never exceed it.
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>((*own)->size, limits_.max_entry_size)));
+  auto r = read_entry(archive_, **own, [&](std::span<const std::uint8_t> chunk) -> Result<void> {
     out.insert(out.end(), chunk.begin(), chunk.end());
     return {};
   });

@@ -96,6 +96,7 @@ class ZipReader {
 
  private:
   ZipReader(zip* archive, std::vector<ZipEntry> entries, ZipLimits limits);
+  Result<const ZipEntry*> own_entry(const ZipEntry& entry) const;
   zip* archive_ = nullptr;
   std::vector<ZipEntry> entries_;
   ZipLimits limits_;
