@@ -345,7 +345,9 @@ std::string key_id_hex(const KeyId& key_id) {
     out += kDigits[key_id[i] >> 4];
     out += kDigits[key_id[i] & 15];
   }
-  return out;
+  // minisign 0.11 prints "%" PRIX64: no leading zeros (0.12 pads to 16 digits).
+  const auto first = out.find_first_not_of('0');
+  return first == std::string::npos ? std::string("0") : out.substr(first);
 }
 
 // ---- PublicKey ----------------------------------------------------------------------

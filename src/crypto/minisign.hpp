@@ -67,8 +67,9 @@ struct KdfParams {
 
 using KeyId = std::array<std::uint8_t, kKeyIdBytes>;
 
-// The key id as minisign prints it: uppercase hex of the key id read as a
-// little-endian u64 ("%016" PRIX64), i.e. the bytes in reverse order.
+// The key id as minisign 0.11 prints it (public key comment, mismatch message):
+// uppercase hex of the key id read as a little-endian u64, without leading zeros
+// ("%" PRIX64), i.e. the bytes in reverse order. minisign 0.12 zero-pads to 16 digits.
 std::string key_id_hex(const KeyId& key_id);
 
 struct PublicKey {

@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +54,29 @@ struct CliRun {
 
 SecretBytes secret(std::string_view pw) {
   return SecretBytes(reinterpret_cast<const std::uint8_t*>(pw.data()), pw.size());
+}
+
+// `key` with its key id replaced by `id` (through the unencrypted file format, with
+// an all-zero checksum as `minisign -G -W` writes): deterministic leading zeros.
+SecretKey with_key_id(const SecretKey& key, const KeyId& id) {
+  const std::string file = *key.to_file(nullptr, "");
+  const auto nl = file.find('\n');
+  const std::string line = file.substr(nl + 1, file.size() - nl - 2);
+  std::vector<std::uint8_t> raw(158);
+  std::size_t len = 0;
+  EXPECT_EQ(sodium_base642bin(raw.data(), raw.size(), line.data(), line.size(), nullptr, &len,
+                              nullptr, sodium_base64_VARIANT_ORIGINAL),
+            0);
+  std::copy(id.begin(), id.end(), raw.begin() + 54);
+  std::fill(raw.begin() + 54 + 72, raw.end(), 0);
+  std::string b64(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), raw.data(), raw.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(b64.size() - 1);
+  auto out = SecretKey::parse(file.substr(0, nl + 1) + b64 + "\n",
+                              []() -> Result<SecretBytes> { return fail(Errc::usage, "no"); });
+  EXPECT_TRUE(out.has_value());
+  return *out;
 }
 
 class MinisignInterop : public ::testing::Test {
@@ -184,8 +208,11 @@ TEST_F(MinisignInterop, MinisignLegacySignatureRejected) {
 }
 
 TEST_F(MinisignInterop, KeyIdMismatchReportedLikeMinisign) {
-  const SecretKey a = SecretKey::generate();
-  const SecretKey b = SecretKey::generate();
+  // Key ids with leading zero digits: minisign 0.11 prints them unpadded.
+  const SecretKey a = with_key_id(SecretKey::generate(), KeyId{1, 2, 3, 4, 5, 6, 7, 0});
+  const SecretKey b = with_key_id(SecretKey::generate(), KeyId{9, 9, 9, 9, 9, 9, 0, 0});
+  ASSERT_EQ(a.key_id_hex(), "7060504030201");
+  ASSERT_EQ(b.key_id_hex(), "90909090909");
   write_file(dir / "pub", b.public_key().to_file(""));
   const auto sig = *sign(a, data(), "tc", "");
   write_file(dir / "data.txt.minisig", sig);
@@ -203,7 +230,10 @@ TEST_F(MinisignInterop, KeyIdMismatchReportedLikeMinisign) {
 }
 
 TEST_F(MinisignInterop, OurUnencryptedKeyUsedByMinisign) {
-  const SecretKey key = SecretKey::generate();
+  // A key id with a leading zero digit, so the -R comparison covers the hex convention.
+  const SecretKey key =
+      with_key_id(SecretKey::generate(), KeyId{0x19, 0xcb, 0x8c, 0x6e, 0x86, 0x18, 0xab, 0x08});
+  ASSERT_EQ(key.key_id_hex(), "8AB18866E8CCB19");
   write_file(dir / "sec", *key.to_file(nullptr, ""));
   write_file(dir / "pub", key.public_key().to_file(""));
   // minisign 0.11 needs no -W to sign with an unencrypted key (-W only matters for -G

@@ -302,6 +302,9 @@ TEST_F(Minisign, SameKeyIdDifferentKeyFails) {
 TEST(MinisignKeyId, HexIsLittleEndianUppercase) {
   const KeyId id{0x73, 0xdb, 0xc8, 0xab, 0xc5, 0xad, 0x3b, 0x37};
   EXPECT_EQ(key_id_hex(id), "373BADC5ABC8DB73");
+  // minisign 0.11 prints "%" PRIX64: no zero padding.
+  EXPECT_EQ(key_id_hex(KeyId{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x00}), "7060504030201");
+  EXPECT_EQ(key_id_hex(KeyId{}), "0");
 }
 
 TEST_F(Minisign, MalformedSignatureFiles) {
