@@ -145,6 +145,27 @@ TEST_F(MinisignInterop, OurSignatureVerifiesWithMinisign) {
   EXPECT_NE(r.status, 0) << r.output;
 }
 
+TEST_F(MinisignInterop, CommentBoundsMatchMinisign) {
+  const SecretKey key = SecretKey::generate();
+  write_file(dir / "pub", key.public_key().to_file(""));
+  // Longest comments we write: minisign reads them back (its fgets buffers are 1024
+  // bytes for the untrusted comment line, 8192 for the trusted comment line).
+  const std::string tc(kTrustedCommentMaxBytes, 't');
+  const std::string uc(kUntrustedCommentMaxBytes, 'u');
+  write_file(dir / "data.txt.minisig", *sign(key, data(), tc, uc));
+  auto r = minisign("-V -Q -p pub -m data.txt");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, tc + "\n");
+  EXPECT_EQ(sign(key, data(), tc + "t", "").error().code, Errc::usage);
+  EXPECT_EQ(sign(key, data(), "", uc + "u").error().code, Errc::usage);
+  // An empty trusted comment is valid for both.
+  write_file(dir / "data.txt.minisig", *sign(key, data(), "", ""));
+  r = minisign("-V -p pub -m data.txt");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(verify(key.public_key(), data(), read_file(dir / "data.txt.minisig"))->trusted_comment,
+            "");
+}
+
 TEST_F(MinisignInterop, MinisignUnencryptedKeySignsWithUs) {
   auto r = minisign("-G -W -p pub -s sec");
   ASSERT_EQ(r.status, 0) << r.output;
