@@ -126,10 +126,9 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
     }
     auto bytes = package.read(file);
     if (!bytes) {
-      d.outcome = DocOutcome::damaged;
-      d.detail = bytes.error().message;
-      report.documents.push_back(std::move(d));
-      continue;
+      // A ZIP entry that fails its size or CRC check, or a file that changes while it is read:
+      // the package as a whole cannot be trusted.
+      return package_failure(display_name, bytes.error().message, options, messages);
     }
     d.sha256 = sha256_hex(*bytes);
     auto info = io::inspect_pdf(*bytes, file.path, options.pdf_limits);

@@ -166,6 +166,13 @@ std::vector<Finding> evaluate(const CheckInput& in, const Catalogue& messages) {
     f.ground = rule.ground;
     f.message = rule.text.get(ctx.lang);
     bool passed = true;
+    if (in.package_error && rule.inspect != "package-readable") {
+      // Nothing else can be judged from a package that could not be read safely.
+      f.status = Status::info;
+      f.notes.push_back({"", messages.get("report.not-judged")});
+      findings.push_back(std::move(f));
+      continue;
+    }
     if (!rule.inspect.empty()) {
       passed = inspect(rule.inspect, ctx, f);
     } else {
