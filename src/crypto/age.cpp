@@ -453,7 +453,7 @@ Result<SecretBytes> scrypt_wrap_key(const SecretBytes& passphrase,
                                             salt.data(), salt.size(),
                                             std::uint64_t{1} << log2_n, 8, 1,
                                             key.expose().data(), key.size()) != 0) {
-    return fail(Errc::limit, "age: scrypt failed (out of memory?)");
+    return header_error(Errc::limit, "scrypt failed (out of memory?)");
   }
   return key;
 }

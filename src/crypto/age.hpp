@@ -120,9 +120,10 @@ Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istre
 
 // Decrypts `in` (binary or ASCII-armored, detected automatically) with the first
 // identity that unwraps a stanza. Streaming with constant memory: each 64 KiB chunk is
-// written to `out` only after it authenticates, but a later chunk may still fail (or
-// the file may turn out to be truncated). ON ERROR THE CALLER MUST DISCARD EVERYTHING
-// WRITTEN TO `out`: it is an authenticated prefix, not the file.
+// written to `out` only after it authenticates, but a later chunk may still fail, the
+// file may turn out to be truncated, or trailing data may follow the final chunk (all
+// detected only after the earlier chunks were written). ON ERROR THE CALLER MUST
+// DISCARD EVERYTHING WRITTEN TO `out`: it is an authenticated prefix, not the file.
 Result<void> decrypt(const std::vector<const Identity*>& identities, std::istream& in,
                      std::ostream& out);
 
