@@ -306,19 +306,13 @@ void set_chunk_nonce(std::array<std::uint8_t, 12>& nonce, std::uint64_t counter,
 }
 
 // Decimal with no leading zeros: "%x31-39 *DIGIT" ("scrypt recipient stanza").
+// Values too long to matter are clamped to 1000 so the caller reports them over the limit.
 std::optional<int> parse_work_factor(std::string_view s) {
-  if (s.empty() || s.size() > 3 || s[0] < '1' || s[0] > '9') {
-    if (!s.empty() && s[0] >= '1' && s[0] <= '9' &&
-        std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return 1000;  // canonical but huge: reported as over the limit
-    }
-    return std::nullopt;
-  }
+  if (s.empty() || s[0] < '1' || s[0] > '9') return std::nullopt;
+  if (!std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  if (s.size() > 3) return 1000;
   int v = 0;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
+  for (const char c : s) v = v * 10 + (c - '0');
   return v;
 }
 
