@@ -1,0 +1,733 @@
+// age v1 file format. Spec: C2SP age.md (https://c2sp.org/age); the section of the
+// spec behind each check is named in quotes next to it.
+#include "crypto/age.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <istream>
+#include <memory>
+#include <ostream>
+#include <sstream>
+
+#include "crypto/age_armor.hpp"
+#include "crypto/base64.hpp"
+#include "crypto/bech32.hpp"
+#include "crypto/hkdf.hpp"
+
+namespace dossier::crypto::age {
+namespace {
+
+constexpr std::string_view kVersionPrefix = "age-encryption.org/";
+constexpr std::string_view kVersionLine = "age-encryption.org/v1";
+constexpr std::string_view kX25519Label = "age-encryption.org/v1/X25519";
+constexpr std::string_view kScryptLabel = "age-encryption.org/v1/scrypt";
+constexpr std::string_view kRecipientHrp = "age";
+constexpr std::string_view kIdentityHrp = "AGE-SECRET-KEY-";
+constexpr std::size_t kTagSize = crypto_aead_chacha20poly1305_ietf_ABYTES;  // 16
+constexpr std::size_t kEncChunkSize = kChunkSize + kTagSize;
+constexpr std::size_t kPayloadNonceSize = 16;                // "Payload": 16-byte nonce
+constexpr std::size_t kMaxHeaderSize = 1024 * 1024;          // our limit, Errc::limit
+constexpr std::size_t kMaxHeaderLine = 64 * 1024;            // our limit, Errc::limit
+constexpr int kMaxSupportedWorkFactor = 40;
+
+void init_sodium() {
+  static const int rc = sodium_init();
+  (void)rc;  // 0 or 1 (already initialised); -1 would make randombytes unsafe
+}
+
+tl::unexpected<Error> header_error(Errc code, const std::string& what) {
+  return fail(code, "age: header: " + what);
+}
+tl::unexpected<Error> payload_error(Errc code, const std::string& what) {
+  return fail(code, "age: payload: " + what);
+}
+
+// "Recipient stanza" / ABNF: argument = 1*VCHAR.
+bool is_valid_argument(std::string_view a) {
+  if (a.empty()) return false;
+  return std::all_of(a.begin(), a.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x21 && u <= 0x7e;
+  });
+}
+
+// ChaCha20-Poly1305 with the all-zero nonce, as both native recipient types use.
+std::vector<std::uint8_t> seal_zero_nonce(const SecretBytes& key, const SecretBytes& plain) {
+  std::vector<std::uint8_t> out(plain.size() + kTagSize);
+  const std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> nonce{};
+  unsigned long long clen = 0;
+  crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &clen, plain.expose().data(),
+                                            plain.size(), nullptr, 0, nullptr, nonce.data(),
+                                            key.expose().data());
+  return out;
+}
+
+std::optional<SecretBytes> open_zero_nonce(const SecretBytes& key,
+                                           const std::vector<std::uint8_t>& body) {
+  if (body.size() < kTagSize) return std::nullopt;
+  SecretBytes out(body.size() - kTagSize);
+  const std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> nonce{};
+  unsigned long long mlen = 0;
+  if (crypto_aead_chacha20poly1305_ietf_decrypt(out.expose().data(), &mlen, nullptr,
+                                                body.data(), body.size(), nullptr, 0,
+                                                nonce.data(), key.expose().data()) != 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+// Byte sources for decryption: binary or armored, behind one buffered reader.
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Reads up to n bytes; 0 means end of input.
+  virtual Result<std::size_t> read(std::uint8_t* buf, std::size_t n) = 0;
+};
+
+class RawSource final : public Source {
+ public:
+  RawSource(std::istream& in, std::string prefix) : in_(in), prefix_(std::move(prefix)) {}
+  Result<std::size_t> read(std::uint8_t* buf, std::size_t n) override {
+    std::size_t got = 0;
+    while (got < n && pos_ < prefix_.size()) buf[got++] = static_cast<std::uint8_t>(prefix_[pos_++]);
+    if (got < n) {
+      in_.read(reinterpret_cast<char*>(buf + got), static_cast<std::streamsize>(n - got));
+      if (in_.bad()) return fail(Errc::io, "age: read failed");
+      got += static_cast<std::size_t>(in_.gcount());
+    }
+    return got;
+  }
+
+ private:
+  std::istream& in_;
+  std::string prefix_;
+  std::size_t pos_ = 0;
+};
+
+class ArmorSource final : public Source {
+ public:
+  ArmorSource(std::istream& in, std::string prefix) : reader_(in, std::move(prefix)) {}
+  Result<std::size_t> read(std::uint8_t* buf, std::size_t n) override { return reader_.read(buf, n); }
+
+ private:
+  ArmorReader reader_;
+};
+
+class BufReader {
+ public:
+  explicit BufReader(Source& src) : src_(src), buf_(kEncChunkSize) {}
+
+  Result<bool> fill() {
+    if (pos_ < len_) return true;
+    if (eof_) return false;
+    auto n = src_.read(buf_.data(), buf_.size());
+    if (!n) return tl::unexpected(n.error());
+    pos_ = 0;
+    len_ = *n;
+    if (len_ == 0) eof_ = true;
+    return len_ > 0;
+  }
+
+  // Reads a line without its LF into `line`. Returns false if the input ended first.
+  Result<bool> read_line(std::string& line, std::size_t max) {
+    line.clear();
+    for (;;) {
+      auto more = fill();
+      if (!more) return tl::unexpected(more.error());
+      if (!*more) return false;
+      const auto begin = buf_.begin() + static_cast<std::ptrdiff_t>(pos_);
+      const auto end = buf_.begin() + static_cast<std::ptrdiff_t>(len_);
+      const auto nl = std::find(begin, end, std::uint8_t{'\n'});
+      line.append(begin, nl);
+      if (line.size() > max) return header_error(Errc::limit, "line too long");
+      pos_ = static_cast<std::size_t>(nl - buf_.begin());
+      if (nl != end) {
+        ++pos_;
+        return true;
+      }
+    }
+  }
+
+  // Reads until n bytes or end of input.
+  Result<std::size_t> read_full(std::uint8_t* dst, std::size_t n) {
+    std::size_t got = 0;
+    while (got < n) {
+      auto more = fill();
+      if (!more) return tl::unexpected(more.error());
+      if (!*more) break;
+      const std::size_t take = std::min(n - got, len_ - pos_);
+      std::copy_n(buf_.begin() + static_cast<std::ptrdiff_t>(pos_), take, dst + got);
+      pos_ += take;
+      got += take;
+    }
+    return got;
+  }
+
+  Result<bool> at_eof() {
+    auto more = fill();
+    if (!more) return tl::unexpected(more.error());
+    return !*more;
+  }
+
+ private:
+  Source& src_;
+  std::vector<std::uint8_t> buf_;
+  std::size_t pos_ = 0;
+  std::size_t len_ = 0;
+  bool eof_ = false;
+};
+
+// ---------------------------------------------------------------------------------
+// Header ("Header", "ABNF definition of file header").
+
+struct Header {
+  std::vector<Stanza> stanzas;
+  std::string mac_input;  // header up to and including "---"
+  std::vector<std::uint8_t> mac;
+};
+
+Result<Header> parse_header(BufReader& r) {
+  Header h;
+  std::string line;
+  auto next = [&]() -> Result<void> {
+    auto ok = r.read_line(line, kMaxHeaderLine);
+    if (!ok) return tl::unexpected(ok.error());
+    if (!*ok) return header_error(Errc::malformed, "unexpected end of file");
+    if (h.mac_input.size() + line.size() > kMaxHeaderSize) {
+      return header_error(Errc::limit, "header larger than 1 MiB");
+    }
+    return {};
+  };
+  // "Version line": exactly "age-encryption.org/v1" LF.
+  if (auto ok = next(); !ok) return tl::unexpected(ok.error());
+  if (line != kVersionLine) {
+    if (line.starts_with(kVersionPrefix)) return header_error(Errc::unsupported, "unsupported version");
+    return header_error(Errc::malformed, "missing version line");
+  }
+  h.mac_input.append(line).push_back('\n');
+  for (;;) {
+    if (auto ok = next(); !ok) return tl::unexpected(ok.error());
+    if (line.starts_with("-> ")) {
+      // "ABNF": arg-line = "-> " argument *(SP argument) LF
+      h.mac_input.append(line).push_back('\n');
+      Stanza s;
+      std::vector<std::string> args;
+      std::string_view rest = std::string_view(line).substr(3);
+      for (;;) {
+        const std::size_t sp = rest.find(' ');
+        const std::string_view a = rest.substr(0, sp);
+        if (!is_valid_argument(a)) return header_error(Errc::malformed, "invalid stanza argument");
+        args.emplace_back(a);
+        if (sp == std::string_view::npos) break;
+        rest = rest.substr(sp + 1);
+      }
+      s.type = std::move(args.front());
+      s.args.assign(std::make_move_iterator(args.begin() + 1), std::make_move_iterator(args.end()));
+      // "Recipient stanza": body wrapped at 64 columns, ending with a line shorter than 64
+      // (possibly empty). full-line = 64base64char LF; final-line = *63base64char LF.
+      std::string b64;
+      for (;;) {
+        if (auto ok = next(); !ok) return tl::unexpected(ok.error());
+        h.mac_input.append(line).push_back('\n');
+        if (line.size() > 64) return header_error(Errc::malformed, "stanza body line longer than 64 columns");
+        b64 += line;
+        if (line.size() < 64) break;
+      }
+      // "Conventions": canonical unpadded base64 only.
+      auto body = base64::decode(b64);
+      if (!body) return header_error(Errc::malformed, "stanza body is not canonical base64");
+      s.body = std::move(*body);
+      h.stanzas.push_back(std::move(s));
+    } else if (line.starts_with("---")) {
+      // "ABNF": end = "--- " 43base64char LF; "Header MAC": MAC over the header up to
+      // and including "---".
+      if (line.size() != 4 + 43 || line[3] != ' ') return header_error(Errc::malformed, "malformed MAC line");
+      auto mac = base64::decode(std::string_view(line).substr(4));
+      if (!mac || mac->size() != 32) return header_error(Errc::malformed, "MAC is not canonical base64 of 32 bytes");
+      h.mac = std::move(*mac);
+      h.mac_input += "---";
+      break;
+    } else {
+      return header_error(Errc::malformed, "unexpected line in header");
+    }
+  }
+  // "ABNF": header = v1-line 1*stanza end
+  if (h.stanzas.empty()) return header_error(Errc::malformed, "no recipient stanzas");
+  return h;
+}
+
+Result<std::string> encode_header_without_mac(const std::vector<Stanza>& stanzas) {
+  std::string out(kVersionLine);
+  out.push_back('\n');
+  for (const Stanza& s : stanzas) {
+    if (!is_valid_argument(s.type)) return fail(Errc::internal, "age: invalid stanza type");
+    out += "-> " + s.type;
+    for (const std::string& a : s.args) {
+      if (!is_valid_argument(a)) return fail(Errc::internal, "age: invalid stanza argument");
+      out += ' ' + a;
+    }
+    out.push_back('\n');
+    const std::string b64 = base64::encode(s.body);
+    // "Recipient stanza": 64-column lines, final line shorter (possibly empty).
+    for (std::size_t i = 0;; i += 64) {
+      const std::string_view part = std::string_view(b64).substr(std::min(i, b64.size()), 64);
+      out.append(part).push_back('\n');
+      if (part.size() < 64) break;
+    }
+  }
+  out += "---";
+  return out;
+}
+
+Result<std::array<std::uint8_t, 32>> header_mac(const SecretBytes& file_key, std::string_view mac_input) {
+  // "Header MAC": HMAC key = HKDF-SHA-256(ikm = file key, salt = empty, info = "header").
+  auto key = hkdf_sha256(file_key.expose(), {}, "header", 32);
+  if (!key) return tl::unexpected(key.error());
+  std::array<std::uint8_t, 32> mac{};
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, key->expose().data(), key->size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(mac_input.data()),
+                                mac_input.size());
+  crypto_auth_hmacsha256_final(&st, mac.data());
+  sodium_memzero(&st, sizeof st);
+  return mac;
+}
+
+// "Payload": 12-byte nonce = 11-byte big-endian counter || last-chunk flag.
+void set_chunk_nonce(std::array<std::uint8_t, 12>& nonce, std::uint64_t counter, bool last) {
+  nonce.fill(0);
+  for (std::size_t i = 0; i < 8; ++i) nonce[10 - i] = static_cast<std::uint8_t>(counter >> (8 * i));
+  nonce[11] = last ? 1 : 0;
+}
+
+// Decimal with no leading zeros: "%x31-39 *DIGIT" ("scrypt recipient stanza").
+// Values too long to matter are clamped to 1000 so the caller reports them over the limit.
+std::optional<int> parse_work_factor(std::string_view s) {
+  if (s.empty() || s[0] < '1' || s[0] > '9') return std::nullopt;
+  if (!std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  if (s.size() > 3) return 1000;
+  int v = 0;
+  for (const char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+}  // namespace
+
+Recipient::~Recipient() = default;
+Identity::~Identity() = default;
+
+// ---------------------------------------------------------------------------------
+// X25519 ("The X25519 recipient type").
+
+X25519Recipient::X25519Recipient(const std::uint8_t* pk) : pk_{} { std::copy_n(pk, 32, pk_); }
+
+Result<X25519Recipient> X25519Recipient::parse(std::string_view s) {
+  auto d = bech32::decode(s, 0);
+  // Encoded as Bech32 with HRP "age" (lowercase).
+  if (!d) return fail(Errc::malformed, "age: invalid recipient: " + d.error().message);
+  if (d->hrp != kRecipientHrp || d->uppercase) return fail(Errc::malformed, "age: invalid recipient: not an age1 X25519 recipient");
+  if (d->data.size() != 32) return fail(Errc::malformed, "age: invalid recipient: wrong key length");
+  return X25519Recipient(d->data.data());
+}
+
+std::string X25519Recipient::to_string() const {
+  auto s = bech32::encode(kRecipientHrp, std::span<const std::uint8_t>(pk_, 32));
+  return s ? *s : std::string();
+}
+
+Result<std::vector<Stanza>> X25519Recipient::wrap(const SecretBytes& file_key) const {
+  init_sodium();
+  // "X25519 recipient stanza": fresh ephemeral secret per stanza.
+  SecretBytes eph(32);
+  randombytes_buf(eph.expose().data(), 32);
+  std::array<std::uint8_t, 32> share{};
+  crypto_scalarmult_base(share.data(), eph.expose().data());
+  SecretBytes shared(32);
+  if (crypto_scalarmult(shared.expose().data(), eph.expose().data(), pk_) != 0) {
+    return fail(Errc::hostile, "age: X25519 recipient is a low-order point");
+  }
+  std::array<std::uint8_t, 64> salt{};  // ephemeral share || recipient
+  std::copy(share.begin(), share.end(), salt.begin());
+  std::copy_n(pk_, 32, salt.begin() + 32);
+  auto wrap_key = hkdf_sha256(shared.expose(), salt, kX25519Label, 32);
+  if (!wrap_key) return tl::unexpected(wrap_key.error());
+  Stanza s{"X25519", {base64::encode(share)}, seal_zero_nonce(*wrap_key, file_key)};
+  return std::vector<Stanza>{std::move(s)};
+}
+
+X25519Identity::X25519Identity(SecretBytes sk) : sk_(std::move(sk)), pk_{} {
+  crypto_scalarmult_base(pk_, sk_.expose().data());
+}
+
+Result<X25519Identity> X25519Identity::parse(std::string_view s) {
+  // Encoded as Bech32 with HRP "AGE-SECRET-KEY-" (uppercase). Error messages never
+  // echo the input: it is secret.
+  auto d = bech32::decode(s, 0);
+  if (!d) return fail(Errc::malformed, "age: invalid identity: " + d.error().message);
+  SecretBytes sk(d->data.data(), d->data.size());
+  sodium_memzero(d->data.data(), d->data.size());
+  if (d->hrp != "age-secret-key-" || !d->uppercase) {
+    return fail(Errc::malformed, "age: invalid identity: not an AGE-SECRET-KEY-1 X25519 identity");
+  }
+  if (sk.size() != 32) return fail(Errc::malformed, "age: invalid identity: wrong key length");
+  return X25519Identity(std::move(sk));
+}
+
+X25519Identity X25519Identity::generate() {
+  init_sodium();
+  SecretBytes sk(32);
+  randombytes_buf(sk.expose().data(), 32);
+  return X25519Identity(std::move(sk));
+}
+
+X25519Recipient X25519Identity::recipient() const { return X25519Recipient(pk_); }
+
+SecretBytes X25519Identity::to_string() const {
+  auto s = bech32::encode(kIdentityHrp, sk_.expose(), true);
+  if (!s) return {};
+  SecretBytes out(reinterpret_cast<const std::uint8_t*>(s->data()), s->size());
+  sodium_memzero(s->data(), s->size());
+  return out;
+}
+
+Result<SecretBytes> X25519Identity::unwrap(const std::vector<Stanza>& stanzas) const {
+  init_sodium();
+  for (const Stanza& s : stanzas) {
+    // "X25519 recipient stanza": ignore stanzas whose first argument is not "X25519".
+    if (s.type != "X25519") continue;
+    // ...reject any with more or less than two arguments,
+    if (s.args.size() != 1) return header_error(Errc::malformed, "X25519 stanza must have two arguments");
+    // ...or whose share is not canonical base64 of 32 bytes,
+    auto share = base64::decode(s.args[0]);
+    if (!share || share->size() != 32) {
+      return header_error(Errc::malformed, "X25519 share is not canonical base64 of 32 bytes");
+    }
+    // ...and check the body length is exactly 32 bytes before decrypting.
+    if (s.body.size() != kFileKeySize + kTagSize) {
+      return header_error(Errc::malformed, "X25519 stanza body is not 32 bytes");
+    }
+    SecretBytes shared(32);
+    // "If the shared secret is all 0x00 bytes, the identity implementation MUST abort."
+    // (crypto_scalarmult fails exactly then.)
+    if (crypto_scalarmult(shared.expose().data(), sk_.expose().data(), share->data()) != 0 ||
+        sodium_is_zero(shared.expose().data(), 32) != 0) {
+      return header_error(Errc::hostile, "X25519 shared secret is all zero (low-order share)");
+    }
+    std::array<std::uint8_t, 64> salt{};
+    std::copy(share->begin(), share->end(), salt.begin());
+    std::copy_n(pk_, 32, salt.begin() + 32);
+    auto wrap_key = hkdf_sha256(shared.expose(), salt, kX25519Label, 32);
+    if (!wrap_key) return tl::unexpected(wrap_key.error());
+    auto file_key = open_zero_nonce(*wrap_key, s.body);
+    if (file_key) return std::move(*file_key);
+  }
+  return fail(Errc::no_identity, "age: no X25519 stanza matched the identity");
+}
+
+// ---------------------------------------------------------------------------------
+// scrypt ("The scrypt recipient type").
+
+ScryptRecipient::ScryptRecipient(SecretBytes passphrase, int log2_work_factor)
+    : passphrase_(std::move(passphrase)), log2_work_factor_(log2_work_factor) {}
+
+namespace {
+Result<SecretBytes> scrypt_wrap_key(const SecretBytes& passphrase,
+                                    std::span<const std::uint8_t> salt16, int log2_n) {
+  // wrap key = scrypt(N = work factor, r = 8, p = 1, dkLen = 32,
+  //                   S = "age-encryption.org/v1/scrypt" || salt, P = passphrase)
+  std::vector<std::uint8_t> salt(kScryptLabel.begin(), kScryptLabel.end());
+  salt.insert(salt.end(), salt16.begin(), salt16.end());
+  SecretBytes key(32);
+  if (crypto_pwhash_scryptsalsa208sha256_ll(passphrase.expose().data(), passphrase.size(),
+                                            salt.data(), salt.size(),
+                                            std::uint64_t{1} << log2_n, 8, 1,
+                                            key.expose().data(), key.size()) != 0) {
+    return header_error(Errc::limit, "scrypt failed (out of memory?)");
+  }
+  return key;
+}
+}  // namespace
+
+Result<std::vector<Stanza>> ScryptRecipient::wrap(const SecretBytes& file_key) const {
+  init_sodium();
+  if (log2_work_factor_ < 1 || log2_work_factor_ > kMaxSupportedWorkFactor) {
+    return fail(Errc::usage, "age: scrypt work factor out of range");
+  }
+  std::array<std::uint8_t, 16> salt{};
+  randombytes_buf(salt.data(), salt.size());  // fresh salt per stanza and file
+  auto key = scrypt_wrap_key(passphrase_, salt, log2_work_factor_);
+  if (!key) return tl::unexpected(key.error());
+  Stanza s{"scrypt", {base64::encode(salt), std::to_string(log2_work_factor_)},
+           seal_zero_nonce(*key, file_key)};
+  return std::vector<Stanza>{std::move(s)};
+}
+
+ScryptIdentity::ScryptIdentity(SecretBytes passphrase, int max_log2_work_factor)
+    : passphrase_(std::move(passphrase)),
+      max_log2_work_factor_(std::clamp(max_log2_work_factor, 1, kMaxSupportedWorkFactor)) {}
+
+Result<SecretBytes> ScryptIdentity::unwrap(const std::vector<Stanza>& stanzas) const {
+  init_sodium();
+  const bool any = std::any_of(stanzas.begin(), stanzas.end(),
+                               [](const Stanza& s) { return s.type == "scrypt"; });
+  if (!any) return fail(Errc::no_identity, "age: no scrypt stanza (file not passphrase-encrypted)");
+  // "scrypt recipient stanza": an scrypt stanza MUST be the only stanza.
+  if (stanzas.size() != 1) return header_error(Errc::malformed, "scrypt stanza must be the only stanza");
+  const Stanza& s = stanzas.front();
+  // ...reject any scrypt stanza with more or less than three arguments,
+  if (s.args.size() != 2) return header_error(Errc::malformed, "scrypt stanza must have three arguments");
+  // ...where the salt is not canonical base64 of 16 bytes,
+  auto salt = base64::decode(s.args[0]);
+  if (!salt || salt->size() != 16) return header_error(Errc::malformed, "scrypt salt is not canonical base64 of 16 bytes");
+  // ...or the work factor is not ^[1-9][0-9]*$; SHOULD apply an upper limit.
+  const auto log2_n = parse_work_factor(s.args[1]);
+  if (!log2_n) return header_error(Errc::malformed, "scrypt work factor is not a canonical decimal");
+  if (*log2_n > max_log2_work_factor_) {
+    return header_error(Errc::limit, "scrypt work factor exceeds the limit of 2^" +
+                                         std::to_string(max_log2_work_factor_));
+  }
+  // ...and MUST check the body length is exactly 32 bytes before decrypting.
+  if (s.body.size() != kFileKeySize + kTagSize) return header_error(Errc::malformed, "scrypt stanza body is not 32 bytes");
+  auto key = scrypt_wrap_key(passphrase_, *salt, *log2_n);
+  if (!key) return tl::unexpected(key.error());
+  auto file_key = open_zero_nonce(*key, s.body);
+  if (!file_key) return fail(Errc::bad_passphrase, "age: incorrect passphrase");
+  return std::move(*file_key);
+}
+
+// ---------------------------------------------------------------------------------
+// Key files.
+
+namespace {
+template <typename T, typename Parse>
+Result<std::vector<T>> parse_lines(std::string_view text, std::string_view what, Parse parse) {
+  std::vector<T> out;
+  std::size_t lineno = 0;
+  while (!text.empty()) {
+    ++lineno;
+    const std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty() || line.front() == '#') continue;
+    auto v = parse(line);
+    if (!v) {
+      return fail(v.error().code, std::string(what) + " line " + std::to_string(lineno) + ": " + v.error().message);
+    }
+    out.push_back(std::move(*v));
+  }
+  if (out.empty()) return fail(Errc::not_found, std::string(what) + ": no keys found");
+  return out;
+}
+}  // namespace
+
+Result<std::vector<X25519Identity>> parse_identities(std::string_view text) {
+  return parse_lines<X25519Identity>(text, "identity file", &X25519Identity::parse);
+}
+
+Result<std::vector<X25519Recipient>> parse_recipients(std::string_view text) {
+  return parse_lines<X25519Recipient>(text, "recipients file", &X25519Recipient::parse);
+}
+
+// ---------------------------------------------------------------------------------
+// Encrypt / decrypt.
+
+Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
+                     std::ostream& out, bool armor) {
+  init_sodium();
+  if (recipients.empty()) return fail(Errc::usage, "age: no recipients");
+  // "File key": 16 bytes from a CSPRNG, fresh per file.
+  SecretBytes file_key(kFileKeySize);
+  randombytes_buf(file_key.expose().data(), file_key.size());
+  std::vector<Stanza> stanzas;
+  for (const Recipient* r : recipients) {
+    if (r == nullptr) return fail(Errc::usage, "age: null recipient");
+    auto s = r->wrap(file_key);
+    if (!s) return tl::unexpected(s.error());
+    stanzas.insert(stanzas.end(), s->begin(), s->end());
+  }
+  // "scrypt recipient stanza": an scrypt stanza must be alone.
+  if (stanzas.size() > 1 && std::any_of(stanzas.begin(), stanzas.end(),
+                                        [](const Stanza& s) { return s.type == "scrypt"; })) {
+    return fail(Errc::usage, "age: a passphrase recipient cannot be combined with others");
+  }
+  auto header = encode_header_without_mac(stanzas);
+  if (!header) return tl::unexpected(header.error());
+  auto mac = header_mac(file_key, *header);
+  if (!mac) return tl::unexpected(mac.error());
+  *header += ' ' + base64::encode(*mac) + '\n';
+
+  std::unique_ptr<ArmorWriter> armored;
+  if (armor) armored = std::make_unique<ArmorWriter>(out);
+  auto emit = [&](const std::uint8_t* p, std::size_t n) -> Result<void> {
+    if (armored) return armored->write(p, n);
+    out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
+    if (!out) return fail(Errc::io, "age: write failed");
+    return {};
+  };
+  if (auto r = emit(reinterpret_cast<const std::uint8_t*>(header->data()), header->size()); !r) return r;
+
+  // "Payload": 16-byte nonce, payload key = HKDF(file key, salt = nonce, "payload").
+  std::array<std::uint8_t, kPayloadNonceSize> nonce{};
+  randombytes_buf(nonce.data(), nonce.size());
+  if (auto r = emit(nonce.data(), nonce.size()); !r) return r;
+  auto payload_key = hkdf_sha256(file_key.expose(), nonce, "payload", 32);
+  if (!payload_key) return tl::unexpected(payload_key.error());
+
+  SecretBytes plain(kChunkSize);
+  std::vector<std::uint8_t> enc(kEncChunkSize);
+  std::array<std::uint8_t, 12> chunk_nonce{};
+  for (std::uint64_t counter = 0;; ++counter) {
+    in.read(reinterpret_cast<char*>(plain.expose().data()), static_cast<std::streamsize>(kChunkSize));
+    if (in.bad()) return fail(Errc::io, "age: read failed");
+    const auto n = static_cast<std::size_t>(in.gcount());
+    // The final chunk may be shorter but never empty unless the payload is empty.
+    const bool last = n < kChunkSize || in.peek() == std::char_traits<char>::eof();
+    if (in.bad()) return fail(Errc::io, "age: read failed");
+    set_chunk_nonce(chunk_nonce, counter, last);
+    unsigned long long clen = 0;
+    crypto_aead_chacha20poly1305_ietf_encrypt(enc.data(), &clen, plain.expose().data(), n, nullptr, 0,
+                                              nullptr, chunk_nonce.data(), payload_key->expose().data());
+    if (auto r = emit(enc.data(), static_cast<std::size_t>(clen)); !r) return r;
+    if (last) break;
+  }
+  if (armored) {
+    if (auto r = armored->finish(); !r) return r;
+  }
+  out.flush();
+  if (!out) return fail(Errc::io, "age: write failed");
+  return {};
+}
+
+Result<void> decrypt(const std::vector<const Identity*>& identities, std::istream& in,
+                     std::ostream& out) {
+  init_sodium();
+  // Format detection: a binary file starts with the version prefix ("Version line");
+  // anything else is taken as ASCII armor ("ASCII armor") and parsed strictly.
+  std::string prefix(kVersionPrefix.size(), '\0');
+  in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
+  if (in.bad()) return fail(Errc::io, "age: read failed");
+  prefix.resize(static_cast<std::size_t>(in.gcount()));
+  std::unique_ptr<Source> src;
+  // Empty or partial-prefix input is reported as a (binary) header error.
+  if (kVersionPrefix.starts_with(prefix)) {
+    src = std::make_unique<RawSource>(in, std::move(prefix));
+  } else {
+    src = std::make_unique<ArmorSource>(in, std::move(prefix));
+  }
+  BufReader r(*src);
+
+  auto hdr = parse_header(r);
+  if (!hdr) return tl::unexpected(hdr.error());
+  // "scrypt recipient stanza": reject headers mixing an scrypt stanza with any other.
+  if (hdr->stanzas.size() > 1 && std::any_of(hdr->stanzas.begin(), hdr->stanzas.end(),
+                                             [](const Stanza& s) { return s.type == "scrypt"; })) {
+    return header_error(Errc::malformed, "scrypt stanza must be the only stanza");
+  }
+
+  // "Recipient stanza": each identity sees all stanzas and picks its own.
+  std::optional<SecretBytes> file_key;
+  Errc miss = Errc::no_identity;
+  for (const Identity* id : identities) {
+    if (id == nullptr) continue;
+    auto k = id->unwrap(hdr->stanzas);
+    if (k) {
+      file_key = std::move(*k);
+      break;
+    }
+    if (k.error().code == Errc::no_identity) continue;
+    if (k.error().code == Errc::bad_passphrase) {
+      miss = Errc::bad_passphrase;
+      continue;
+    }
+    if (k.error().message.starts_with("age: ")) return tl::unexpected(k.error());
+    return header_error(k.error().code, k.error().message);
+  }
+  if (!file_key) {
+    return fail(miss, miss == Errc::bad_passphrase ? "age: incorrect passphrase"
+                                                   : "age: no identity matched any of the recipients");
+  }
+  if (file_key->size() != kFileKeySize) return header_error(Errc::malformed, "unwrapped file key is not 16 bytes");
+
+  // "Header MAC".
+  auto mac = header_mac(*file_key, hdr->mac_input);
+  if (!mac) return tl::unexpected(mac.error());
+  if (crypto_verify_32(mac->data(), hdr->mac.data()) != 0) {
+    return fail(Errc::crypto, "age: hmac: header MAC does not match (tampered header)");
+  }
+
+  // "Payload".
+  std::array<std::uint8_t, kPayloadNonceSize> nonce{};
+  auto got = r.read_full(nonce.data(), nonce.size());
+  if (!got) return tl::unexpected(got.error());
+  // The nonce is read together with the header (Go reference behaviour, CCTV vectors).
+  if (*got != nonce.size()) return header_error(Errc::malformed, "payload nonce truncated");
+  auto payload_key = hkdf_sha256(file_key->expose(), nonce, "payload", 32);
+  if (!payload_key) return tl::unexpected(payload_key.error());
+
+  std::vector<std::uint8_t> enc(kEncChunkSize);
+  SecretBytes plain(kChunkSize);
+  std::array<std::uint8_t, 12> chunk_nonce{};
+  auto open = [&](std::size_t n, std::uint64_t counter, bool last) {
+    set_chunk_nonce(chunk_nonce, counter, last);
+    unsigned long long mlen = 0;
+    return crypto_aead_chacha20poly1305_ietf_decrypt(plain.expose().data(), &mlen, nullptr, enc.data(), n,
+                                                     nullptr, 0, chunk_nonce.data(),
+                                                     payload_key->expose().data()) == 0;
+  };
+  for (std::uint64_t counter = 0;; ++counter) {
+    auto n = r.read_full(enc.data(), enc.size());
+    if (!n) return tl::unexpected(n.error());
+    // "Streaming decryption MUST signal an error if the end of file is reached without
+    // successfully decrypting a final chunk."
+    if (*n == 0) return payload_error(Errc::malformed, "missing final chunk (truncated file)");
+    if (*n < kTagSize) return payload_error(Errc::malformed, "truncated chunk");
+    bool last = *n < enc.size();  // a short chunk can only be the final one
+    // "The final chunk ... MUST NOT be empty unless the whole payload is empty."
+    if (last && *n == kTagSize && counter != 0) return payload_error(Errc::malformed, "final chunk is empty");
+    // Chunk order and finality are authenticated through the counter nonce. A full
+    // chunk may be a non-final one or a full final one: try both.
+    bool ok = open(*n, counter, last);
+    if (!ok && !last) {
+      last = true;
+      ok = open(*n, counter, true);
+    }
+    if (!ok) return payload_error(Errc::crypto, "chunk " + std::to_string(counter) + " failed to authenticate");
+    // Released only after it authenticated; later errors still void the whole output.
+    out.write(reinterpret_cast<const char*>(plain.expose().data()), static_cast<std::streamsize>(*n - kTagSize));
+    if (!out) return fail(Errc::io, "age: write failed");
+    if (last) {
+      auto eof = r.at_eof();
+      if (!eof) return tl::unexpected(eof.error());
+      if (!*eof) return payload_error(Errc::malformed, "trailing data after the final chunk");
+      break;
+    }
+  }
+  return {};
+}
+
+Result<std::vector<std::uint8_t>> encrypt(const std::vector<const Recipient*>& recipients,
+                                          std::span<const std::uint8_t> plaintext, bool armor) {
+  std::istringstream in(std::string(reinterpret_cast<const char*>(plaintext.data()), plaintext.size()));
+  std::ostringstream out;
+  if (auto r = encrypt(recipients, in, out, armor); !r) return tl::unexpected(r.error());
+  const std::string s = std::move(out).str();
+  return std::vector<std::uint8_t>(s.begin(), s.end());
+}
+
+Result<std::vector<std::uint8_t>> decrypt(const std::vector<const Identity*>& identities,
+                                          std::span<const std::uint8_t> ciphertext) {
+  std::istringstream in(std::string(reinterpret_cast<const char*>(ciphertext.data()), ciphertext.size()));
+  std::ostringstream out;
+  if (auto r = decrypt(identities, in, out); !r) return tl::unexpected(r.error());
+  const std::string s = std::move(out).str();
+  return std::vector<std::uint8_t>(s.begin(), s.end());
+}
+
+}  // namespace dossier::crypto::age

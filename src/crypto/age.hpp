@@ -1,0 +1,137 @@
+// age v1 file encryption on libsodium primitives.
+// Spec: C2SP age.md (https://c2sp.org/age, "age-encryption.org/v1"); section names cited
+// below and at each check in age.cpp / age_armor.cpp.
+//
+// Implemented: header with recipient stanzas and header MAC ("Header"), STREAM payload
+// with 64 KiB chunks ("Payload"), the X25519 and scrypt recipient types ("Native
+// recipient types"), and ASCII armor ("ASCII armor"). Post-quantum / tagged types
+// are not implemented (their stanzas are ignored, as "Recipient stanza" requires).
+//
+// Errors. Every decryption error message starts with the stage that failed, so callers
+// (and the conformance driver) can tell them apart:
+//   "age: armor: ..."   ASCII armor is malformed                    (Errc::malformed)
+//   "age: header: ..."  header does not parse or a stanza addressed to an identity is
+//                       invalid (Errc::malformed / unsupported / limit / hostile)
+//   "age: hmac: ..."    header MAC does not verify                  (Errc::crypto)
+//   "age: payload: ..." STREAM payload fails to authenticate, is truncated or has
+//                       trailing data                               (Errc::crypto / malformed)
+// and "no identity matched" is Errc::no_identity (Errc::bad_passphrase when the only
+// candidate was a scrypt stanza and the passphrase was wrong).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "crypto/secret.hpp"
+
+namespace dossier::crypto::age {
+
+inline constexpr std::size_t kFileKeySize = 16;       // "File key": 128-bit
+inline constexpr std::size_t kChunkSize = 64 * 1024;  // "Payload": 64 KiB chunks
+inline constexpr int kDefaultScryptWorkFactor = 18;   // encryption default (log2 N)
+inline constexpr int kMaxScryptWorkFactor = 22;       // decryption limit default (log2 N)
+
+// One recipient stanza ("Recipient stanza"): `type` is the first argument, `args` the
+// remaining ones, `body` the decoded body.
+struct Stanza {
+  std::string type;
+  std::vector<std::string> args;
+  std::vector<std::uint8_t> body;
+};
+
+class Recipient {
+ public:
+  virtual ~Recipient();
+  // Wraps the 16-byte file key into one or more stanzas.
+  virtual Result<std::vector<Stanza>> wrap(const SecretBytes& file_key) const = 0;
+};
+
+class Identity {
+ public:
+  virtual ~Identity();
+  // Returns the file key; Errc::no_identity (or bad_passphrase) when no stanza is for
+  // this identity. Any other error is fatal for the whole decryption.
+  virtual Result<SecretBytes> unwrap(const std::vector<Stanza>& stanzas) const = 0;
+};
+
+// "The X25519 recipient type": Bech32, HRP "age".
+class X25519Recipient : public Recipient {
+ public:
+  static Result<X25519Recipient> parse(std::string_view age1);
+  std::string to_string() const;
+  Result<std::vector<Stanza>> wrap(const SecretBytes& file_key) const override;
+  std::span<const std::uint8_t, 32> public_key() const { return std::span<const std::uint8_t, 32>(pk_); }
+
+ private:
+  friend class X25519Identity;
+  explicit X25519Recipient(const std::uint8_t* pk);
+  std::uint8_t pk_[32];
+};
+
+// "The X25519 recipient type": Bech32, HRP "AGE-SECRET-KEY-" (uppercase).
+class X25519Identity : public Identity {
+ public:
+  static Result<X25519Identity> parse(std::string_view secret_key);
+  static X25519Identity generate();
+  X25519Recipient recipient() const;
+  SecretBytes to_string() const;  // "AGE-SECRET-KEY-1..." (secret)
+  Result<SecretBytes> unwrap(const std::vector<Stanza>& stanzas) const override;
+
+ private:
+  explicit X25519Identity(SecretBytes sk);
+  SecretBytes sk_;
+  std::uint8_t pk_[32];
+};
+
+// "The scrypt recipient type". The passphrase is used as given (bytes).
+class ScryptRecipient : public Recipient {
+ public:
+  explicit ScryptRecipient(SecretBytes passphrase, int log2_work_factor = kDefaultScryptWorkFactor);
+  Result<std::vector<Stanza>> wrap(const SecretBytes& file_key) const override;
+
+ private:
+  SecretBytes passphrase_;
+  int log2_work_factor_;
+};
+
+class ScryptIdentity : public Identity {
+ public:
+  explicit ScryptIdentity(SecretBytes passphrase, int max_log2_work_factor = kMaxScryptWorkFactor);
+  Result<SecretBytes> unwrap(const std::vector<Stanza>& stanzas) const override;
+
+ private:
+  SecretBytes passphrase_;
+  int max_log2_work_factor_;
+};
+
+// Identity file: one AGE-SECRET-KEY-1... per line; '#' comments and blank lines skipped.
+Result<std::vector<X25519Identity>> parse_identities(std::string_view identity_file_text);
+// Recipients file: one age1... per line; '#' comments and blank lines skipped.
+Result<std::vector<X25519Recipient>> parse_recipients(std::string_view recipients_file_text);
+
+// Encrypts `in` to all recipients; armor=true writes ASCII armor. Constant memory.
+Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
+                     std::ostream& out, bool armor = false);
+
+// Decrypts `in` (binary or ASCII-armored, detected automatically) with the first
+// identity that unwraps a stanza. Streaming with constant memory: each 64 KiB chunk is
+// written to `out` only after it authenticates, but a later chunk may still fail, the
+// file may turn out to be truncated, or trailing data may follow the final chunk (all
+// detected only after the earlier chunks were written). ON ERROR THE CALLER MUST
+// DISCARD EVERYTHING WRITTEN TO `out`: it is an authenticated prefix, not the file.
+Result<void> decrypt(const std::vector<const Identity*>& identities, std::istream& in,
+                     std::ostream& out);
+
+// Byte-vector conveniences.
+Result<std::vector<std::uint8_t>> encrypt(const std::vector<const Recipient*>& recipients,
+                                          std::span<const std::uint8_t> plaintext,
+                                          bool armor = false);
+Result<std::vector<std::uint8_t>> decrypt(const std::vector<const Identity*>& identities,
+                                          std::span<const std::uint8_t> ciphertext);
+
+}  // namespace dossier::crypto::age
