@@ -538,8 +538,7 @@ Result<std::vector<X25519Recipient>> parse_recipients(std::string_view text) {
 // ---------------------------------------------------------------------------------
 // Encrypt / decrypt.
 
-Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
-                     std::ostream& out, bool armor) {
+Result<Encryptor> Encryptor::start(const std::vector<const Recipient*>& recipients, Emit emit) {
   init_sodium();
   if (recipients.empty()) return fail(Errc::usage, "age: no recipients");
   // "File key": 16 bytes from a CSPRNG, fresh per file.
@@ -562,7 +561,57 @@ Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istre
   auto mac = header_mac(file_key, *header);
   if (!mac) return tl::unexpected(mac.error());
   *header += ' ' + base64::encode(*mac) + '\n';
+  if (auto r = emit(reinterpret_cast<const std::uint8_t*>(header->data()), header->size()); !r) {
+    return tl::unexpected(r.error());
+  }
+  // "Payload": 16-byte nonce, payload key = HKDF(file key, salt = nonce, "payload").
+  std::array<std::uint8_t, kPayloadNonceSize> nonce{};
+  randombytes_buf(nonce.data(), nonce.size());
+  if (auto r = emit(nonce.data(), nonce.size()); !r) return tl::unexpected(r.error());
+  auto payload_key = hkdf_sha256(file_key.expose(), nonce, "payload", 32);
+  if (!payload_key) return tl::unexpected(payload_key.error());
+  Encryptor e;
+  e.emit_ = std::move(emit);
+  e.payload_key_ = std::move(*payload_key);
+  e.plain_ = SecretBytes(kChunkSize);
+  return e;
+}
 
+Result<void> Encryptor::seal_chunk(bool last) {
+  std::vector<std::uint8_t> enc(kEncChunkSize);
+  std::array<std::uint8_t, 12> chunk_nonce{};
+  set_chunk_nonce(chunk_nonce, counter_++, last);
+  unsigned long long clen = 0;
+  crypto_aead_chacha20poly1305_ietf_encrypt(enc.data(), &clen, plain_.expose().data(), filled_, nullptr, 0,
+                                            nullptr, chunk_nonce.data(), payload_key_.expose().data());
+  filled_ = 0;
+  return emit_(enc.data(), static_cast<std::size_t>(clen));
+}
+
+Result<void> Encryptor::write(std::span<const std::uint8_t> data) {
+  if (finished_) return fail(Errc::internal, "age: write after finish");
+  while (!data.empty()) {
+    // A full buffer is sealed as a non-final chunk only once more data arrives, so the final
+    // chunk is never empty unless the whole payload is ("Payload").
+    if (filled_ == kChunkSize) {
+      if (auto r = seal_chunk(false); !r) return r;
+    }
+    const auto n = std::min(data.size(), kChunkSize - filled_);
+    std::memcpy(plain_.expose().data() + filled_, data.data(), n);
+    filled_ += n;
+    data = data.subspan(n);
+  }
+  return {};
+}
+
+Result<void> Encryptor::finish() {
+  if (finished_) return fail(Errc::internal, "age: finish twice");
+  finished_ = true;
+  return seal_chunk(true);
+}
+
+Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
+                     std::ostream& out, bool armor) {
   std::unique_ptr<ArmorWriter> armored;
   if (armor) armored = std::make_unique<ArmorWriter>(out);
   auto emit = [&](const std::uint8_t* p, std::size_t n) -> Result<void> {
@@ -571,32 +620,18 @@ Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istre
     if (!out) return fail(Errc::io, "age: write failed");
     return {};
   };
-  if (auto r = emit(reinterpret_cast<const std::uint8_t*>(header->data()), header->size()); !r) return r;
-
-  // "Payload": 16-byte nonce, payload key = HKDF(file key, salt = nonce, "payload").
-  std::array<std::uint8_t, kPayloadNonceSize> nonce{};
-  randombytes_buf(nonce.data(), nonce.size());
-  if (auto r = emit(nonce.data(), nonce.size()); !r) return r;
-  auto payload_key = hkdf_sha256(file_key.expose(), nonce, "payload", 32);
-  if (!payload_key) return tl::unexpected(payload_key.error());
-
-  SecretBytes plain(kChunkSize);
-  std::vector<std::uint8_t> enc(kEncChunkSize);
-  std::array<std::uint8_t, 12> chunk_nonce{};
-  for (std::uint64_t counter = 0;; ++counter) {
-    in.read(reinterpret_cast<char*>(plain.expose().data()), static_cast<std::streamsize>(kChunkSize));
+  auto enc = Encryptor::start(recipients, emit);
+  if (!enc) return tl::unexpected(enc.error());
+  std::vector<std::uint8_t> buf(kChunkSize);
+  for (;;) {
+    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
     if (in.bad()) return fail(Errc::io, "age: read failed");
     const auto n = static_cast<std::size_t>(in.gcount());
-    // The final chunk may be shorter but never empty unless the payload is empty.
-    const bool last = n < kChunkSize || in.peek() == std::char_traits<char>::eof();
-    if (in.bad()) return fail(Errc::io, "age: read failed");
-    set_chunk_nonce(chunk_nonce, counter, last);
-    unsigned long long clen = 0;
-    crypto_aead_chacha20poly1305_ietf_encrypt(enc.data(), &clen, plain.expose().data(), n, nullptr, 0,
-                                              nullptr, chunk_nonce.data(), payload_key->expose().data());
-    if (auto r = emit(enc.data(), static_cast<std::size_t>(clen)); !r) return r;
-    if (last) break;
+    if (auto r = enc->write(std::span<const std::uint8_t>(buf.data(), n)); !r) return r;
+    if (n < buf.size()) break;
   }
+  sodium_memzero(buf.data(), buf.size());
+  if (auto r = enc->finish(); !r) return r;
   if (armored) {
     if (auto r = armored->finish(); !r) return r;
   }

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <span>
 #include <string>
@@ -115,6 +116,28 @@ Result<std::vector<X25519Identity>> parse_identities(std::string_view identity_f
 Result<std::vector<X25519Recipient>> parse_recipients(std::string_view recipients_file_text);
 
 // Encrypts `in` to all recipients; armor=true writes ASCII armor. Constant memory.
+// Push-style encryption for callers that receive plaintext in pieces (e.g. from a ZIP entry):
+// start() writes the header and payload nonce through `emit`, write() seals every full 64 KiB
+// chunk once more data follows, finish() seals the final chunk. Binary format only. Memory is
+// one chunk whatever the size of the plaintext.
+class Encryptor {
+ public:
+  using Emit = std::function<Result<void>(const std::uint8_t*, std::size_t)>;
+  static Result<Encryptor> start(const std::vector<const Recipient*>& recipients, Emit emit);
+  Result<void> write(std::span<const std::uint8_t> data);
+  Result<void> finish();
+
+ private:
+  Encryptor() = default;
+  Result<void> seal_chunk(bool last);
+  Emit emit_;
+  SecretBytes payload_key_;
+  SecretBytes plain_;
+  std::size_t filled_ = 0;
+  std::uint64_t counter_ = 0;
+  bool finished_ = false;
+};
+
 Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
                      std::ostream& out, bool armor = false);
 
