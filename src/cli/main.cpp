@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   Run run;
   add_check(app, run);
   add_init(app, run);
+  add_keygen(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,67 @@
+// Key files: where they come from (files or arguments), how secret ones are protected
+// (passphrases, file modes) and how they are written (never over an existing file).
+//
+//   signing keys     minisign format: NAME.key (secret) and NAME.pub
+//   encryption keys  age format: NAME.key (identity file, passphrase-protected by default: an
+//                    armored age file encrypted with scrypt, as `age -p` writes it) and NAME.pub
+//                    (the recipient line, age1...)
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "crypto/age.hpp"
+#include "crypto/minisign.hpp"
+#include "crypto/secret.hpp"
+
+namespace dossier::app {
+
+// Where a passphrase comes from: a file (its first line) or a prompt on the terminal without
+// echo. Never a command-line argument.
+class PassphraseSource {
+ public:
+  explicit PassphraseSource(std::optional<std::filesystem::path> file) : file_(std::move(file)) {}
+  // `confirm`: ask twice on a terminal (for new keys). Errc::usage when there is no file and no
+  // terminal.
+  Result<crypto::SecretBytes> get(const std::string& prompt, bool confirm = false) const;
+
+ private:
+  std::optional<std::filesystem::path> file_;
+};
+
+// Called with a warning for the user (e.g. a secret key readable by others); may be empty.
+using Warn = std::function<void(const std::string&)>;
+
+// Each argument is an age1... recipient or a file of them (one per line, '#' comments).
+Result<std::vector<crypto::age::X25519Recipient>> load_recipients(const std::vector<std::string>& args);
+
+// An age identity file, plain or passphrase-protected.
+Result<std::vector<crypto::age::X25519Identity>> load_identities(const std::filesystem::path& file,
+                                                                 const PassphraseSource& passphrase,
+                                                                 const Warn& warn);
+
+Result<crypto::minisign::SecretKey> load_signing_key(const std::filesystem::path& file,
+                                                     const PassphraseSource& passphrase, const Warn& warn);
+Result<crypto::minisign::PublicKey> load_public_key(const std::filesystem::path& file);
+
+struct KeygenResult {
+  std::filesystem::path secret_file;
+  std::filesystem::path public_file;
+  std::string public_text;  // the recipient (age1...) or the minisign key id
+};
+
+// Writes BASE.key (mode 0600) and BASE.pub; refuses when either exists; on failure neither is
+// left behind. `passphrase` null: the secret key is stored unencrypted (--no-passphrase).
+Result<KeygenResult> keygen_signing(const std::filesystem::path& base, const crypto::SecretBytes* passphrase,
+                                    const crypto::minisign::KdfParams& kdf = {});
+Result<KeygenResult> keygen_encryption(const std::filesystem::path& base, const crypto::SecretBytes* passphrase,
+                                       int scrypt_work_factor = crypto::age::kDefaultScryptWorkFactor);
+
+// Writes `content` to a new file (O_EXCL) with `mode`; Errc::usage when it exists.
+Result<void> write_new_file(const std::filesystem::path& file, std::string_view content, unsigned mode);
+
+}  // namespace dossier::app

@@ -1,0 +1,72 @@
+// dossier keygen: key pairs for signing (coordinators, minisign format) and for encryption
+// (CoMensha, age format).
+#include <iostream>
+#include <memory>
+
+#include "app/keys.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+
+namespace dossier::cli {
+namespace {
+
+struct KeygenArgs {
+  bool signing = false;
+  bool encryption = false;
+  std::string output;
+  bool no_passphrase = false;
+  std::string passphrase_file;
+};
+
+int run_keygen(const KeygenArgs& args) {
+  const std::string base = !args.output.empty() ? args.output : (args.signing ? "dossier-signing" : "dossier-encryption");
+  std::optional<crypto::SecretBytes> pass;
+  if (!args.no_passphrase) {
+    app::PassphraseSource source(args.passphrase_file.empty() ? std::nullopt
+                                                               : std::optional<std::filesystem::path>(args.passphrase_file));
+    auto p = source.get("Passphrase for the new secret key: ", /*confirm=*/true);
+    if (!p) return report_error(p.error(), "or use --no-passphrase to store the secret key unprotected (not recommended)");
+    pass = std::move(*p);
+  }
+  const crypto::SecretBytes* pp = pass ? &*pass : nullptr;
+  auto made = args.signing ? app::keygen_signing(base, pp) : app::keygen_encryption(base, pp);
+  if (!made) return report_error(made.error(), "choose another name with -o NAME");
+  std::cout << "secret key: " << made->secret_file.string() << (pp != nullptr ? " (passphrase-protected" : " (NOT protected")
+            << ", mode 0600; keep it private)\n";
+  std::cout << "public key: " << made->public_file.string() << "\n";
+  if (args.signing) {
+    std::cout << "key id:     " << made->public_text << "\n"
+              << "Give " << made->public_file.string() << " to CoMensha and auditors; they verify your bundles with it.\n";
+  } else {
+    std::cout << "recipient:  " << made->public_text << "\n"
+              << "Give " << made->public_file.string() << " to the care coordinators; they seal bundles with -r "
+              << made->public_file.string() << ".\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_keygen(CLI::App& app, Run& run) {
+  auto args = std::make_shared<KeygenArgs>();
+  auto* cmd = app.add_subcommand("keygen", "Create a key pair: --signing (coordinator) or --encryption (CoMensha)");
+  cmd->footer(
+      "Writes NAME.key (secret, mode 0600, passphrase-protected unless --no-passphrase) and NAME.pub.\n"
+      "Never overwrites a file. Signing keys are minisign keys; encryption keys are age keys, so\n"
+      "Debian's minisign and age can use them too.\n\n"
+      "Examples:\n"
+      "  dossier keygen --signing -o zorgcoordinator      # coordinator: signs bundles\n"
+      "  dossier keygen --encryption -o comensha           # CoMensha: opens bundles\n"
+      "  dossier keygen --encryption -o test --no-passphrase");
+  auto* g = cmd->add_option_group("kind", "Which key pair");
+  g->add_flag("--signing", args->signing, "A minisign key pair for signing bundles");
+  g->add_flag("--encryption", args->encryption, "An age key pair for receiving bundles");
+  g->require_option(1);
+  cmd->add_option("-o,--output", args->output, "Base name of the files (default dossier-signing / dossier-encryption)");
+  cmd->add_flag("--no-passphrase", args->no_passphrase, "Store the secret key without a passphrase");
+  cmd->add_option("--passphrase-file", args->passphrase_file, "Read the passphrase from the first line of FILE")
+      ->check(CLI::ExistingFile);
+  cmd->callback([&run, args] { run = [args] { return run_keygen(*args); }; });
+}
+
+}  // namespace dossier::cli
