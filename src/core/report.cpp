@@ -87,30 +87,31 @@ std::string render_text(const Report& r, const Catalogue& msg, bool color) {
   return out;
 }
 
-nlohmann::json to_json(const Report& r, Lang lang) {
-  nlohmann::json j;
+nlohmann::ordered_json to_json(const Report& r, Lang lang) {
+  using json = nlohmann::ordered_json;
+  json j;
   j["verdict"] = r.complete ? "complete" : "incomplete";
   j["language"] = lang_code(lang);
   j["package"] = r.package;
   j["profile"] = {{"id", r.profile_id}, {"version", r.profile_version}, {"title", r.profile_title}};
-  j["documents"] = nlohmann::json::array();
+  j["documents"] = json::array();
   for (const auto& d : r.documents) {
-    nlohmann::json doc = {{"path", d.path},
-                          {"evidence", d.evidence.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.evidence)},
+    json doc = {{"path", d.path},
+                          {"evidence", d.evidence.empty() ? json(nullptr) : json(d.evidence)},
                           {"size", d.size},
                           {"sha256", d.sha256},
                           {"outcome", doc_outcome_name(d.outcome)},
                           {"pages", d.pages},
                           {"text_layer", d.has_text},
-                          {"date", d.date ? nlohmann::json(*d.date) : nlohmann::json(nullptr)},
+                          {"date", d.date ? json(*d.date) : json(nullptr)},
                           {"declared", d.declared},
                           {"active_content", d.active_content},
                           {"keywords", d.keywords_found}};
     j["documents"].push_back(std::move(doc));
   }
-  j["findings"] = nlohmann::json::array();
+  j["findings"] = json::array();
   for (const auto& f : r.findings) {
-    nlohmann::json notes = nlohmann::json::array();
+    json notes = json::array();
     for (const auto& n : f.notes) notes.push_back({{"file", n.file}, {"note", n.note}});
     j["findings"].push_back({{"rule", f.rule},
                              {"ground", f.ground},

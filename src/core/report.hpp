@@ -24,6 +24,6 @@ struct Report {
 
 // Findings grouped by ground, a fix under every failure, a one-line verdict at the end.
 std::string render_text(const Report& report, const Catalogue& messages, bool color);
-nlohmann::json to_json(const Report& report, Lang lang);
+nlohmann::ordered_json to_json(const Report& report, Lang lang);
 
 }  // namespace dossier
