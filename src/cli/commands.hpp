@@ -12,5 +12,6 @@ using Run = std::function<int()>;
 void add_check(CLI::App& app, Run& run);
 void add_init(CLI::App& app, Run& run);
 void add_keygen(CLI::App& app, Run& run);
+void add_rules(CLI::App& app, Run& run);
 
 }  // namespace dossier::cli

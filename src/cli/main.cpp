@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_check(app, run);
   add_init(app, run);
   add_keygen(app, run);
+  add_rules(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
