@@ -363,6 +363,7 @@ PdfInfo inspect_in_child(std::span<const std::uint8_t> bytes, const std::string&
   return info;
 }
 
+#ifndef DOSSIER_ASAN
 // Size of this process's address space in bytes (from /proc/self/statm), 0 if unknown.
 rlim_t inherited_address_space() {
   int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
@@ -377,6 +378,7 @@ rlim_t inherited_address_space() {
   long page_size = sysconf(_SC_PAGESIZE);
   return pages * static_cast<rlim_t>(page_size > 0 ? page_size : 4096);
 }
+#endif
 
 void apply_child_limits(const PdfLimits& limits) {
   rlimit core{0, 0};
