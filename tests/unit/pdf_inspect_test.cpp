@@ -119,6 +119,23 @@ TEST(PdfInspect, OwnerPasswordOnlyIsEncrypted) {
   EXPECT_TRUE(info.has_text);
 }
 
+TEST(PdfInspect, Aes256UserPasswordIsLocked) {
+  PdfSpec spec = letter();
+  spec.user_password = "geheim";
+  spec.aes256 = true;
+  PdfInfo info = inspect(mkpdf::make_pdf(spec));
+  EXPECT_EQ(info.outcome, Outcome::locked) << info.detail;
+}
+
+TEST(PdfInspect, Aes256OwnerPasswordOnlyIsEncrypted) {
+  PdfSpec spec = letter();
+  spec.owner_password = "eigenaar";
+  spec.aes256 = true;
+  PdfInfo info = inspect(mkpdf::make_pdf(spec));
+  EXPECT_EQ(info.outcome, Outcome::encrypted) << info.detail;
+  EXPECT_EQ(info.date, "2024-03-12");
+}
+
 TEST(PdfInspect, EncryptedWithJavaScriptInObjectStream) {
   PdfSpec spec = letter();
   spec.owner_password = "eigenaar";
@@ -228,6 +245,8 @@ TEST(MkPdf, DeterministicOutput) {
   EXPECT_EQ(mkpdf::make_pdf(spec), mkpdf::make_pdf(spec));
   spec.user_password = "x";
   spec.object_streams = true;
+  EXPECT_EQ(mkpdf::make_pdf(spec), mkpdf::make_pdf(spec));
+  spec.aes256 = true;
   EXPECT_EQ(mkpdf::make_pdf(spec), mkpdf::make_pdf(spec));
 }
 
