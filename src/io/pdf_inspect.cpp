@@ -180,10 +180,25 @@ bool name_is(QPDFObjectHandle dict, const char* key, const char* value) {
   return v.isName() && v.getName() == value;
 }
 
+// A plain /GoTo action (or a destination array) only moves to a page. Anything else,
+// including a chained /Next action, can do more and is reported.
+bool benign_action(QPDFObjectHandle action) {
+  if (action.isArray() || action.isNull()) return true;  // a destination / nothing
+  return action.isDictionary() && name_is(action, "/S", "/GoTo") && !action.hasKey("/Next");
+}
+
+// /AA maps trigger events (page open, field focus, ...) to actions run automatically.
+bool benign_triggers(QPDFObjectHandle aa) {
+  if (!aa.isDictionary()) return aa.isNull();
+  for (auto& [event, action] : aa.getDictAsMap())
+    if (!benign_action(action)) return false;
+  return true;
+}
+
 void scan_dictionary(QPDFObjectHandle dict, ActiveContent& found) {
   if (dict.hasKey("/JS") || name_is(dict, "/S", "/JavaScript")) found.add("JavaScript");
   if (name_is(dict, "/S", "/Launch") || dict.hasKey("/Launch")) found.add("Launch");
-  if (dict.hasKey("/AA")) found.add("AA (additional actions)");
+  if (dict.hasKey("/AA") && !benign_triggers(dict.getKey("/AA"))) found.add("AA (additional actions)");
   if (name_is(dict, "/Type", "/EmbeddedFile") || dict.hasKey("/EmbeddedFiles") ||
       name_is(dict, "/Subtype", "/FileAttachment") || name_is(dict, "/S", "/GoToE"))
     found.add("EmbeddedFile");
@@ -198,6 +213,27 @@ void scan_dictionary(QPDFObjectHandle dict, ActiveContent& found) {
   if (name_is(dict, "/S", "/GoToR")) found.add("GoToR");
   if (name_is(dict, "/S", "/SubmitForm")) found.add("SubmitForm");
   if (name_is(dict, "/S", "/ImportData")) found.add("ImportData");
+  // Multimedia players: old plug-in attack surface, and CoMensha cannot archive them.
+  if (name_is(dict, "/S", "/Movie") || name_is(dict, "/Subtype", "/Movie")) found.add("Movie");
+  if (name_is(dict, "/S", "/Sound") || name_is(dict, "/Subtype", "/Sound")) found.add("Sound");
+  if (name_is(dict, "/S", "/Rendition") || name_is(dict, "/Subtype", "/Screen")) found.add("Rendition");
+  if (name_is(dict, "/Subtype", "/3D") || name_is(dict, "/S", "/GoTo3DView")) found.add("3D");
+}
+
+// Scans obj and the direct objects nested in it (an action is often a direct
+// dictionary inside an annotation or outline item). Indirect references are not
+// followed: every indirect object is visited once from getAllObjects().
+void scan_object(QPDFObjectHandle obj, ActiveContent& found, int depth) {
+  if (depth > 32) return;  // deeper nesting is not a document structure
+  if (obj.isStream()) obj = obj.getDict();
+  if (obj.isDictionary()) {
+    scan_dictionary(obj, found);
+    for (auto& [key, value] : obj.getDictAsMap())
+      if (!value.isIndirect() && (value.isDictionary() || value.isArray())) scan_object(value, found, depth + 1);
+  } else if (obj.isArray()) {
+    for (QPDFObjectHandle item : obj.aitems())
+      if (!item.isIndirect() && (item.isDictionary() || item.isArray())) scan_object(item, found, depth + 1);
+  }
 }
 
 // Parses with qpdf: encryption, damage and active content. Returns false when the
@@ -230,11 +266,7 @@ bool inspect_structure(std::span<const std::uint8_t> bytes, const std::string& n
   try {
     QPDFObjectHandle root = qpdf.getRoot();
     if (root.isDictionary()) {
-      if (root.hasKey("/OpenAction")) {
-        QPDFObjectHandle oa = root.getKey("/OpenAction");
-        // A destination array only opens a page; an action dictionary can do anything.
-        if (oa.isDictionary()) found.add("OpenAction");
-      }
+      if (root.hasKey("/OpenAction") && !benign_action(root.getKey("/OpenAction"))) found.add("OpenAction");
       if (root.hasKey("/AcroForm")) {
         QPDFObjectHandle form = root.getKey("/AcroForm");
         if (form.isDictionary() && form.hasKey("/XFA")) found.add("XFA");
@@ -242,8 +274,7 @@ bool inspect_structure(std::span<const std::uint8_t> bytes, const std::string& n
     }
     for (QPDFObjectHandle obj : qpdf.getAllObjects()) {
       try {
-        QPDFObjectHandle dict = obj.isStream() ? obj.getDict() : obj;
-        if (dict.isDictionary()) scan_dictionary(dict, found);
+        scan_object(obj, found, 0);
       } catch (const std::bad_alloc&) {
         throw;
       } catch (const std::exception&) {
@@ -332,6 +363,23 @@ PdfInfo inspect_in_child(std::span<const std::uint8_t> bytes, const std::string&
   return info;
 }
 
+#ifndef DOSSIER_ASAN
+// Size of this process's address space in bytes (from /proc/self/statm), 0 if unknown.
+rlim_t inherited_address_space() {
+  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[128] = {};
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  rlim_t pages = 0;
+  for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i)
+    pages = pages * 10 + static_cast<rlim_t>(buf[i] - '0');
+  long page_size = sysconf(_SC_PAGESIZE);
+  return pages * static_cast<rlim_t>(page_size > 0 ? page_size : 4096);
+}
+#endif
+
 void apply_child_limits(const PdfLimits& limits) {
   rlimit core{0, 0};
   setrlimit(RLIMIT_CORE, &core);
@@ -339,7 +387,9 @@ void apply_child_limits(const PdfLimits& limits) {
   setrlimit(RLIMIT_CPU, &cpu);
 #ifndef DOSSIER_ASAN
   // ASan reserves terabytes of shadow memory, so an address-space limit breaks it.
-  rlimit as{limits.max_memory, limits.max_memory};
+  // The child inherits the parent's address space; max_memory is what it may add.
+  rlim_t limit = static_cast<rlim_t>(limits.max_memory) + inherited_address_space();
+  rlimit as{limit, limit};
   setrlimit(RLIMIT_AS, &as);
 #endif
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -20,9 +20,10 @@ namespace dossier::io {
 
 struct PdfLimits {
   std::size_t max_bytes = 64u * 1024u * 1024u;         // larger input -> unsafe (not parsed)
-  std::uint64_t max_memory = 512ull * 1024u * 1024u;   // RLIMIT_AS of the child (not under ASan)
+  std::uint64_t max_memory = 512ull * 1024u * 1024u;   // address space the child may add to what it
+                                                       // inherits (RLIMIT_AS; not under ASan)
   unsigned cpu_seconds = 10;                           // RLIMIT_CPU of the child
-  unsigned wall_seconds = 15;                          // parent kills the child after this
+  unsigned wall_seconds = 15;                          // parent kills the child after this (0: at once)
   std::size_t max_text_bytes = 256u * 1024u;           // extracted text is cut here (UTF-8 safe)
   unsigned max_pages_for_text = 50;                    // text is taken from the first N pages
 };
@@ -42,7 +43,10 @@ struct PdfInfo {
   int pages = 0;
   bool has_text = false;                    // extracted text has a non-whitespace character
   std::string text;                         // UTF-8, at most PdfLimits::max_text_bytes
-  std::vector<std::string> active_content;  // e.g. "JavaScript", "OpenAction", "EmbeddedFile"
+  // Risky features, each named once in order of discovery: "JavaScript", "OpenAction",
+  // "Launch", "AA (additional actions)", "EmbeddedFile", "RichMedia", "XFA", "GoToR",
+  // "SubmitForm", "ImportData", "Movie", "Sound", "Rendition", "3D".
+  std::vector<std::string> active_content;
   std::optional<std::string> date;          // first date in the text, ISO yyyy-mm-dd
 };
 

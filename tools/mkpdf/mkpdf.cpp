@@ -25,13 +25,17 @@ int main(int argc, char** argv) {
   app.add_flag("--objstm", spec.object_streams, "Put objects in compressed object streams");
   app.add_option("--encrypt-user", user, "Encrypt; password needed to open");
   app.add_option("--encrypt-owner", owner, "Encrypt; owner (permissions) password");
+  app.add_flag("--aes256", spec.aes256, "Encrypt with AES-256 (R6) instead of AES-128 (R4)");
   app.add_option("--truncate", truncate, "Keep only the first N bytes");
   app.add_option("-o,--output", out_path, "Output file (default: stdout)");
   CLI11_PARSE(app, argc, argv);
 
   if (!text_file.empty()) {
     std::ifstream in(text_file);
-    for (std::string line; std::getline(in, line);) spec.lines.push_back(line);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      spec.lines.push_back(line);
+    }
   }
   if (app.count("--encrypt-user") > 0) spec.user_password = user;
   if (app.count("--encrypt-owner") > 0) spec.owner_password = owner;

@@ -19,10 +19,13 @@ struct PdfSpec {
   bool object_streams = false;             // rewrite with qpdf so objects sit in compressed object streams
   std::optional<std::string> user_password;   // encrypt (AES-128, R4); needs this to open
   std::optional<std::string> owner_password;  // encrypt; alone: opens without password, restricted
+  bool aes256 = false;                     // encrypt with AES-256 (R6) instead of AES-128 (R4)
   std::optional<std::size_t> truncate;     // keep only the first N bytes of the result
 };
 
 // Builds the PDF. Throws std::runtime_error (or a qpdf exception) on a bad spec.
+// With aes256 it briefly replaces qpdf's global random data provider by a fixed one
+// (deterministic salts): do not call it concurrently with other qpdf writers.
 std::string make_pdf(const PdfSpec& spec);
 
 // UTF-8 -> WinAnsiEncoding (Latin-1 plus the Windows-1252 extras); unknown -> '?'.

@@ -6,8 +6,11 @@
 #include <qpdf/Buffer.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFWriter.hh>
+#include <qpdf/QUtil.hh>
+#include <qpdf/RandomDataProvider.hh>
 
 #include <array>
+#include <optional>
 #include <cstdio>
 #include <stdexcept>
 
@@ -80,10 +83,35 @@ std::string page_content(const PdfSpec& spec, int page, int pages) {
   return s;
 }
 
+// Fixed "random" bytes so that AES-256 output (salts, IVs) is reproducible. Test data only.
+class FixedRandom final : public RandomDataProvider {
+ public:
+  void provideRandomData(unsigned char* data, size_t len) override {
+    for (size_t i = 0; i < len; ++i) data[i] = static_cast<unsigned char>((counter_++ * 131u + 7u) & 0xFFu);
+  }
+
+ private:
+  unsigned counter_ = 0;
+};
+
+class ScopedFixedRandom {
+ public:
+  ScopedFixedRandom() : previous_(QUtil::getRandomDataProvider()) { QUtil::setRandomDataProvider(&fixed_); }
+  ~ScopedFixedRandom() { QUtil::setRandomDataProvider(previous_); }
+  ScopedFixedRandom(const ScopedFixedRandom&) = delete;
+  ScopedFixedRandom& operator=(const ScopedFixedRandom&) = delete;
+
+ private:
+  FixedRandom fixed_;
+  RandomDataProvider* previous_;
+};
+
 std::string rewrite_with_qpdf(const std::string& pdf, const PdfSpec& spec) {
   QPDF in;
   in.setSuppressWarnings(true);
   in.processMemoryFile("mkpdf", pdf.data(), pdf.size());
+  std::optional<ScopedFixedRandom> fixed_random;  // R6 draws salts when parameters are set
+  if (spec.aes256) fixed_random.emplace();
   QPDFWriter w(in);
   w.setOutputMemory();
   w.setStaticID(true);    // deterministic /ID
@@ -93,8 +121,13 @@ std::string rewrite_with_qpdf(const std::string& pdf, const PdfSpec& spec) {
     std::string user = spec.user_password.value_or("");
     // qpdf treats an empty owner password as "same as user"; give owner-only files a real one.
     std::string owner = spec.owner_password.value_or(user);
-    w.setR4EncryptionParametersInsecure(user.c_str(), owner.c_str(), true, false, false, false, false,
-                                        false, qpdf_r3p_none, true, true);
+    if (spec.aes256) {
+      w.setR6EncryptionParameters(user.c_str(), owner.c_str(), true, false, false, false, false, false,
+                                  qpdf_r3p_none, true);
+    } else {
+      w.setR4EncryptionParametersInsecure(user.c_str(), owner.c_str(), true, false, false, false, false,
+                                          false, qpdf_r3p_none, true, true);
+    }
   }
   w.write();
   std::shared_ptr<Buffer> buf = w.getBufferSharedPointer();
