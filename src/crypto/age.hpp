@@ -5,7 +5,7 @@
 // Implemented: header with recipient stanzas and header MAC ("Header"), STREAM payload
 // with 64 KiB chunks ("Payload"), the X25519 and scrypt recipient types ("Native
 // recipient types"), and ASCII armor ("ASCII armor"). Post-quantum / tagged types
-// are not implemented (their stanzas are ignored, as "Recipient stanza" requires).
+// are outside our scope: their stanzas are ignored, as "Recipient stanza" requires.
 //
 // Errors. Every decryption error message starts with the stage that failed, so callers
 // (and the conformance driver) can tell them apart:
