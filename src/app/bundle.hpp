@@ -2,11 +2,14 @@
 //
 // seal   runs the check, refuses an incomplete package, encrypts every document and an index to
 //        every recipient (age v1), writes the public manifest and signs it (minisign), and
-//        writes OUT atomically.
+//        writes OUT atomically. No plaintext is written anywhere: documents are encrypted as
+//        they are read.
 // verify needs no secret key: signature, trusted comment, signer key id, exact entry list and
 //        every entry's size and BLAKE2b-512 digest.
-// open   verifies first, then decrypts into a temporary sibling of DIR, checks every plaintext
-//        digest and the inner signer id, re-runs the check, and renames into DIR at the end.
+// open   verifies first, then decrypts into a private staging folder next to DIR, checks every
+//        ciphertext digest again, every plaintext size and SHA-256 and the inner signer id and
+//        dossier id, re-runs the check, and renames the staging folder to DIR at the end. On
+//        any failure the staging folder is removed: nothing is left.
 #pragma once
 
 #include <cstdint>
@@ -26,14 +29,18 @@ namespace dossier::app {
 
 inline constexpr const char* kBundleMimetype = "application/vnd.dossier.bundle+zip";
 inline constexpr const char* kBundleFormat = "1";
+inline constexpr const char* kManifestEntry = "META-INF/manifest.xml";
+inline constexpr const char* kSignatureEntry = "META-INF/manifest.xml.minisig";
+inline constexpr const char* kIndexEntry = "payload/index.age";
 
 // Limits on what verify/open accept (docs/limits.md).
 struct BundleLimits {
-  std::size_t max_entries = 1002;                 // 1000 documents + index + ...
+  std::size_t max_documents = 500;                // as io::PackageLimits::max_files
   std::uint64_t max_manifest_bytes = 1u << 20;    // META-INF/manifest.xml
   std::uint64_t max_signature_bytes = 16u << 10;  // META-INF/manifest.xml.minisig
-  std::uint64_t max_index_bytes = 16u << 20;      // decrypted payload/index.age
-  std::uint64_t max_bundle_bytes = 4ull << 30;    // the .dossier file
+  std::uint64_t max_index_bytes = 16u << 20;      // payload/index.age, encrypted and decrypted
+  std::uint64_t max_entry_bytes = 260ull << 20;   // one payload entry (a 256 MiB document + age overhead)
+  std::uint64_t max_bundle_bytes = 4ull << 30;    // the .dossier file, and the sum of its entries
 };
 
 struct ManifestEntry {
@@ -51,41 +58,62 @@ struct Manifest {
   std::string verdict;         // "complete"
   std::string signer_key_id;   // as minisign prints it
   std::vector<ManifestEntry> entries;
+
+  // The exact bytes that are signed. parse() accepts only what serialise() writes.
+  std::string serialise() const;
+  static Result<Manifest> parse(std::string_view xml);
 };
 
 // The minisign trusted comment that binds the signature to this dossier.
 std::string trusted_comment_for(const Manifest& m);
 
+// "payload/0001.age" for index 1.
+std::string payload_entry_name(std::size_t number);
+
+using Progress = std::function<void(std::size_t index, std::size_t count, const std::string& what)>;
+
 struct SealOptions {
   CheckOptions check;
   std::vector<crypto::age::X25519Recipient> recipients;
   const crypto::minisign::SecretKey* signer = nullptr;
-  std::function<void(const std::string& what)> progress;  // may be empty
+  Progress progress;  // while encrypting; may be empty
 };
 
 struct SealResult {
   Report report;          // the check that decided
   bool sealed = false;    // false: incomplete, nothing written
   Manifest manifest;      // when sealed
+  std::uint64_t bytes = 0;  // size of OUT
 };
 
-// Errors: not_found (package), usage (OUT exists, no recipients), io. An incomplete package is
-// not an error: sealed == false and nothing is written.
+// Errors: not_found (package, or OUT's folder), usage (OUT exists, no recipients, no signer),
+// io. An incomplete package is not an error: sealed == false and nothing is written.
 Result<SealResult> seal_bundle(const std::filesystem::path& package, const std::filesystem::path& out,
                                const SealOptions& options, const Catalogue& messages);
 
+// One reason a bundle is not valid. `check` is a stable key (the CLI words it in the user's
+// language): container, mimetype, entries, signature, trusted-comment, signer, manifest, digest,
+// index, document, identity. `entry` names the ZIP entry concerned ("" for the whole bundle);
+// `detail` is technical English.
+struct BundleProblem {
+  std::string check;
+  std::string entry;
+  std::string detail;
+};
+
 struct VerifyResult {
   bool valid = false;
-  std::vector<std::string> problems;  // technical English, each naming the entry concerned
-  std::optional<Manifest> manifest;   // parsed when the signature held
-  std::string trusted_comment;
+  std::vector<BundleProblem> problems;
+  std::optional<Manifest> manifest;   // parsed only when the signature held
+  std::string trusted_comment;        // as verified
 };
 
 // Errors only for not_found (the bundle file). Everything else is a problem in the result.
 Result<VerifyResult> verify_bundle(const std::filesystem::path& bundle,
                                    const crypto::minisign::PublicKey& signer, const BundleLimits& limits = {});
 
-// The manifest as stored, NOT verified (for `dossier inspect`).
+// The manifest as stored, NOT verified (for `dossier inspect`). Errors: not_found, or whatever
+// makes the container or manifest unreadable.
 Result<Manifest> read_manifest(const std::filesystem::path& bundle, const BundleLimits& limits = {});
 
 struct OpenOptions {
@@ -93,19 +121,20 @@ struct OpenOptions {
   const crypto::minisign::PublicKey* signer = nullptr;
   CheckOptions check;
   BundleLimits limits;
-  std::function<void(const std::string& what)> progress;
+  Progress progress;  // while decrypting; may be empty
 };
 
 struct OpenResult {
   VerifyResult verify;
-  bool opened = false;
-  std::string error;                 // why not opened (technical English)
-  Errc error_code = Errc::internal;  // e.g. no_identity, crypto
+  bool opened = false;               // DIR now holds the package
+  std::optional<BundleProblem> error;  // why not opened, when verify held
+  Errc error_code = Errc::internal;  // no_identity (not sealed for these keys), crypto, hostile, ...
   std::optional<Report> report;      // the re-check of the extracted package
   std::vector<std::string> files;    // package-relative paths written into DIR
 };
 
-// Errors: not_found (bundle), usage (DIR exists). Any failure after that leaves nothing in DIR.
+// Errors: not_found (bundle, DIR's folder), usage (DIR exists, no identity, no signer). Any
+// failure after that is in the result and leaves nothing at DIR or next to it.
 Result<OpenResult> open_bundle(const std::filesystem::path& bundle, const std::filesystem::path& dir,
                                const OpenOptions& options, const Catalogue& messages);
 

@@ -13,5 +13,9 @@ void add_check(CLI::App& app, Run& run);
 void add_init(CLI::App& app, Run& run);
 void add_keygen(CLI::App& app, Run& run);
 void add_rules(CLI::App& app, Run& run);
+void add_seal(CLI::App& app, Run& run);
+void add_verify(CLI::App& app, Run& run);
+void add_open(CLI::App& app, Run& run);
+void add_inspect(CLI::App& app, Run& run);
 
 }  // namespace dossier::cli

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
       "A care coordinator checks a referral package (a folder or ZIP of PDFs plus referral.xml)\n"
       "against CoMensha's requirements before sending it.\n\n"
       "Start with:  dossier init mijn-aanmelding   then   dossier check mijn-aanmelding\n"
+      "Then seal it for CoMensha:  dossier seal mijn-aanmelding -r comensha.pub -s mijn.key -o uit.dossier\n"
+      "CoMensha opens it with dossier open; anyone verifies it with dossier verify.\n"
       "Exit codes: 0 complete/valid, 1 not complete/not valid, 2 usage error or missing file.",
       "dossier"};
   app.set_version_flag("--version", DOSSIER_VERSION_STRING);
@@ -21,6 +23,10 @@ int main(int argc, char** argv) {
   add_init(app, run);
   add_keygen(app, run);
   add_rules(app, run);
+  add_seal(app, run);
+  add_verify(app, run);
+  add_open(app, run);
+  add_inspect(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,679 @@
+// seal, verify and open (docs/bundle-format.md). The formats underneath are age v1
+// (crypto/age.hpp), minisign (crypto/minisign.hpp) and ZIP (io/zip_reader.hpp); this file only
+// decides what goes where and what must match.
+#include "app/bundle.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <streambuf>
+
+#include "crypto/digest.hpp"
+#include "io/safe_path.hpp"
+#include "io/staging.hpp"
+#include "io/zip_reader.hpp"
+
+namespace dossier::app {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+constexpr std::uint64_t kMaxReferralBytes = 1u << 20;  // as the check reads it
+constexpr const char* kCipherScratch = ".dossier-ciphertext";
+
+std::span<const std::uint8_t> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm g{};
+  gmtime_r(&t, &g);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &g);
+  return buf;
+}
+
+std::string random_id() {
+  std::array<unsigned char, 16> raw{};
+  randombytes_buf(raw.data(), raw.size());
+  std::array<char, 33> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
+  return std::string(hex.data(), 32);
+}
+
+// A write-only file opened with O_EXCL | O_NOFOLLOW, as a std::streambuf so that age::decrypt
+// can stream into it, hashing what passes through.
+class HashingFile : public std::streambuf {
+ public:
+  static Result<std::unique_ptr<HashingFile>> create(const fs::path& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return fail(Errc::io, path.string() + ": " + std::strerror(errno));
+    return std::unique_ptr<HashingFile>(new HashingFile(fd));
+  }
+  HashingFile(const HashingFile&) = delete;
+  HashingFile& operator=(const HashingFile&) = delete;
+  ~HashingFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  // Flushes, fsyncs and closes; false on any write error.
+  bool finish() {
+    const bool ok = !failed_ && fd_ >= 0 && ::fsync(fd_) == 0;
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    return ok;
+  }
+  std::uint64_t size() const noexcept { return size_; }
+  std::string sha256() { return sha_.hex_final(); }
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (n <= 0) return 0;
+    const auto len = static_cast<std::size_t>(n);
+    sha_.update({reinterpret_cast<const std::uint8_t*>(s), len});
+    size_ += len;
+    std::size_t done = 0;
+    while (done < len) {
+      const auto w = ::write(fd_, s + done, len - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        failed_ = true;
+        return static_cast<std::streamsize>(done);
+      }
+      done += static_cast<std::size_t>(w);
+    }
+    return n;
+  }
+  int_type overflow(int_type ch) override {
+    if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
+    const char c = traits_type::to_char_type(ch);
+    return xsputn(&c, 1) == 1 ? ch : traits_type::eof();
+  }
+
+ private:
+  explicit HashingFile(int fd) : fd_(fd) {}
+  int fd_ = -1;
+  bool failed_ = false;
+  std::uint64_t size_ = 0;
+  crypto::Sha256 sha_;
+};
+
+Result<void> write_new(const fs::path& path, std::string_view text) {
+  auto f = HashingFile::create(path);
+  if (!f) return tl::unexpected(f.error());
+  if ((*f)->sputn(text.data(), static_cast<std::streamsize>(text.size())) != static_cast<std::streamsize>(text.size()) ||
+      !(*f)->finish()) {
+    return fail(Errc::io, path.string() + ": write failed");
+  }
+  return {};
+}
+
+Result<void> fsync_file(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(Errc::io, path.string() + ": " + std::strerror(errno));
+  const int r = ::fsync(fd);
+  ::close(fd);
+  if (r != 0) return fail(Errc::io, path.string() + ": fsync failed");
+  return {};
+}
+
+std::vector<const crypto::age::Recipient*> recipient_ptrs(const std::vector<crypto::age::X25519Recipient>& rs) {
+  std::vector<const crypto::age::Recipient*> out;
+  for (const auto& r : rs) out.push_back(&r);
+  return out;
+}
+
+// Encrypts one package file into `cipher_path`, streaming, and returns its manifest entry and
+// the plaintext's size and SHA-256.
+struct Sealed {
+  ManifestEntry entry;
+  std::uint64_t plain_size = 0;
+  std::string plain_sha256;
+};
+
+Result<Sealed> encrypt_file(const io::Package& pkg, const io::PackageFile& file, const std::string& entry_name,
+                            const fs::path& cipher_path, const std::vector<const crypto::age::Recipient*>& rs) {
+  std::ofstream out(cipher_path, std::ios::binary | std::ios::trunc);
+  if (!out) return fail(Errc::io, cipher_path.string() + ": cannot create");
+  Sealed s;
+  s.entry.path = entry_name;
+  crypto::Blake2b512 cipher_hash;
+  auto emit = [&](const std::uint8_t* p, std::size_t n) -> Result<void> {
+    out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
+    if (!out) return fail(Errc::io, cipher_path.string() + ": write failed");
+    cipher_hash.update({p, n});
+    s.entry.size += n;
+    return {};
+  };
+  auto enc = crypto::age::Encryptor::start(rs, emit);
+  if (!enc) return tl::unexpected(enc.error());
+  crypto::Sha256 plain_hash;
+  auto read = pkg.read_to(file, [&](std::span<const std::uint8_t> d) -> Result<void> {
+    plain_hash.update(d);
+    s.plain_size += d.size();
+    return enc->write(d);
+  });
+  if (!read) return fail(read.error().code, file.path + ": " + read.error().message);
+  if (auto f = enc->finish(); !f) return tl::unexpected(f.error());
+  out.close();
+  if (!out) return fail(Errc::io, cipher_path.string() + ": write failed");
+  s.entry.blake2b = cipher_hash.hex_final();
+  s.plain_sha256 = plain_hash.hex_final();
+  return s;
+}
+
+}  // namespace
+
+// ---- seal ----
+
+Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out, const SealOptions& options,
+                               const Catalogue& messages) {
+  if (options.recipients.empty()) return fail(Errc::usage, "no recipients: name CoMensha's public key with -r");
+  if (options.signer == nullptr) return fail(Errc::usage, "no signing key: name yours with -s");
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(out, ec))) {
+    return fail(Errc::usage, out.string() + " already exists; dossier never replaces it");
+  }
+  const fs::path out_parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  if (!fs::is_directory(out_parent, ec)) return fail(Errc::not_found, out_parent.string() + ": no such folder");
+
+  SealResult result;
+  auto pkg = io::Package::open(package_path, options.check.package_limits);
+  if (!pkg) {
+    if (pkg.error().code == Errc::not_found) return tl::unexpected(pkg.error());
+    auto report = run_check(package_path, options.check, messages);  // words the failure
+    if (!report) return tl::unexpected(report.error());
+    result.report = std::move(*report);
+    return result;
+  }
+  auto report = run_check(*pkg, package_path.string(), options.check, messages);
+  if (!report) return tl::unexpected(report.error());
+  result.report = std::move(*report);
+  if (!result.report.complete) return result;
+
+  auto staging = io::Staging::create(out);
+  if (!staging) return tl::unexpected(staging.error());
+
+  Manifest m;
+  m.format = kBundleFormat;
+  m.dossier_id = random_id();
+  m.created = utc_now();
+  m.profile_id = result.report.profile_id;
+  m.profile_version = result.report.profile_version;
+  m.verdict = "complete";
+  m.signer_key_id = options.signer->key_id_hex();
+  const auto rs = recipient_ptrs(options.recipients);
+
+  std::vector<const io::PackageFile*> files;
+  for (const auto& f : pkg->files()) {
+    if (f.path != "referral.xml") files.push_back(&f);
+  }
+  std::map<std::string, std::string> checked_sha;  // path -> SHA-256 the check saw
+  for (const auto& d : result.report.documents) checked_sha[d.path] = d.sha256;
+
+  json documents = json::array();
+  std::vector<std::pair<std::string, fs::path>> cipher_files;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& file = *files[i];
+    if (options.progress) options.progress(i, files.size(), file.path);
+    const std::string name = payload_entry_name(i + 1);
+    const fs::path cipher = staging->path() / fs::path(name).filename();
+    auto sealed = encrypt_file(*pkg, file, name, cipher, rs);
+    if (!sealed) return tl::unexpected(sealed.error());
+    const auto seen = checked_sha.find(file.path);
+    if (seen == checked_sha.end() || seen->second != sealed->plain_sha256) {
+      return fail(Errc::io, file.path + ": changed while it was being sealed; close other programs and seal again");
+    }
+    documents.push_back(
+        {{"entry", name}, {"path", file.path}, {"size", sealed->plain_size}, {"sha256", sealed->plain_sha256}});
+    m.entries.push_back(std::move(sealed->entry));
+    cipher_files.emplace_back(name, cipher);
+  }
+
+  const auto* rf = pkg->find("referral.xml");
+  if (rf == nullptr) return fail(Errc::internal, "a complete package without referral.xml");
+  auto referral = pkg->read(*rf);
+  if (!referral) return tl::unexpected(referral.error());
+  const std::string referral_text(referral->begin(), referral->end());
+
+  json index;
+  index["format"] = 1;
+  index["dossier_id"] = m.dossier_id;
+  index["created"] = m.created;
+  index["signer_key_id"] = m.signer_key_id;
+  index["profile"] = {{"id", m.profile_id}, {"version", m.profile_version}};
+  index["referral_xml"] = referral_text;
+  index["referral_sha256"] = sha256_hex(*referral);
+  index["documents"] = std::move(documents);
+  index["check"] = to_json(result.report, messages.lang());
+  std::string index_text = index.dump();
+  auto index_cipher = crypto::age::encrypt(rs, bytes_of(index_text));
+  sodium_memzero(index_text.data(), index_text.size());
+  if (!index_cipher) return tl::unexpected(index_cipher.error());
+  crypto::Blake2b512 index_hash;
+  index_hash.update(*index_cipher);
+  m.entries.insert(m.entries.begin(), ManifestEntry{kIndexEntry, index_cipher->size(), index_hash.hex_final()});
+
+  const std::string manifest_text = m.serialise();
+  auto signature = crypto::minisign::sign(*options.signer, bytes_of(manifest_text), trusted_comment_for(m),
+                                          "signature from dossier signing key " + m.signer_key_id);
+  if (!signature) return tl::unexpected(signature.error());
+
+  const fs::path zip_path = staging->path() / "bundle.dossier";
+  auto zip = io::ZipWriter::create(zip_path);
+  if (!zip) return tl::unexpected(zip.error());
+  const std::string mimetype = kBundleMimetype;
+  for (auto r : {zip->add_stored("mimetype", {mimetype.begin(), mimetype.end()}),
+                 zip->add_deflated(kManifestEntry, {manifest_text.begin(), manifest_text.end()}),
+                 zip->add_stored(kSignatureEntry, {signature->begin(), signature->end()}),
+                 zip->add_stored(kIndexEntry, std::move(*index_cipher))}) {
+    if (!r) return tl::unexpected(r.error());
+  }
+  for (const auto& [name, path] : cipher_files) {
+    if (auto r = zip->add_file_stored(name, path); !r) return tl::unexpected(r.error());
+  }
+  if (options.progress) options.progress(files.size(), files.size(), out.filename().string());
+  if (auto r = zip->close(); !r) return tl::unexpected(r.error());
+  if (auto r = fsync_file(zip_path); !r) return tl::unexpected(r.error());
+  result.bytes = fs::file_size(zip_path, ec);
+  if (auto r = staging->commit_file(zip_path); !r) return tl::unexpected(r.error());
+  result.sealed = true;
+  result.manifest = std::move(m);
+  return result;
+}
+
+// ---- verify ----
+
+namespace {
+
+struct Checked {
+  VerifyResult result;
+  std::optional<io::ZipReader> zip;  // open on the very file that was verified
+};
+
+io::ZipLimits zip_limits_for(const BundleLimits& limits) {
+  io::ZipLimits z;
+  z.max_entries = limits.max_documents + 4;
+  z.max_entry_size = limits.max_entry_bytes;
+  z.max_total_size = limits.max_bundle_bytes;
+  z.max_archive_size = limits.max_bundle_bytes;
+  z.max_depth = 2;
+  z.max_name_length = 64;
+  return z;
+}
+
+// The first local header must be a stored "mimetype" (docs/bundle-format.md, "Container"), so
+// that `file` and other sniffers can tell a bundle by its first bytes, as with EPUB and ASiC.
+bool starts_with_mimetype(const fs::path& bundle) {
+  std::ifstream in(bundle, std::ios::binary);
+  std::array<unsigned char, 38> h{};
+  in.read(reinterpret_cast<char*>(h.data()), h.size());
+  if (in.gcount() != static_cast<std::streamsize>(h.size())) return false;
+  const auto u16 = [&](std::size_t at) { return static_cast<unsigned>(h[at] | (h[at + 1] << 8)); };
+  return h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4 && u16(8) == 0 && u16(26) == 8 &&
+         std::memcmp(h.data() + 30, "mimetype", 8) == 0;
+}
+
+Result<std::vector<std::uint8_t>> read_bounded(const io::ZipReader& zip, const char* name, std::uint64_t max) {
+  const auto* e = zip.find(name);
+  if (e == nullptr) return fail(Errc::malformed, "missing");
+  if (e->size > max) return fail(Errc::limit, "larger than " + std::to_string(max) + " bytes");
+  return zip.read(*e);
+}
+
+// Reads a payload entry through `sink`, checking its size and BLAKE2b-512 against the manifest.
+Result<void> read_checked(const io::ZipReader& zip, const ManifestEntry& me,
+                          const std::function<Result<void>(std::span<const std::uint8_t>)>& sink) {
+  const auto* e = zip.find(me.path);
+  if (e == nullptr) return fail(Errc::malformed, "listed in the manifest but missing");
+  if (e->size != me.size) {
+    return fail(Errc::crypto, "size " + std::to_string(e->size) + " is not the manifest's " + std::to_string(me.size));
+  }
+  crypto::Blake2b512 h;
+  std::uint64_t n = 0;
+  auto r = zip.read_to(*e, [&](std::span<const std::uint8_t> d) -> Result<void> {
+    h.update(d);
+    n += d.size();
+    return sink ? sink(d) : Result<void>{};
+  });
+  if (!r) return r;
+  if (n != me.size) return fail(Errc::crypto, "size differs from the manifest");
+  if (h.hex_final() != me.blake2b) return fail(Errc::crypto, "BLAKE2b-512 digest differs from the manifest");
+  return {};
+}
+
+Checked verify_core(const fs::path& bundle, const crypto::minisign::PublicKey& signer, const BundleLimits& limits) {
+  Checked c;
+  auto& v = c.result;
+  auto problem = [&](std::string check, std::string entry, std::string detail) {
+    v.problems.push_back(BundleProblem{std::move(check), std::move(entry), std::move(detail)});
+  };
+  std::error_code ec;
+  const auto size = fs::file_size(bundle, ec);
+  if (ec) {
+    problem("container", "", "cannot read the file: " + ec.message());
+    return c;
+  }
+  if (size > limits.max_bundle_bytes) {
+    problem("container", "", "larger than the limit of " + std::to_string(limits.max_bundle_bytes) + " bytes");
+    return c;
+  }
+  auto zip = io::ZipReader::open(bundle, zip_limits_for(limits));
+  if (!zip) {
+    problem("container", "", zip.error().message);
+    return c;
+  }
+  if (!starts_with_mimetype(bundle)) problem("mimetype", "mimetype", "the bundle does not start with a stored mimetype entry");
+
+  // The fixed part: mimetype, manifest, signature, in this order, then the payload.
+  const auto& entries = zip->entries();
+  static const std::array<const char*, 3> fixed = {"mimetype", kManifestEntry, kSignatureEntry};
+  for (std::size_t i = 0; i < fixed.size(); ++i) {
+    if (i >= entries.size() || entries[i].name != fixed[i]) {
+      problem("entries", fixed[i], std::string("expected as entry ") + std::to_string(i + 1));
+    }
+  }
+  if (auto mt = read_bounded(*zip, "mimetype", 256); !mt) {
+    problem("mimetype", "mimetype", mt.error().message);
+  } else if (std::string(mt->begin(), mt->end()) != kBundleMimetype) {
+    problem("mimetype", "mimetype", std::string("is not ") + kBundleMimetype);
+  }
+  auto manifest_bytes = read_bounded(*zip, kManifestEntry, limits.max_manifest_bytes);
+  if (!manifest_bytes) {
+    problem("manifest", kManifestEntry, manifest_bytes.error().message);
+    return c;
+  }
+  auto sig_bytes = read_bounded(*zip, kSignatureEntry, limits.max_signature_bytes);
+  if (!sig_bytes) {
+    problem("signature", kSignatureEntry, sig_bytes.error().message);
+    return c;
+  }
+  const std::string sig_text(sig_bytes->begin(), sig_bytes->end());
+  auto verified = crypto::minisign::verify(signer, *manifest_bytes, sig_text);
+  if (!verified) {
+    problem("signature", kSignatureEntry, verified.error().message);
+    return c;  // nothing in an unsigned manifest can be trusted
+  }
+  v.trusted_comment = verified->trusted_comment;
+  const std::string manifest_text(manifest_bytes->begin(), manifest_bytes->end());
+  auto m = Manifest::parse(manifest_text);
+  if (!m) {
+    problem("manifest", kManifestEntry, m.error().message);
+    return c;
+  }
+  if (verified->trusted_comment != trusted_comment_for(*m)) {
+    problem("trusted-comment", kSignatureEntry,
+            "\"" + verified->trusted_comment + "\" does not match the manifest (\"" + trusted_comment_for(*m) + "\")");
+  }
+  if (m->signer_key_id != signer.key_id_hex()) {
+    problem("signer", kManifestEntry, "names signer " + m->signer_key_id + ", signed by " + signer.key_id_hex());
+  }
+  if (m->entries.size() > limits.max_documents + 1) {
+    problem("entries", "", "more documents than the limit of " + std::to_string(limits.max_documents));
+  }
+
+  // Exactly the listed entries, in the listed order.
+  std::set<std::string> listed;
+  for (const auto& e : m->entries) listed.insert(e.path);
+  std::vector<std::string> payload_in_zip;
+  for (const auto& e : entries) {
+    if (e.is_directory) {
+      problem("entries", e.name, "a folder entry; a bundle has none");
+    } else if (e.name != "mimetype" && e.name != kManifestEntry && e.name != kSignatureEntry) {
+      if (listed.count(e.name) == 0) problem("entries", e.name, "not listed in the manifest");
+      payload_in_zip.push_back(e.name);
+    }
+  }
+  std::vector<std::string> listed_order;
+  for (const auto& e : m->entries) {
+    listed_order.push_back(e.path);
+    if (zip->find(e.path) == nullptr) problem("entries", e.path, "listed in the manifest but missing");
+  }
+  if (payload_in_zip != listed_order && v.problems.empty()) {
+    problem("entries", "", "payload entries are not in the manifest's order");
+  }
+  for (const auto& e : m->entries) {
+    if (zip->find(e.path) == nullptr) continue;
+    if (auto r = read_checked(*zip, e, nullptr); !r) problem("digest", e.path, r.error().message);
+  }
+  v.manifest = std::move(*m);
+  v.valid = v.problems.empty();
+  c.zip.emplace(std::move(*zip));
+  return c;
+}
+
+}  // namespace
+
+Result<VerifyResult> verify_bundle(const fs::path& bundle, const crypto::minisign::PublicKey& signer,
+                                   const BundleLimits& limits) {
+  std::error_code ec;
+  if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
+  return verify_core(bundle, signer, limits).result;
+}
+
+Result<Manifest> read_manifest(const fs::path& bundle, const BundleLimits& limits) {
+  std::error_code ec;
+  if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
+  auto zip = io::ZipReader::open(bundle, zip_limits_for(limits));
+  if (!zip) return tl::unexpected(zip.error());
+  auto bytes = read_bounded(*zip, kManifestEntry, limits.max_manifest_bytes);
+  if (!bytes) return fail(bytes.error().code, std::string(kManifestEntry) + ": " + bytes.error().message);
+  return Manifest::parse(std::string(bytes->begin(), bytes->end()));
+}
+
+// ---- open ----
+
+namespace {
+
+struct IndexDocument {
+  std::string entry;
+  std::string path;
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+
+struct Index {
+  std::string referral_xml;
+  std::vector<IndexDocument> documents;
+};
+
+template <typename T>
+bool get_to(const json& j, const char* key, T& out) {
+  const auto it = j.find(key);
+  if (it == j.end()) return false;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string()) return false;
+    out = it->template get<std::string>();
+  } else {
+    if (!it->is_number_unsigned()) return false;
+    out = it->template get<T>();
+  }
+  return true;
+}
+
+// The decrypted index must describe exactly the verified manifest's payload, with safe paths.
+Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto::minisign::PublicKey& signer,
+                          const BundleLimits& limits) {
+  const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return fail(Errc::malformed, "not a JSON object");
+  std::uint64_t format = 0;
+  std::string id, created, key_id, referral_sha;
+  Index idx;
+  if (!get_to(j, "format", format) || format != 1) return fail(Errc::unsupported, "format is not 1");
+  if (!get_to(j, "dossier_id", id) || id != m.dossier_id) {
+    return fail(Errc::hostile, "its dossier id is not the manifest's: the payload comes from another bundle");
+  }
+  if (!get_to(j, "created", created) || created != m.created) {
+    return fail(Errc::hostile, "its creation time is not the manifest's: the payload comes from another bundle");
+  }
+  if (!get_to(j, "signer_key_id", key_id) || key_id != m.signer_key_id || key_id != signer.key_id_hex()) {
+    return fail(Errc::hostile, "sealed by signer " + key_id + " but the manifest is signed by " + signer.key_id_hex() +
+                                   ": the manifest was re-signed by another key");
+  }
+  if (!get_to(j, "referral_xml", idx.referral_xml) || idx.referral_xml.size() > kMaxReferralBytes) {
+    return fail(Errc::malformed, "referral_xml missing or larger than 1 MiB");
+  }
+  if (!get_to(j, "referral_sha256", referral_sha) || referral_sha != sha256_hex(bytes_of(idx.referral_xml))) {
+    return fail(Errc::crypto, "referral.xml does not match its SHA-256");
+  }
+  const auto docs = j.find("documents");
+  if (docs == j.end() || !docs->is_array()) return fail(Errc::malformed, "no documents list");
+  if (docs->size() + 1 != m.entries.size()) {
+    return fail(Errc::hostile, "lists " + std::to_string(docs->size()) + " documents, the manifest " +
+                                   std::to_string(m.entries.size() - 1));
+  }
+  io::PackageLimits pl;
+  std::set<std::string> keys;
+  std::set<std::string> files;
+  for (std::size_t i = 0; i < docs->size(); ++i) {
+    const json& d = (*docs)[i];
+    IndexDocument doc;
+    if (!d.is_object() || !get_to(d, "entry", doc.entry) || !get_to(d, "path", doc.path) ||
+        !get_to(d, "size", doc.size) || !get_to(d, "sha256", doc.sha256) || !crypto::is_lower_hex(doc.sha256, 64)) {
+      return fail(Errc::malformed, "document " + std::to_string(i + 1) + " is incomplete");
+    }
+    if (doc.entry != m.entries[i + 1].path) {
+      return fail(Errc::hostile, "document " + std::to_string(i + 1) + " is " + doc.entry + ", the manifest lists " +
+                                     m.entries[i + 1].path);
+    }
+    auto safe = io::normalise_entry_name(doc.path, pl.max_depth, pl.max_path_length);
+    if (!safe || *safe != doc.path || doc.path == "referral.xml" || doc.path.rfind(kCipherScratch, 0) == 0) {
+      return fail(Errc::hostile, doc.entry + ": unsafe path \"" + doc.path + "\"" +
+                                     (safe ? std::string() : ": " + safe.error().message));
+    }
+    if (!keys.insert(io::collision_key(doc.path)).second) {
+      return fail(Errc::hostile, doc.entry + ": \"" + doc.path + "\" is listed twice (ignoring case)");
+    }
+    if (doc.size > limits.max_entry_bytes) return fail(Errc::limit, doc.entry + ": larger than the limit");
+    files.insert(io::collision_key(doc.path));
+    idx.documents.push_back(std::move(doc));
+  }
+  // A file may not also be a folder of another ("a" and "a/b").
+  for (const auto& d : idx.documents) {
+    const std::string key = io::collision_key(d.path);
+    for (auto slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
+      if (files.count(key.substr(0, slash)) != 0) {
+        return fail(Errc::hostile, d.entry + ": \"" + d.path + "\" lies inside another document");
+      }
+    }
+  }
+  return idx;
+}
+
+}  // namespace
+
+Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, const OpenOptions& options,
+                               const Catalogue& messages) {
+  if (options.identities.empty()) return fail(Errc::usage, "no identity: name your secret key with -i");
+  if (options.signer == nullptr) return fail(Errc::usage, "no signer public key: name it with -p");
+  std::error_code ec;
+  if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
+  if (fs::exists(fs::symlink_status(dir, ec))) {
+    return fail(Errc::usage, dir.string() + " already exists; dossier never writes into an existing folder");
+  }
+  const fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+  if (!fs::is_directory(parent, ec)) return fail(Errc::not_found, parent.string() + ": no such folder");
+
+  OpenResult r;
+  auto checked = verify_core(bundle, *options.signer, options.limits);
+  r.verify = std::move(checked.result);
+  if (!r.verify.valid) {
+    r.error_code = Errc::crypto;
+    return r;
+  }
+  const Manifest& m = *r.verify.manifest;
+  const io::ZipReader& zip = *checked.zip;
+  auto failed = [&](Errc code, std::string check, std::string entry, std::string detail) {
+    r.error = BundleProblem{std::move(check), std::move(entry), std::move(detail)};
+    r.error_code = code;
+    r.files.clear();
+    return r;
+  };
+
+  // The index, read again from the verified file and checked against the manifest once more.
+  std::vector<std::uint8_t> index_cipher;
+  auto got = read_checked(zip, m.entries.front(), [&](std::span<const std::uint8_t> d) -> Result<void> {
+    if (index_cipher.size() + d.size() > options.limits.max_index_bytes) return fail(Errc::limit, "index too large");
+    index_cipher.insert(index_cipher.end(), d.begin(), d.end());
+    return {};
+  });
+  if (!got) return failed(got.error().code, "digest", kIndexEntry, got.error().message);
+  auto index_plain = crypto::age::decrypt(options.identities, index_cipher);
+  if (!index_plain) {
+    if (index_plain.error().code == Errc::no_identity) {
+      return failed(Errc::no_identity, "identity", kIndexEntry, index_plain.error().message);
+    }
+    return failed(index_plain.error().code, "index", kIndexEntry, index_plain.error().message);
+  }
+  const std::string_view index_text(reinterpret_cast<const char*>(index_plain->data()), index_plain->size());
+  auto index = parse_index(index_text, m, *options.signer, options.limits);
+  sodium_memzero(index_plain->data(), index_plain->size());
+  if (!index) return failed(index.error().code, "index", kIndexEntry, index.error().message);
+
+  auto staging = io::Staging::create(dir);
+  if (!staging) return tl::unexpected(staging.error());
+  if (auto w = write_new(staging->path() / "referral.xml", index->referral_xml); !w) {
+    return failed(Errc::io, "document", "referral.xml", w.error().message);
+  }
+  r.files.push_back("referral.xml");
+
+  const fs::path scratch = staging->path() / kCipherScratch;
+  for (std::size_t i = 0; i < index->documents.size(); ++i) {
+    const auto& doc = index->documents[i];
+    if (options.progress) options.progress(i, index->documents.size(), doc.path);
+    // The ciphertext is copied out of the ZIP (checking its digest again: the file may have
+    // changed since it was verified) and decrypted from there; only ciphertext is in scratch.
+    {
+      std::ofstream cipher_out(scratch, std::ios::binary | std::ios::trunc);
+      auto copied = read_checked(zip, m.entries[i + 1], [&](std::span<const std::uint8_t> d) -> Result<void> {
+        cipher_out.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
+        if (!cipher_out) return fail(Errc::io, "cannot write the working copy");
+        return {};
+      });
+      cipher_out.close();
+      if (!copied) return failed(copied.error().code, "digest", doc.entry, copied.error().message);
+      if (!cipher_out) return failed(Errc::io, "document", doc.entry, "cannot write the working copy");
+    }
+    const fs::path target = staging->path() / doc.path;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) return failed(Errc::io, "document", doc.entry, target.parent_path().string() + ": " + ec.message());
+    auto file = HashingFile::create(target);
+    if (!file) return failed(Errc::io, "document", doc.entry, file.error().message);
+    std::ifstream cipher_in(scratch, std::ios::binary);
+    std::ostream plain_out(file->get());
+    auto dec = crypto::age::decrypt(options.identities, cipher_in, plain_out);
+    // On failure the staging folder, with this partial file, is removed when we return.
+    if (!dec) {
+      const Errc code = dec.error().code == Errc::no_identity ? Errc::no_identity : Errc::crypto;
+      return failed(code, code == Errc::no_identity ? "identity" : "document", doc.entry, dec.error().message);
+    }
+    plain_out.flush();
+    if (!(*file)->finish() || !plain_out) return failed(Errc::io, "document", doc.entry, "write failed");
+    if ((*file)->size() != doc.size || (*file)->sha256() != doc.sha256) {
+      return failed(Errc::crypto, "document", doc.entry, "decrypted size or SHA-256 differs from the index");
+    }
+    fs::remove(scratch, ec);
+    r.files.push_back(doc.path);
+  }
+  fs::remove(scratch, ec);
+
+  auto pkg = io::Package::open(staging->path(), options.check.package_limits);
+  if (!pkg) return failed(pkg.error().code, "document", "", "the extracted package: " + pkg.error().message);
+  auto report = run_check(*pkg, dir.string(), options.check, messages);
+  if (!report) return tl::unexpected(report.error());
+  r.report = std::move(*report);
+  if (auto c = staging->commit(); !c) return tl::unexpected(c.error());
+  r.opened = true;
+  return r;
+}
+
+}  // namespace dossier::app

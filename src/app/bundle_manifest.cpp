@@ -1,0 +1,139 @@
+// The public manifest of a bundle (docs/bundle-format.md, "The manifest"): written by
+// serialise(), read back by parse(), which accepts exactly the bytes serialise() would write for
+// the values it found. So the signed bytes have one meaning only: no comments, entities,
+// duplicate or extra attributes, other whitespace or element order can hide in them.
+#include <pugixml.hpp>
+
+#include <charconv>
+#include <cstdio>
+
+#include "app/bundle.hpp"
+#include "crypto/digest.hpp"
+
+namespace dossier::app {
+namespace {
+
+std::string escape_attr(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+bool is_key_id(std::string_view s) {
+  if (s.empty() || s.size() > 16 || (s.size() > 1 && s[0] == '0')) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
+
+bool is_utc_seconds(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SSZ
+  static constexpr std::string_view shape = "dddd-dd-ddTdd:dd:ddZ";
+  if (s.size() != shape.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i]) return false;
+  }
+  return true;
+}
+
+bool is_plain_label(std::string_view s) {
+  if (s.empty() || s.size() > 100) return false;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string payload_entry_name(std::size_t number) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "payload/%04zu.age", number);
+  return buf;
+}
+
+std::string trusted_comment_for(const Manifest& m) {
+  return "dossier-bundle format=" + m.format + " id=" + m.dossier_id + " created=" + m.created;
+}
+
+std::string Manifest::serialise() const {
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  x += "<manifest format=\"" + escape_attr(format) + "\">\n";
+  x += "  <dossier id=\"" + escape_attr(dossier_id) + "\" created=\"" + escape_attr(created) + "\"/>\n";
+  x += "  <profile id=\"" + escape_attr(profile_id) + "\" version=\"" + escape_attr(profile_version) + "\"/>\n";
+  x += "  <check verdict=\"" + escape_attr(verdict) + "\"/>\n";
+  x += "  <signer key-id=\"" + escape_attr(signer_key_id) + "\"/>\n";
+  for (const auto& e : entries) {
+    x += "  <entry path=\"" + escape_attr(e.path) + "\" size=\"" + std::to_string(e.size) + "\" blake2b-512=\"" +
+         escape_attr(e.blake2b) + "\"/>\n";
+  }
+  x += "</manifest>\n";
+  return x;
+}
+
+Result<Manifest> Manifest::parse(std::string_view xml) {
+  pugi::xml_document doc;
+  // Only the five predefined entities are expanded (never DTD entities); no comments or DOCTYPE kept;
+  // whatever is not in serialise()'s shape fails the round trip below anyway.
+  const auto ok = doc.load_buffer(xml.data(), xml.size(), pugi::parse_minimal | pugi::parse_escapes | pugi::parse_declaration,
+                                  pugi::encoding_utf8);
+  if (!ok) return fail(Errc::malformed, std::string("manifest: not well-formed XML: ") + ok.description());
+  const auto root = doc.child("manifest");
+  if (!root) return fail(Errc::malformed, "manifest: no <manifest> element");
+  Manifest m;
+  m.format = root.attribute("format").value();
+  if (m.format != kBundleFormat) {
+    return fail(Errc::unsupported, "manifest: format \"" + m.format + "\" is not " + kBundleFormat);
+  }
+  const auto d = root.child("dossier");
+  m.dossier_id = d.attribute("id").value();
+  m.created = d.attribute("created").value();
+  m.profile_id = root.child("profile").attribute("id").value();
+  m.profile_version = root.child("profile").attribute("version").value();
+  m.verdict = root.child("check").attribute("verdict").value();
+  m.signer_key_id = root.child("signer").attribute("key-id").value();
+  if (!crypto::is_lower_hex(m.dossier_id, 32)) return fail(Errc::malformed, "manifest: dossier id is not 32 hex digits");
+  if (!is_utc_seconds(m.created)) return fail(Errc::malformed, "manifest: created is not YYYY-MM-DDTHH:MM:SSZ");
+  if (!is_plain_label(m.profile_id) || !is_plain_label(m.profile_version)) {
+    return fail(Errc::malformed, "manifest: profile id or version missing or not printable");
+  }
+  if (m.verdict != "complete") return fail(Errc::malformed, "manifest: verdict is not \"complete\"");
+  if (!is_key_id(m.signer_key_id)) return fail(Errc::malformed, "manifest: signer key id is not a minisign key id");
+  std::size_t n = 0;
+  for (const auto e : root.children("entry")) {
+    ManifestEntry me;
+    me.path = e.attribute("path").value();
+    const std::string expected = n == 0 ? std::string(kIndexEntry) : payload_entry_name(n);
+    if (me.path != expected) {
+      return fail(Errc::malformed, "manifest: entry " + std::to_string(n + 1) + " is \"" + me.path + "\", expected " + expected);
+    }
+    const std::string_view size = e.attribute("size").value();
+    const auto [ptr, ec] = std::from_chars(size.data(), size.data() + size.size(), me.size);
+    if (ec != std::errc() || ptr != size.data() + size.size() || size.empty()) {
+      return fail(Errc::malformed, "manifest: " + me.path + ": size is not a number");
+    }
+    me.blake2b = e.attribute("blake2b-512").value();
+    if (!crypto::is_lower_hex(me.blake2b, 128)) {
+      return fail(Errc::malformed, "manifest: " + me.path + ": blake2b-512 is not 128 hex digits");
+    }
+    m.entries.push_back(std::move(me));
+    ++n;
+  }
+  if (m.entries.empty()) return fail(Errc::malformed, "manifest: no entries");
+  if (m.serialise() != xml) {
+    return fail(Errc::malformed, "manifest: not in canonical form (extra, duplicated or reordered content)");
+  }
+  return m;
+}
+
+}  // namespace dossier::app

@@ -1,0 +1,63 @@
+#include "cli/bundle_words.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace dossier::cli {
+
+std::string problem_text(const app::BundleProblem& p, const Catalogue& messages) {
+  return messages.get("bundle.problem." + p.check, {{"entry", p.entry.empty() ? "bundle" : p.entry}, {"detail", p.detail}});
+}
+
+nlohmann::ordered_json problem_json(const app::BundleProblem& p, const Catalogue& messages) {
+  return {{"check", p.check}, {"entry", p.entry}, {"detail", p.detail}, {"message", problem_text(p, messages)}};
+}
+
+std::string manifest_text(const app::Manifest& m, const std::string& bundle, const Catalogue& messages) {
+  std::string out;
+  auto field = [&](const char* key, const std::string& value) {
+    std::string label = messages.get(std::string("bundle.field.") + key);
+    // Pad by characters, not bytes, so that the values line up in both languages.
+    std::size_t chars = 0;
+    for (char c : label) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    label.append(chars < 17 ? 17 - chars : 1, ' ');
+    out += "  " + label + value + "\n";
+  };
+  if (!bundle.empty()) field("bundle", bundle);
+  field("id", m.dossier_id);
+  field("created", m.created);
+  field("profile", m.profile_id + " " + m.profile_version);
+  field("verdict", m.verdict);
+  field("signer", m.signer_key_id);
+  field("entries", messages.get("bundle.entries", {{"count", std::to_string(m.entries.size())},
+                                                   {"documents", std::to_string(m.entries.size() - 1)}}));
+  return out;
+}
+
+nlohmann::ordered_json manifest_json(const app::Manifest& m) {
+  nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+  for (const auto& e : m.entries) entries.push_back({{"path", e.path}, {"size", e.size}, {"blake2b_512", e.blake2b}});
+  return {{"format", m.format},
+          {"dossier_id", m.dossier_id},
+          {"created", m.created},
+          {"profile", {{"id", m.profile_id}, {"version", m.profile_version}}},
+          {"verdict", m.verdict},
+          {"signer_key_id", m.signer_key_id},
+          {"entries", entries}};
+}
+
+void print_warning(const std::string& text) { std::cerr << "dossier: warning: " << text << "\n"; }
+
+app::Progress terminal_progress(std::string label) {
+  return [label = std::move(label)](std::size_t i, std::size_t n, const std::string& what) {
+    std::cerr << "\r\x1b[K" << label << " [" << std::min(i + 1, n) << "/" << n << "] " << what << std::flush;
+  };
+}
+
+void clear_progress() { std::cerr << "\r\x1b[K" << std::flush; }
+
+app::PassphraseSource passphrase_from(const std::string& file) {
+  return app::PassphraseSource(file.empty() ? std::nullopt : std::optional<std::filesystem::path>(file));
+}
+
+}  // namespace dossier::cli

@@ -1,0 +1,32 @@
+// How the bundle commands (seal, verify, open, inspect) tell people and machines about a bundle:
+// the manifest as aligned fields or JSON, and each problem in the user's language.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/bundle.hpp"
+#include "app/keys.hpp"
+#include "core/messages.hpp"
+
+namespace dossier::cli {
+
+std::string problem_text(const app::BundleProblem& p, const Catalogue& messages);
+nlohmann::ordered_json problem_json(const app::BundleProblem& p, const Catalogue& messages);
+
+// "  dossier id   3f0c..." lines; `bundle` is printed first when not empty.
+std::string manifest_text(const app::Manifest& m, const std::string& bundle, const Catalogue& messages);
+nlohmann::ordered_json manifest_json(const app::Manifest& m);
+
+// Prints "dossier: warning: ..." on stderr (e.g. a secret key that others can read).
+void print_warning(const std::string& text);
+
+// "label [i/n] what" on one self-overwriting line of stderr; clear_progress() wipes it.
+app::Progress terminal_progress(std::string label);
+void clear_progress();
+
+// --passphrase-file FILE when given, else a prompt on the terminal.
+app::PassphraseSource passphrase_from(const std::string& file);
+
+}  // namespace dossier::cli

@@ -1,0 +1,124 @@
+// dossier open BUNDLE -i IDENTITY -p SIGNER.pub -o DIR: verify, decrypt, extract safely, re-check.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "app/bundle.hpp"
+#include "app/keys.hpp"
+#include "cli/bundle_words.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "core/paths.hpp"
+
+namespace dossier::cli {
+namespace {
+
+struct OpenArgs {
+  std::string bundle;
+  std::string identity;
+  std::string public_key;
+  std::string output;
+  std::string passphrase_file;
+  std::string profile;
+  std::string format = "text";
+  std::string lang;
+  bool quiet = false;
+};
+
+int run_open(const OpenArgs& args) {
+  const Lang lang = choose_lang(args.lang);
+  const bool nl = lang == Lang::nl;
+  const Catalogue messages = load_catalogue(lang);
+  auto signer = app::load_public_key(args.public_key);
+  if (!signer) {
+    return report_error(signer.error(), nl ? "geef de publieke sleutel van de zorgcoördinator die verzegelde"
+                                           : "name the public key of the care coordinator who sealed it");
+  }
+  auto ids = app::load_identities(args.identity, passphrase_from(args.passphrase_file), print_warning);
+  if (!ids) {
+    return report_error(ids.error(), nl ? "geef CoMensha's geheime sleutel (dossier keygen --encryption)"
+                                        : "name CoMensha's secret key (dossier keygen --encryption)");
+  }
+  app::OpenOptions options;
+  for (const auto& id : *ids) options.identities.push_back(&id);
+  options.signer = &*signer;
+  options.check.profile = args.profile;
+  options.check.data_dir = data_dir();
+  const bool show_progress = !args.quiet && is_terminal(STDERR_FILENO);
+  if (show_progress) {
+    options.progress = terminal_progress(nl ? "ontsleutelen" : "decrypting");
+    options.check.progress = terminal_progress(nl ? "controle" : "checking");
+  }
+  auto opened = app::open_bundle(args.bundle, args.output, options, messages);
+  if (show_progress) clear_progress();
+  if (!opened) {
+    return report_error(opened.error(), nl ? "geef een bestaand .dossier-bestand en met -o een nieuwe map"
+                                           : "name an existing .dossier file and, with -o, a new folder");
+  }
+  const auto& r = *opened;
+  std::vector<app::BundleProblem> problems = r.verify.problems;
+  if (r.error) problems.push_back(*r.error);
+  const bool ok = r.opened && r.report && r.report->complete;
+  if (args.format == "json") {
+    nlohmann::ordered_json j;
+    j["bundle"] = args.bundle;
+    j["valid"] = r.verify.valid;
+    j["opened"] = r.opened;
+    j["directory"] = r.opened ? nlohmann::ordered_json(args.output) : nlohmann::ordered_json(nullptr);
+    j["manifest"] = r.verify.manifest ? manifest_json(*r.verify.manifest) : nlohmann::ordered_json(nullptr);
+    j["files"] = r.files;
+    j["problems"] = nlohmann::ordered_json::array();
+    for (const auto& p : problems) j["problems"].push_back(problem_json(p, messages));
+    j["check"] = r.report ? to_json(*r.report, lang) : nlohmann::ordered_json(nullptr);
+    std::cout << j.dump(2) << "\n";
+    return ok ? kExitOk : kExitNotOk;
+  }
+  if (r.verify.manifest) std::cout << manifest_text(*r.verify.manifest, args.bundle, messages);
+  for (const auto& p : problems) std::cout << "✘ " << problem_text(p, messages) << "\n";
+  if (!r.opened) {
+    if (!r.verify.valid) {
+      std::cout << messages.get("verify.invalid", {{"count", std::to_string(r.verify.problems.size())}}) << "\n";
+    }
+    std::cout << messages.get("open.failed", {{"dir", args.output}}) << "\n";
+    return kExitNotOk;
+  }
+  std::cout << messages.get("verify.valid", {{"signer", signer->key_id_hex()}}) << "\n"
+            << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
+            << "\n\n"
+            << messages.get("open.recheck") << "\n"
+            << render_text(*r.report, messages, use_colour(STDOUT_FILENO));
+  return ok ? kExitOk : kExitNotOk;
+}
+
+}  // namespace
+
+void add_open(CLI::App& app, Run& run) {
+  auto args = std::make_shared<OpenArgs>();
+  auto* cmd = app.add_subcommand("open", "Verify a bundle, decrypt it into a new folder and check it again");
+  cmd->footer(
+      "Verifies BUNDLE against the sender's public key first (as dossier verify), then decrypts\n"
+      "every document with your key into a private working folder next to DIR, checks each against\n"
+      "the signed digests, keeps only safe file names, runs the check on the result and only then\n"
+      "renames the working folder to DIR. On any failure nothing is left behind.\n\n"
+      "Examples:\n"
+      "  dossier open CL-2026-0042.dossier -i comensha.key -p zorgcoordinator.pub -o CL-2026-0042\n"
+      "  dossier open uit.dossier -i comensha.key -p zc.pub -o uit --passphrase-file pass.txt --format json\n\n"
+      "Exit codes: 0 opened and complete, 1 not opened (not valid, not sealed for your key,\n"
+      "damaged) or opened but no longer complete under the current profile, 2 usage error, a\n"
+      "named file that does not exist, or DIR exists.");
+  cmd->add_option("BUNDLE", args->bundle, "The .dossier file")->required();
+  cmd->add_option("-i,--identity", args->identity, "Your secret key (age identity file)")->required();
+  cmd->add_option("-p,--public-key", args->public_key, "The sender's public signing key (minisign .pub)")->required();
+  cmd->add_option("-o,--output", args->output, "New folder to extract into (must not exist)")->required();
+  cmd->add_option("--passphrase-file", args->passphrase_file,
+                  "Read the identity's passphrase from the first line of FILE (default: ask)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--profile", args->profile, "Requirement profile for the re-check");
+  cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--lang", args->lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress on the terminal");
+  cmd->callback([&run, args] { run = [args] { return run_open(*args); }; });
+}
+
+}  // namespace dossier::cli

@@ -1,0 +1,112 @@
+// dossier seal PACKAGE -r RECIPIENT -s KEY -o OUT: check, encrypt for CoMensha, sign.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "app/bundle.hpp"
+#include "app/keys.hpp"
+#include "cli/bundle_words.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "core/paths.hpp"
+
+namespace dossier::cli {
+namespace {
+
+struct SealArgs {
+  std::string package;
+  std::vector<std::string> recipients;
+  std::string signing_key;
+  std::string output;
+  std::string passphrase_file;
+  std::string profile;
+  std::string format = "text";
+  std::string lang;
+  bool quiet = false;
+};
+
+int run_seal(const SealArgs& args) {
+  const Lang lang = choose_lang(args.lang);
+  const bool nl = lang == Lang::nl;
+  const Catalogue messages = load_catalogue(lang);
+  auto recipients = app::load_recipients(args.recipients);
+  if (!recipients) {
+    return report_error(recipients.error(), nl ? "geef CoMensha's publieke sleutel: -r age1... of -r comensha.pub"
+                                               : "name CoMensha's public key: -r age1... or -r comensha.pub");
+  }
+  auto key = app::load_signing_key(args.signing_key, passphrase_from(args.passphrase_file), print_warning);
+  if (!key) {
+    return report_error(key.error(), nl ? "geef uw geheime ondertekensleutel (dossier keygen --signing maakt er een)"
+                                        : "name your secret signing key (dossier keygen --signing makes one)");
+  }
+
+  app::SealOptions options;
+  options.check.profile = args.profile;
+  options.check.data_dir = data_dir();
+  options.recipients = std::move(*recipients);
+  options.signer = &*key;
+  const bool show_progress = !args.quiet && is_terminal(STDERR_FILENO);
+  if (show_progress) {
+    options.check.progress = terminal_progress(nl ? "controle" : "checking");
+    options.progress = terminal_progress(nl ? "versleutelen" : "encrypting");
+  }
+  auto sealed = app::seal_bundle(args.package, args.output, options, messages);
+  if (show_progress) clear_progress();
+  if (!sealed) {
+    return report_error(sealed.error(), nl ? "kies met -o een nieuw bestand in een bestaande map"
+                                           : "choose with -o a new file in an existing folder");
+  }
+  if (args.format == "json") {
+    nlohmann::ordered_json j;
+    j["sealed"] = sealed->sealed;
+    j["bundle"] = sealed->sealed ? nlohmann::ordered_json(args.output) : nlohmann::ordered_json(nullptr);
+    j["manifest"] = sealed->sealed ? manifest_json(sealed->manifest) : nlohmann::ordered_json(nullptr);
+    j["check"] = to_json(sealed->report, lang);
+    std::cout << j.dump(2) << "\n";
+  } else if (!sealed->sealed) {
+    std::cout << render_text(sealed->report, messages, use_colour(STDOUT_FILENO)) << "\n"
+              << messages.get("seal.refused") << "\n";
+  } else {
+    std::cout << messages.get("seal.done", {{"package", args.package},
+                                            {"bundle", args.output},
+                                            {"bytes", std::to_string(sealed->bytes)},
+                                            {"recipients", std::to_string(options.recipients.size())}})
+              << "\n"
+              << manifest_text(sealed->manifest, "", messages)
+              << messages.get("seal.next", {{"bundle", args.output}}) << "\n";
+  }
+  return sealed->sealed ? kExitOk : kExitNotOk;
+}
+
+}  // namespace
+
+void add_seal(CLI::App& app, Run& run) {
+  auto args = std::make_shared<SealArgs>();
+  auto* cmd = app.add_subcommand("seal", "Check a package, encrypt it for CoMensha and sign it");
+  cmd->footer(
+      "Runs `dossier check` first and refuses an incomplete package (nothing is written). A complete\n"
+      "package becomes OUT: every document encrypted (age) for every recipient, with a public\n"
+      "manifest signed (minisign) by your key. No plaintext is written anywhere, and OUT appears\n"
+      "only when it is complete.\n\n"
+      "Examples:\n"
+      "  dossier seal aanmelding -r comensha.pub -s zorgcoordinator.key -o CL-2026-0042.dossier\n"
+      "  dossier seal aanmelding.zip -r age1... -r age1... -s mijn.key -o uit.dossier --format json\n\n"
+      "Exit codes: 0 sealed, 1 not sealed (incomplete or unreadable package, or sealing failed),\n"
+      "2 usage error, or a named file that does not exist, or OUT exists.");
+  cmd->add_option("PACKAGE", args->package, "Package folder or .zip")->required();
+  cmd->add_option("-r,--recipient", args->recipients, "CoMensha's public key: age1... or a file of them (repeatable)")
+      ->required();
+  cmd->add_option("-s,--signing-key", args->signing_key, "Your secret signing key (dossier keygen --signing)")->required();
+  cmd->add_option("-o,--output", args->output, "The bundle to write (must not exist)")->required();
+  cmd->add_option("--passphrase-file", args->passphrase_file,
+                  "Read the signing key's passphrase from the first line of FILE (default: ask)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--profile", args->profile, "Requirement profile id or file");
+  cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--lang", args->lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress on the terminal");
+  cmd->callback([&run, args] { run = [args] { return run_seal(*args); }; });
+}
+
+}  // namespace dossier::cli
