@@ -144,6 +144,12 @@ bool inspect(const std::string& what, const Context& ctx, Finding& f) {
   return f.notes.empty();
 }
 
+// Inspections that compare the package with the <documents> list of referral.xml: without a
+// usable referral.xml every file would look undeclared, which is noise, not a finding.
+bool inspection_needs_referral(const std::string& what) {
+  return what == "declared-present" || what == "no-undeclared";
+}
+
 Status status_for(Severity s) {
   switch (s) {
     case Severity::fail: return Status::failed;
@@ -173,17 +179,21 @@ std::vector<Finding> evaluate(const CheckInput& in, const Catalogue& messages) {
       findings.push_back(std::move(f));
       continue;
     }
+    const bool needs_referral = rule.inspect.empty()
+                                    ? (rule.when && uses_xpath(*rule.when)) || uses_xpath(*rule.require)
+                                    : inspection_needs_referral(rule.inspect);
+    if (needs_referral && !referral_usable) {
+      // Cannot be judged without a usable referral.xml; referral.valid carries the failure.
+      f.status = Status::info;
+      f.notes.push_back({"referral.xml", messages.get(in.referral != nullptr && in.referral->present()
+                                                          ? "referral.unusable"
+                                                          : "referral.missing")});
+      findings.push_back(std::move(f));
+      continue;
+    }
     if (!rule.inspect.empty()) {
       passed = inspect(rule.inspect, ctx, f);
     } else {
-      const bool needs_referral = (rule.when && uses_xpath(*rule.when)) || uses_xpath(*rule.require);
-      if (needs_referral && !referral_usable) {
-        // Cannot be judged without referral.xml; referral.valid carries the failure.
-        f.status = Status::info;
-        f.notes.push_back({"referral.xml", messages.get("referral.missing")});
-        findings.push_back(std::move(f));
-        continue;
-      }
       if (rule.when && !holds(*rule.when, ctx)) {
         f.status = Status::passed;
         f.notes.push_back({"", messages.get("report.not-applicable")});
