@@ -104,6 +104,8 @@ void precheck(std::string_view text, const ReferralLimits& limits, std::vector<X
   }
 }
 
+constexpr std::size_t kMaxIssueBytes = 240;
+
 struct IssueSink {
   std::vector<XmlIssue>* issues;
   std::size_t cap = 50;
@@ -114,17 +116,27 @@ void collect_error(void* ctx, const xmlError* err) {
   if (err == nullptr || sink->issues->size() >= sink->cap) return;
   std::string msg = err->message != nullptr ? err->message : "XML error";
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  // libxml2 quotes the offending value; a hostile 100 KB attribute must not flood the report.
+  if (msg.size() > kMaxIssueBytes) {
+    std::size_t cut = kMaxIssueBytes;
+    while (cut > 0 && (static_cast<unsigned char>(msg[cut]) & 0xC0) == 0x80) --cut;
+    msg.resize(cut);
+    msg += "...";
+  }
   sink->issues->push_back({err->line, msg});
 }
 
 void structured_error(void* ctx, xmlErrorPtr err) { collect_error(ctx, err); }
 
-std::size_t max_depth(pugi::xml_node node, std::size_t depth) {
-  std::size_t best = depth;
+// The first element nested deeper than `limit` (the root is at depth 1), or an empty handle.
+// The recursion stops at the limit, so it is bounded whatever the document holds.
+pugi::xml_node too_deep(pugi::xml_node node, std::size_t depth, std::size_t limit) {
+  if (depth > limit) return node;
   for (auto child : node.children()) {
-    if (child.type() == pugi::node_element) best = std::max(best, max_depth(child, depth + 1));
+    if (child.type() != pugi::node_element) continue;
+    if (auto deep = too_deep(child, depth + 1, limit)) return deep;
   }
-  return best;
+  return {};
 }
 
 }  // namespace
@@ -176,8 +188,9 @@ Referral Referral::parse(std::string_view text, const std::string& xsd_path,
     if (r.issues_.empty()) r.issues_.push_back({1, "the root element must be <referral>"});
     return r;
   }
-  if (max_depth(root, 1) > limits.max_depth) {
-    r.issues_.push_back({0, "elements nested deeper than " + std::to_string(limits.max_depth)});
+  if (const auto deep = too_deep(root, 1, limits.max_depth)) {
+    r.issues_.push_back({line_at(text, static_cast<std::size_t>(deep.offset_debug())),
+                         "elements nested deeper than " + std::to_string(limits.max_depth)});
     return r;
   }
   for (auto node : doc->select_nodes("//@*")) {
