@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "core/paths.hpp"
+#include "core/profile.hpp"
 
 namespace dossier::cli {
 namespace {
@@ -18,10 +19,16 @@ struct InitArgs {
 
 int run_init(const InitArgs& args) {
   const Lang lang = choose_lang(args.lang);
+  if (auto profile = Profile::load(data_dir(), args.profile); !profile) {
+    return report_error(profile.error(), lang == Lang::nl ? "beschikbare profielen: omm-eerste-fase, omm-tweede-fase"
+                                                          : "available profiles: omm-eerste-fase, omm-tweede-fase");
+  }
   auto made = app::init_package(args.dir, data_dir(), args.profile);
   if (!made) {
-    return report_error(made.error(), lang == Lang::nl ? "kies een nieuwe, nog niet bestaande map"
-                                                       : "choose a new folder that does not exist yet");
+    const bool exists = made.error().code == Errc::usage;
+    return report_error(made.error(), !exists                ? std::string()
+                                      : lang == Lang::nl ? "kies een nieuwe, nog niet bestaande map"
+                                                         : "choose a new folder that does not exist yet");
   }
   if (lang == Lang::nl) {
     std::cout << "Nieuw aanmeldingspakket in " << args.dir << " (profiel " << args.profile << "):\n";
