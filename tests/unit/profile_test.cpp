@@ -49,7 +49,7 @@ TEST(Profile, UnknownIdIsAUsageError) {
 class BadProfile : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
 
 TEST_P(BadProfile, IsRejectedWithAReason) {
-  const auto dir = std::filesystem::temp_directory_path() / "dossier-profile-test";
+  const auto dir = test::scratch_path("dossier-profile-test");
   std::filesystem::create_directories(dir);
   const auto path = dir / "bad.xml";
   {
@@ -59,6 +59,7 @@ TEST_P(BadProfile, IsRejectedWithAReason) {
         << GetParam().first << "</profile>";
   }
   auto p = Profile::load(test::source_dir(), path.string());
+  std::filesystem::remove_all(dir);
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find(GetParam().second), std::string::npos) << p.error().message;
 }

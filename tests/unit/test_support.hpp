@@ -1,6 +1,8 @@
 // Shared helpers for the unit tests.
 #pragma once
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +11,12 @@
 namespace dossier::test {
 
 inline std::string source_dir() { return DOSSIER_SOURCE_DIR; }
+
+// A scratch path under the temp folder that no other test process uses at the same time
+// (ctest -j runs each test in its own process; other build trees may run the suite too).
+inline std::filesystem::path scratch_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
+}
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -87,7 +87,7 @@ TEST(TestkitFolder, HasVectors) { EXPECT_GE(vector_files().size(), 20u); }
 
 TEST_P(Testkit, Vector) {
   const auto vec = GetParam();
-  const auto work = fs::temp_directory_path() / ("dossier-testkit-" + vec.stem().string());
+  const auto work = test::scratch_path("dossier-testkit-" + vec.stem().string());
   fs::remove_all(work);
   fs::path pkg = work / "pakket";
   fs::create_directories(work);
