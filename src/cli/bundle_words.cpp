@@ -27,7 +27,7 @@ std::string manifest_text(const app::Manifest& m, const std::string& bundle, con
   field("id", m.dossier_id);
   field("created", m.created);
   field("profile", m.profile_id + " " + m.profile_version);
-  field("verdict", m.verdict);
+  field("verdict", messages.has("bundle.verdict." + m.verdict) ? messages.get("bundle.verdict." + m.verdict) : m.verdict);
   field("signer", m.signer_key_id);
   field("entries", messages.get("bundle.entries", {{"count", std::to_string(m.entries.size())},
                                                    {"documents", std::to_string(m.entries.size() - 1)}}));
