@@ -96,7 +96,8 @@ void add_seal(CLI::App& app, Run& run) {
       "2 usage error, or a named file that does not exist, or OUT exists.");
   cmd->add_option("PACKAGE", args->package, "Package folder or .zip")->required();
   cmd->add_option("-r,--recipient", args->recipients, "CoMensha's public key: age1... or a file of them (repeatable)")
-      ->required();
+      ->required()
+      ->allow_extra_args(false);  // -r KEY PACKAGE: PACKAGE is not a second key
   cmd->add_option("-s,--signing-key", args->signing_key, "Your secret signing key (dossier keygen --signing)")->required();
   cmd->add_option("-o,--output", args->output, "The bundle to write (must not exist)")->required();
   cmd->add_option("--passphrase-file", args->passphrase_file,
