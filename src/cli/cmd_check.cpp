@@ -39,8 +39,7 @@ int run_check_command(const CheckArgs& args) {
       return report_error(report.error(), lang == Lang::nl ? "geef het pad van een pakketmap of .zip; `dossier init MAP` maakt een nieuw pakket"
                                                            : "name a package folder or .zip; `dossier init DIR` makes a new package");
     }
-    return report_error(report.error(), lang == Lang::nl ? "beschikbare profielen: omm-eerste-fase, omm-tweede-fase"
-                                                         : "available profiles: omm-eerste-fase, omm-tweede-fase");
+    return report_error(report.error(), profiles_hint(lang));
   }
   if (args.format == "json") {
     std::cout << to_json(*report, lang).dump(2) << "\n";

@@ -20,8 +20,7 @@ struct InitArgs {
 int run_init(const InitArgs& args) {
   const Lang lang = choose_lang(args.lang);
   if (auto profile = Profile::load(data_dir(), args.profile); !profile) {
-    return report_error(profile.error(), lang == Lang::nl ? "beschikbare profielen: omm-eerste-fase, omm-tweede-fase"
-                                                          : "available profiles: omm-eerste-fase, omm-tweede-fase");
+    return report_error(profile.error(), profiles_hint(lang));
   }
   auto made = app::init_package(args.dir, data_dir(), args.profile);
   if (!made) {

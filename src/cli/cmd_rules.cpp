@@ -44,7 +44,7 @@ std::string md_escape(std::string s) {
 int run_rules(const RulesArgs& args) {
   const Lang lang = choose_lang(args.lang);
   auto profile = Profile::load(data_dir(), args.profile);
-  if (!profile) return report_error(profile.error(), "available profiles: omm-eerste-fase, omm-tweede-fase");
+  if (!profile) return report_error(profile.error(), profiles_hint(lang));
   const Catalogue messages = load_catalogue(lang);
   if (args.format == "markdown") {
     std::cout << "### " << profile->title().get(lang) << " (`" << profile->id() << "` " << profile->version() << ")\n\n";

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/paths.hpp"
+#include "core/profile.hpp"
 
 namespace dossier::cli {
 
@@ -39,6 +40,12 @@ Catalogue load_catalogue(Lang lang) {
     std::exit(kExitUsage);
   }
   return std::move(*c);
+}
+
+std::string profiles_hint(Lang lang) {
+  std::string list;
+  for (const auto& id : available_profiles(data_dir())) list += (list.empty() ? "" : ", ") + id;
+  return (lang == Lang::nl ? "beschikbare profielen: " : "available profiles: ") + list;
 }
 
 int report_error(const Error& e, const std::string& hint) {

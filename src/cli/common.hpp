@@ -24,6 +24,9 @@ bool is_terminal(int fd);
 
 Catalogue load_catalogue(Lang lang);
 
+// "available profiles: omm-eerste-fase, omm-tweede-fase" (from the data folder), in `lang`.
+std::string profiles_hint(Lang lang);
+
 // Prints "dossier: <message>" and "hint: <hint>" to stderr; returns the exit code for `e`.
 int report_error(const Error& e, const std::string& hint = "");
 

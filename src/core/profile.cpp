@@ -136,6 +136,16 @@ const Evidence* Profile::evidence_by_id(std::string_view id) const {
   return nullptr;
 }
 
+std::vector<std::string> available_profiles(const std::string& data_dir) {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir + "/schemas/profiles", ec)) {
+    if (e.path().extension() == ".xml") ids.push_back(e.path().stem().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 Result<Profile> Profile::load(const std::string& data_dir, const std::string& id_or_path) {
   return load_level(data_dir, id_or_path, 0);
 }

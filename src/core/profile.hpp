@@ -64,6 +64,9 @@ struct Rule {
 // The built-in inspections a rule may name with <inspect what="..."/>.
 const std::vector<std::string>& known_inspections();
 
+// The ids of the profiles in <data_dir>/schemas/profiles, sorted.
+std::vector<std::string> available_profiles(const std::string& data_dir);
+
 class Profile {
  public:
   // `id_or_path`: a profile id (looked up in <data_dir>/schemas/profiles/<id>.xml) or a path
