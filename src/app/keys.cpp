@@ -6,6 +6,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -126,7 +127,13 @@ Result<std::vector<crypto::age::X25519Recipient>> load_recipients(const std::vec
     out.insert(out.end(), rs->begin(), rs->end());
   }
   if (out.empty()) return fail(Errc::usage, "no recipients");
-  return out;
+  // The same key named twice (e.g. by -r age1... and in a file) gets one stanza, not two.
+  std::vector<crypto::age::X25519Recipient> unique;
+  for (const auto& r : out) {
+    const auto same = [&](const crypto::age::X25519Recipient& u) { return u.to_string() == r.to_string(); };
+    if (std::none_of(unique.begin(), unique.end(), same)) unique.push_back(r);
+  }
+  return unique;
 }
 
 Result<std::vector<crypto::age::X25519Identity>> load_identities(const fs::path& file,
