@@ -1,0 +1,10 @@
+# The memory property of issue 3 (tests/tools/large_bundle.sh): seal, verify and open of a package
+# of more than 1 GiB, each under peak_rss (wait4's ru_maxrss), must stay under 200 MiB. It runs in
+# the default `ctest --preset dev` (label `large`; select or exclude it with -L large / -LE large).
+add_executable(peak_rss ${CMAKE_CURRENT_LIST_DIR}/tools/peak_rss.cpp)
+target_link_libraries(peak_rss PRIVATE dossier_warnings)
+add_test(NAME large.bundle_1gib_memory
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/tools/large_bundle.sh
+                 $<TARGET_FILE:dossier> $<TARGET_FILE:dossier-mkpdf> $<TARGET_FILE:peak_rss>
+                 ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/large-bundle 200)
+set_tests_properties(large.bundle_1gib_memory PROPERTIES LABELS large TIMEOUT 600 RUN_SERIAL TRUE)
