@@ -273,7 +273,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   if (!zip) return tl::unexpected(zip.error());
   const std::string mimetype = kBundleMimetype;
   for (auto r : {zip->add_stored("mimetype", {mimetype.begin(), mimetype.end()}),
-                 zip->add_deflated(kManifestEntry, {manifest_text.begin(), manifest_text.end()}),
+                 zip->add_stored(kManifestEntry, {manifest_text.begin(), manifest_text.end()}),
                  zip->add_stored(kSignatureEntry, {signature->begin(), signature->end()}),
                  zip->add_stored(kIndexEntry, std::move(*index_cipher))}) {
     if (!r) return tl::unexpected(r.error());
@@ -426,6 +426,9 @@ Checked verify_core(const fs::path& bundle, const crypto::minisign::PublicKey& s
   for (const auto& e : m->entries) listed.insert(e.path);
   std::vector<std::string> payload_in_zip;
   for (const auto& e : entries) {
+    // Every entry is stored: the ZIP CRC-32 then covers the exact stored bytes, and no deflate
+    // stream can be altered without changing what it inflates to (docs/bundle-format.md).
+    if (e.deflated) problem("entries", e.name, "compressed; every entry of a bundle is stored");
     if (e.is_directory) {
       problem("entries", e.name, "a folder entry; a bundle has none");
     } else if (e.name != "mimetype" && e.name != kManifestEntry && e.name != kSignatureEntry) {

@@ -413,7 +413,8 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
     }
     if (problems.size() == before) {
       out.entries.push_back(
-          ZipEntry{canonical, st.size, st.comp_size, is_dir, st.crc, static_cast<std::uint64_t>(i)});
+          ZipEntry{canonical, st.size, st.comp_size, is_dir, st.crc, static_cast<std::uint64_t>(i),
+                   st.comp_method == ZIP_CM_DEFLATE});
     }
   }
 

@@ -49,6 +49,7 @@ struct ZipEntry {
   bool is_directory = false;
   std::uint32_t crc = 0;         // declared CRC-32
   std::uint64_t index = 0;       // libzip index
+  bool deflated = false;         // method 8; otherwise 0 (stored): nothing else is accepted
 };
 
 // One thing wrong with an archive. `entry` is the raw entry name as found (after

@@ -137,7 +137,7 @@ struct Entry {
 
 struct BundleEntries {
   std::vector<Entry> entries;
-  std::set<std::string> deflated = {app::kManifestEntry};  // every other entry is stored
+  std::set<std::string> deflated;  // empty: every entry is stored, as seal writes them
 
   const Entry& at(const std::string& name) const {
     for (const auto& e : entries) {

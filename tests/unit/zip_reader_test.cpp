@@ -308,11 +308,13 @@ TEST_F(ZipWriterTest, RoundTripInInsertionOrder) {
   ASSERT_EQ(es.size(), 5u);
   EXPECT_EQ(es[0].name, "mimetype");
   EXPECT_EQ(es[0].size, es[0].compressed_size);  // stored
+  EXPECT_FALSE(es[0].deflated);
   EXPECT_EQ(es[1].name, "documents");
   EXPECT_TRUE(es[1].is_directory);
   EXPECT_EQ(text(*z->read(es[2])), "%PDF-1.4\nhello\n%%EOF\n");
   EXPECT_EQ(es[3].size, es[3].compressed_size);
   EXPECT_LT(es[4].compressed_size, es[4].size);  // deflated
+  EXPECT_TRUE(es[4].deflated);
   EXPECT_TRUE(ZipReader::audit(dir_ / "out.zip").empty());
   // "mimetype" is readable at a fixed offset, as in EPUB/ODF/ASiC.
   EXPECT_EQ(slurp(dir_ / "out.zip").substr(30, 8 + 27), "mimetypeapplication/vnd.dossier+zip");
