@@ -8,3 +8,9 @@ add_test(NAME large.bundle_1gib_memory
                  $<TARGET_FILE:dossier> $<TARGET_FILE:dossier-mkpdf> $<TARGET_FILE:peak_rss>
                  ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/large-bundle 200)
 set_tests_properties(large.bundle_1gib_memory PROPERTIES LABELS large TIMEOUT 600 RUN_SERIAL TRUE)
+if(DOSSIER_SANITIZE)
+  # ASan keeps up to 256 MiB of freed memory in quarantine by default, which is ASan's memory,
+  # not ours; with 16 MiB the asan build measured 133 (seal) / 62 (verify) / 144 (open) MiB.
+  set_tests_properties(large.bundle_1gib_memory PROPERTIES
+    ENVIRONMENT_MODIFICATION "ASAN_OPTIONS=string_append::quarantine_size_mb=16")
+endif()
