@@ -180,15 +180,23 @@ tamper() {
     # gzip's trailer holds the CRC-32 (little-endian), as do the local and central ZIP headers.
     old=$(unzip -p good.dossier payload/0003.age | gzip -c | tail -c8 | head -c4 | od -An -tx1 | tr -d ' \n')
     new=$(dd if=CL-2026-0042.dossier bs=1 skip="$start" count="$size" status=none | gzip -c | tail -c8 | head -c4 | od -An -tx1 | tr -d ' \n')
-    local pattern offsets k
-    pattern=$(echo "$old" | sed 's/../\\x&/g')
-    offsets=$(grep -obUaP "$pattern" CL-2026-0042.dossier | cut -d: -f1)
-    [ "$(echo "$offsets" | wc -l)" = 2 ] || fail "expected the CRC-32 $old twice (local and central header), found: $offsets"
-    for o in $offsets; do
-      for k in 0 1 2 3; do
-        printf "\\x${new:$((2 * k)):2}" | dd of=CL-2026-0042.dossier bs=1 seek=$((o + k)) conv=notrunc status=none
+    # The CRC-32 sits 14 bytes into the local header (signature PK\3\4, name at +30) and 16 bytes
+    # into the central directory header (signature PK\1\2, name at +46).
+    local name_at sig o k patched=0
+    for name_at in $(grep -boaF payload/0003.age CL-2026-0042.dossier | cut -d: -f1); do
+      for o in "30 14 504b0304" "46 16 504b0102"; do
+        set -- $o
+        sig=$(od -An -tx1 -j $((name_at - $1)) -N4 CL-2026-0042.dossier | tr -d ' \n')
+        [ "$sig" = "$3" ] || continue
+        [ "$(od -An -tx1 -j $((name_at - $1 + $2)) -N4 CL-2026-0042.dossier | tr -d ' \n')" = "$old" ] ||
+          fail "the ZIP header at $((name_at - $1)) does not hold the CRC-32 $old"
+        for k in 0 1 2 3; do
+          printf "\\x${new:$((2 * k)):2}" | dd of=CL-2026-0042.dossier bs=1 seek=$((name_at - $1 + $2 + k)) conv=notrunc status=none
+        done
+        patched=$((patched + 1))
       done
     done
+    [ "$patched" = 2 ] || fail "patched $patched CRC-32 fields, want 2 (local and central header)"
     unzip -tq CL-2026-0042.dossier >/dev/null || fail "the CRC-patched bundle does not test clean with unzip -t"
   fi
   # The auditor's b2sum -c must fail, naming the entry.
