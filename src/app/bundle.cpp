@@ -466,11 +466,19 @@ Result<VerifyResult> verify_bundle(const fs::path& bundle, const crypto::minisig
 Result<Manifest> read_manifest(const fs::path& bundle, const BundleLimits& limits) {
   std::error_code ec;
   if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
+  // Every error names the bundle as the user gave it, not only its file name.
+  const std::string name = bundle.filename().string() + ": ";
+  auto named = [&](const Error& e) {
+    const std::string_view m = e.message;
+    return fail(e.code, bundle.string() + ": " + std::string(m.starts_with(name) ? m.substr(name.size()) : m));
+  };
   auto zip = io::ZipReader::open(bundle, zip_limits_for(limits));
-  if (!zip) return tl::unexpected(zip.error());
+  if (!zip) return named(zip.error());
   auto bytes = read_bounded(*zip, kManifestEntry, limits.max_manifest_bytes);
-  if (!bytes) return fail(bytes.error().code, std::string(kManifestEntry) + ": " + bytes.error().message);
-  return Manifest::parse(std::string(bytes->begin(), bytes->end()));
+  if (!bytes) return named(Error{bytes.error().code, std::string(kManifestEntry) + ": " + bytes.error().message});
+  auto m = Manifest::parse(std::string(bytes->begin(), bytes->end()));
+  if (!m) return named(m.error());
+  return m;
 }
 
 // ---- open ----

@@ -169,7 +169,10 @@ Result<crypto::minisign::SecretKey> load_signing_key(const fs::path& file, const
   auto key = crypto::minisign::SecretKey::parse(*text, [&] {
     return passphrase.get("Passphrase for " + file.string() + ": ");
   });
-  if (!key) return fail(key.error().code, file.string() + ": " + key.error().message);
+  if (!key) {
+    if (key.error().code == Errc::bad_passphrase) return fail(Errc::bad_passphrase, file.string() + ": wrong passphrase");
+    return fail(key.error().code, file.string() + ": " + key.error().message);
+  }
   return key;
 }
 

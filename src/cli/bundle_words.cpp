@@ -13,16 +13,18 @@ nlohmann::ordered_json problem_json(const app::BundleProblem& p, const Catalogue
   return {{"check", p.check}, {"entry", p.entry}, {"detail", p.detail}, {"message", problem_text(p, messages)}};
 }
 
+std::string field_line(const Catalogue& messages, const std::string& key, const std::string& value) {
+  std::string label = messages.get("bundle.field." + key);
+  // Pad by characters, not bytes, so that the values line up in both languages.
+  std::size_t chars = 0;
+  for (char c : label) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  label.append(chars < 17 ? 17 - chars : 1, ' ');
+  return "  " + label + value + "\n";
+}
+
 std::string manifest_text(const app::Manifest& m, const std::string& bundle, const Catalogue& messages) {
   std::string out;
-  auto field = [&](const char* key, const std::string& value) {
-    std::string label = messages.get(std::string("bundle.field.") + key);
-    // Pad by characters, not bytes, so that the values line up in both languages.
-    std::size_t chars = 0;
-    for (char c : label) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-    label.append(chars < 17 ? 17 - chars : 1, ' ');
-    out += "  " + label + value + "\n";
-  };
+  auto field = [&](const char* key, const std::string& value) { out += field_line(messages, key, value); };
   if (!bundle.empty()) field("bundle", bundle);
   field("id", m.dossier_id);
   field("created", m.created);
@@ -55,6 +57,11 @@ app::Progress terminal_progress(std::string label) {
 }
 
 void clear_progress() { std::cerr << "\r\x1b[K" << std::flush; }
+
+std::string passphrase_hint(Lang lang) {
+  return lang == Lang::nl ? "typ het wachtwoord opnieuw, of controleer de eerste regel van --passphrase-file"
+                          : "type the passphrase again, or check the first line of --passphrase-file";
+}
 
 app::PassphraseSource passphrase_from(const std::string& file) {
   return app::PassphraseSource(file.empty() ? std::nullopt : std::optional<std::filesystem::path>(file));

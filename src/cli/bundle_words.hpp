@@ -15,7 +15,10 @@ namespace dossier::cli {
 std::string problem_text(const app::BundleProblem& p, const Catalogue& messages);
 nlohmann::ordered_json problem_json(const app::BundleProblem& p, const Catalogue& messages);
 
-// "  dossier id   3f0c..." lines; `bundle` is printed first when not empty.
+// One "  dossier id       3f0c..." line: the label of bundle.field.KEY, padded to 17 characters.
+std::string field_line(const Catalogue& messages, const std::string& key, const std::string& value);
+
+// Such lines for the manifest; `bundle` is printed first when not empty.
 std::string manifest_text(const app::Manifest& m, const std::string& bundle, const Catalogue& messages);
 nlohmann::ordered_json manifest_json(const app::Manifest& m);
 
@@ -25,6 +28,9 @@ void print_warning(const std::string& text);
 // "label [i/n] what" on one self-overwriting line of stderr; clear_progress() wipes it.
 app::Progress terminal_progress(std::string label);
 void clear_progress();
+
+// What to do about a wrong passphrase.
+std::string passphrase_hint(Lang lang);
 
 // --passphrase-file FILE when given, else a prompt on the terminal.
 app::PassphraseSource passphrase_from(const std::string& file);

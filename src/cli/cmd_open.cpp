@@ -41,6 +41,7 @@ int run_open(const OpenArgs& args) {
   }
   auto ids = app::load_identities(args.identity, passphrase_from(args.passphrase_file), print_warning);
   if (!ids) {
+    if (ids.error().code == Errc::bad_passphrase) return report_error(ids.error(), passphrase_hint(lang));
     return report_error(ids.error(), nl ? "geef CoMensha's geheime sleutel (dossier keygen --encryption)"
                                         : "name CoMensha's secret key (dossier keygen --encryption)");
   }
@@ -91,7 +92,7 @@ int run_open(const OpenArgs& args) {
             << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
             << "\n\n"
             << messages.get("open.recheck") << "\n"
-            << render_text(*r.report, messages, use_colour(STDOUT_FILENO));
+            << render_text(*r.report, messages, use_colour(STDOUT_FILENO), "open.verdict.complete");
   return ok ? kExitOk : kExitNotOk;
 }
 

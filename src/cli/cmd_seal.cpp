@@ -41,6 +41,7 @@ int run_seal(const SealArgs& args) {
   }
   auto key = app::load_signing_key(args.signing_key, passphrase_from(args.passphrase_file), print_warning);
   if (!key) {
+    if (key.error().code == Errc::bad_passphrase) return report_error(key.error(), passphrase_hint(lang));
     return report_error(key.error(), nl ? "geef uw geheime ondertekensleutel (dossier keygen --signing maakt er een)"
                                         : "name your secret signing key (dossier keygen --signing makes one)");
   }
@@ -58,8 +59,16 @@ int run_seal(const SealArgs& args) {
   auto sealed = app::seal_bundle(args.package, args.output, options, messages);
   if (show_progress) clear_progress();
   if (!sealed) {
-    return report_error(sealed.error(), nl ? "kies met -o een nieuw bestand in een bestaande map"
-                                           : "choose with -o a new file in an existing folder");
+    if (sealed.error().code == Errc::usage) {
+      return report_error(sealed.error(), nl ? "kies met -o een nieuw bestand in een bestaande map"
+                                             : "choose with -o a new file in an existing folder");
+    }
+    if (sealed.error().code == Errc::not_found) {
+      return report_error(sealed.error(), nl ? "controleer het pad van het pakket en dat de map van -o bestaat"
+                                             : "check the package path, and that the folder of -o exists");
+    }
+    return report_error(sealed.error(), nl ? "er is niets geschreven; los het probleem op en verzegel opnieuw"
+                                           : "nothing was written; fix the problem and seal again");
   }
   if (args.format == "json") {
     nlohmann::ordered_json j;

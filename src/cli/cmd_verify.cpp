@@ -43,7 +43,11 @@ int run_verify(const VerifyArgs& args) {
     std::cout << j.dump(2) << "\n";
     return v->valid ? kExitOk : kExitNotOk;
   }
-  if (v->manifest) std::cout << manifest_text(*v->manifest, args.bundle, messages);
+  if (v->manifest) {
+    std::cout << manifest_text(*v->manifest, args.bundle, messages);
+  } else {
+    std::cout << field_line(messages, "bundle", args.bundle);
+  }
   for (const auto& p : v->problems) std::cout << "✘ " << problem_text(p, messages) << "\n";
   std::cout << (v->valid ? messages.get("verify.valid", {{"signer", key->key_id_hex()}})
                          : messages.get("verify.invalid", {{"count", std::to_string(v->problems.size())}}))

@@ -37,7 +37,7 @@ const char* colour(Status s) {
 
 }  // namespace
 
-std::string render_text(const Report& r, const Catalogue& msg, bool color) {
+std::string render_text(const Report& r, const Catalogue& msg, bool color, const std::string& complete_key) {
   const Style style{color};
   std::string out;
   out += style("1", msg.get("report.title", {{"package", r.package}})) + "\n";
@@ -79,7 +79,7 @@ std::string render_text(const Report& r, const Catalogue& msg, bool color) {
   }
   out += "\n";
   const std::string verdict =
-      r.complete ? msg.get("report.verdict.complete", {{"passed", std::to_string(passed)}, {"warnings", std::to_string(warnings)}})
+      r.complete ? msg.get(complete_key, {{"passed", std::to_string(passed)}, {"warnings", std::to_string(warnings)}})
                  : msg.get("report.verdict.incomplete", {{"failed", std::to_string(failed)},
                                                          {"grounds", std::to_string(failed_grounds.size())},
                                                          {"warnings", std::to_string(warnings)}});

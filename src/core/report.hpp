@@ -23,7 +23,9 @@ struct Report {
 };
 
 // Findings grouped by ground, a fix under every failure, a one-line verdict at the end.
-std::string render_text(const Report& report, const Catalogue& messages, bool color);
+// `complete_key` words the verdict of a complete report (open says "as when it was sealed").
+std::string render_text(const Report& report, const Catalogue& messages, bool color,
+                        const std::string& complete_key = "report.verdict.complete");
 nlohmann::ordered_json to_json(const Report& report, Lang lang);
 
 }  // namespace dossier
