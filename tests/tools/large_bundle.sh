@@ -7,10 +7,9 @@
 #
 #   usage: large_bundle.sh DOSSIER MKPDF PEAK_RSS SOURCE_DIR WORK_DIR [BOUND_MIB]
 #
-# The package: examples/complete and 17 PDFs of 62 MiB in diagnostiek/, each a mkpdf PDF with a
-# real text layer plus an incremental update that adds one unreferenced stream of incompressible
-# bytes, and each listed in referral.xml, so the package still checks complete. 62 MiB stays under
-# the per-file limits (64 MiB: io::PackageLimits::max_file_size, io::PdfLimits::max_bytes).
+# The package (tests/tools/make_large_package.sh): examples/complete and 17 PDFs of 62 MiB in
+# diagnostiek/, each with a real text layer and a stream of incompressible bytes, each listed in
+# referral.xml, so the package still checks complete.
 #
 # The bound (default 200 MiB): the check holds one document in memory (at most 64 MiB) and the
 # sandboxed PDF inspection child shares it; the age/ZIP streaming itself needs a few MiB. peak_rss
@@ -39,33 +38,7 @@ echo "meter: peak_rss sees $meter MiB for dd bs=256M and passes on exit statuses
 # --- the package
 t0=$(now)
 pkg=$work/groot
-cp -r "$src/examples/complete" "$pkg"
-head -c $((stream_mib << 20)) /dev/urandom >blob
-decl=
-for i in $(seq -w 1 "$files"); do
-  f=diagnostiek/bijlage-$i.pdf
-  "$mkpdf" --title "Diagnostisch verslag, bijlage $i (synthetisch)" \
-    --line "GGZ Voorbeeld, afdeling trauma. Datum: 20-09-2026." \
-    --line "Diagnose (DSM-5): posttraumatische stressstoornis; onderzoek door psycholoog." -o base.pdf
-  # The base ends with a classic xref table and "trailer << /Size 7 /Root 1 0 R ... >>".
-  grep -aq '^trailer' base.pdf || fail "mkpdf no longer writes a classic xref table; adapt this generator"
-  size=$(sed -n 's|.*/Size \([0-9]*\).*|\1|p' base.pdf)
-  root=$(sed -n 's|.*/Root \([0-9]* [0-9]* R\).*|\1|p' base.pdf)
-  prev=$(grep -a -A1 "^startxref" base.pdf | tail -n 1)
-  base_len=$(stat -c %s base.pdf)
-  {
-    cat base.pdf
-    printf '%d 0 obj\n<< /Length %d >>\nstream\n' "$size" $((stream_mib << 20))
-    cat blob
-    printf '\nendstream\nendobj\n'
-  } >"$pkg/$f"
-  xref=$(stat -c %s "$pkg/$f")
-  printf 'xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n' \
-    "$size" "$base_len" $((size + 1)) "$root" "$prev" "$xref" >>"$pkg/$f"
-  decl+="    <document path=\"$f\" date=\"2026-09-20\" issuer=\"GGZ Voorbeeld\"/>\n"
-done
-rm -f blob base.pdf
-sed -i "s|  </documents>|$decl  </documents>|" "$pkg/referral.xml"
+"$src/tests/tools/make_large_package.sh" "$mkpdf" "$src" "$pkg" "$files" "$stream_mib"
 total=$(du -sb "$pkg" | cut -f1)
 [ "$total" -ge $((1 << 30)) ] || fail "the package holds $total bytes, less than 1 GiB"
 "$dossier" check "$pkg" --lang en --format json >check.json || { tail -20 check.json; fail "the large package does not check complete"; }
