@@ -5,50 +5,13 @@
 #include <fstream>
 
 #include "app/check.hpp"
+#include "json_schema.hpp"
 #include "test_support.hpp"
 
 namespace dossier {
 namespace {
 
 using json = nlohmann::json;
-
-// A small structural validator for the subset of JSON Schema that
-// schemas/check-report.schema.json uses (type, enum, required, additionalProperties: false,
-// properties, items, pattern presence is not evaluated).
-void validate(const json& value, const json& schema, const std::string& where) {
-  if (schema.contains("enum")) {
-    bool found = false;
-    for (const auto& e : schema["enum"]) found = found || e == value;
-    EXPECT_TRUE(found) << where << ": " << value.dump() << " not in " << schema["enum"].dump();
-  }
-  if (schema.contains("type")) {
-    std::vector<std::string> types;
-    if (schema["type"].is_array()) {
-      for (const auto& t : schema["type"]) types.push_back(t);
-    } else {
-      types.push_back(schema["type"]);
-    }
-    bool ok = false;
-    for (const auto& t : types) {
-      ok = ok || (t == "object" && value.is_object()) || (t == "array" && value.is_array()) ||
-           (t == "string" && value.is_string()) || (t == "integer" && value.is_number_integer()) ||
-           (t == "boolean" && value.is_boolean()) || (t == "null" && value.is_null());
-    }
-    EXPECT_TRUE(ok) << where << ": " << value.dump() << " is not " << schema["type"].dump();
-  }
-  if (value.is_object() && schema.contains("properties")) {
-    for (const auto& r : schema.value("required", json::array())) {
-      EXPECT_TRUE(value.contains(r.get<std::string>())) << where << " lacks " << r;
-    }
-    for (const auto& [k, v] : value.items()) {
-      ASSERT_TRUE(schema["properties"].contains(k)) << where << " has unexpected " << k;
-      validate(v, schema["properties"][k], where + "." + k);
-    }
-  }
-  if (value.is_array() && schema.contains("items")) {
-    for (std::size_t i = 0; i < value.size(); ++i) validate(value[i], schema["items"], where + "[" + std::to_string(i) + "]");
-  }
-}
 
 TEST(Report, JsonOfBothExamplesMatchesTheSchema) {
   const auto schema = json::parse(test::read_text(test::source_dir() + "/schemas/check-report.schema.json"));
@@ -61,7 +24,8 @@ TEST(Report, JsonOfBothExamplesMatchesTheSchema) {
       auto report = app::run_check(test::source_dir() + "/examples/" + example, options, *messages);
       ASSERT_TRUE(report) << report.error().message;
       const auto j = json::parse(to_json(*report, lang).dump());
-      validate(j, schema, example);
+      const auto errors = test::schema_errors(j, schema, schema, example);
+      EXPECT_TRUE(errors.empty()) << errors.size() << " schema errors, first: " << errors.front();
       EXPECT_EQ(j["verdict"], std::string(example));
       EXPECT_EQ(j["findings"].size(), report->findings.size());
     }
