@@ -10,7 +10,6 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "core/paths.hpp"
-#include "core/profile.hpp"
 
 namespace dossier::cli {
 namespace {
@@ -31,9 +30,7 @@ int run_open(const OpenArgs& args) {
   const Lang lang = choose_lang(args.lang);
   const bool nl = lang == Lang::nl;
   const Catalogue messages = load_catalogue(lang);
-  if (!args.profile.empty()) {
-    if (auto p = Profile::load(data_dir(), args.profile); !p) return report_error(p.error(), profiles_hint(lang));
-  }
+  if (const int refused = refuse_unknown_profile(args.profile, lang); refused != kExitOk) return refused;
   auto signer = app::load_public_key(args.public_key);
   if (!signer) {
     return report_error(signer.error(), nl ? "geef de publieke sleutel van de zorgcoördinator die verzegelde"

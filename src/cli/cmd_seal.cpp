@@ -10,7 +10,6 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "core/paths.hpp"
-#include "core/profile.hpp"
 
 namespace dossier::cli {
 namespace {
@@ -31,9 +30,7 @@ int run_seal(const SealArgs& args) {
   const Lang lang = choose_lang(args.lang);
   const bool nl = lang == Lang::nl;
   const Catalogue messages = load_catalogue(lang);
-  if (!args.profile.empty()) {
-    if (auto p = Profile::load(data_dir(), args.profile); !p) return report_error(p.error(), profiles_hint(lang));
-  }
+  if (const int refused = refuse_unknown_profile(args.profile, lang); refused != kExitOk) return refused;
   auto recipients = app::load_recipients(args.recipients);
   if (!recipients) {
     return report_error(recipients.error(), nl ? "geef CoMensha's publieke sleutel: -r age1... of -r comensha.pub"

@@ -48,6 +48,12 @@ std::string profiles_hint(Lang lang) {
   return (lang == Lang::nl ? "beschikbare profielen: " : "available profiles: ") + list;
 }
 
+int refuse_unknown_profile(const std::string& profile, Lang lang) {
+  if (profile.empty()) return kExitOk;
+  auto p = Profile::load(data_dir(), profile);
+  return p ? kExitOk : report_error(p.error(), profiles_hint(lang));
+}
+
 int report_error(const Error& e, const std::string& hint) {
   std::cerr << "dossier: " << e.message << "\n";
   if (!hint.empty()) std::cerr << "hint: " << hint << "\n";

@@ -27,6 +27,10 @@ Catalogue load_catalogue(Lang lang);
 // "available profiles: omm-eerste-fase, omm-tweede-fase" (from the data folder), in `lang`.
 std::string profiles_hint(Lang lang);
 
+// For commands that take --profile before doing other work: 0 when `profile` is empty or loads,
+// else the usage exit code after telling the user which profiles there are.
+int refuse_unknown_profile(const std::string& profile, Lang lang);
+
 // Prints "dossier: <message>" and "hint: <hint>" to stderr; returns the exit code for `e`.
 int report_error(const Error& e, const std::string& hint = "");
 

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdlib>
 #include <ctime>
+#include <iostream>
+#include <random>
 
 #include "app/keys.hpp"
 #include "bundle_support.hpp"
@@ -607,6 +609,38 @@ TEST_F(BundleManifest, ParseRejectsAnythingElse) {
       {"format=\"1\"", "format=\"2\"", "another format"},
   };
   for (const auto& [from, to, why] : substitutions) expect_rejected(replace_once(xml, from, to), why);
+}
+
+// Random mutation (seeded, so a failure reproduces): whatever parse accepts is canonical, and it
+// never crashes.
+TEST_F(BundleManifest, WhatParseAcceptsUnderRandomMutationIsCanonical) {
+  const std::string good = m.serialise();
+  ASSERT_TRUE(app::Manifest::parse(good));
+  std::mt19937_64 rng(20261201);
+  const std::string alphabet = "<>/=\"' \n\t&;#x0123456789abcdefABCDEF-_.:?!payloadentry";
+  std::size_t accepted = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string x = good;
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const auto at = static_cast<std::size_t>(rng() % x.size());
+      switch (rng() % 4) {
+        case 0: x[at] = static_cast<char>(rng() % 256); break;                    // any byte
+        case 1: x[at] = alphabet[rng() % alphabet.size()]; break;                  // a plausible one
+        case 2: x.insert(at, 1, alphabet[rng() % alphabet.size()]); break;         // insert
+        default: x.erase(at, 1 + rng() % 8); break;                                 // delete a run
+      }
+      if (x.empty()) x = "<";
+    }
+    auto parsed = app::Manifest::parse(x);
+    if (!parsed) continue;
+    ++accepted;
+    ASSERT_EQ(parsed->serialise(), x) << "accepted a non-canonical manifest in round " << round;
+  }
+  std::cout << "accepted " << accepted << " of 20000 mutated manifests, each canonical\n";
+  // Some mutations keep the manifest valid (a digit of a size or digest): the test exercises both sides.
+  EXPECT_GT(accepted, 0u);
+  EXPECT_LT(accepted, 20000u);
 }
 
 }  // namespace
