@@ -195,6 +195,13 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     result.report = std::move(*report);
     return result;
   }
+  // referral.xml is read before the check and again for the index: the two must agree, as
+  // every document must agree with what the check saw.
+  const auto* rf = pkg->find("referral.xml");
+  std::string referral_before;
+  if (rf != nullptr) {
+    if (auto b = pkg->read(*rf); b) referral_before = sha256_hex(*b);
+  }
   auto report = run_check(*pkg, package_path.string(), options.check, messages);
   if (!report) return tl::unexpected(report.error());
   result.report = std::move(*report);
@@ -239,10 +246,12 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     cipher_files.emplace_back(name, cipher);
   }
 
-  const auto* rf = pkg->find("referral.xml");
   if (rf == nullptr) return fail(Errc::internal, "a complete package without referral.xml");
   auto referral = pkg->read(*rf);
   if (!referral) return tl::unexpected(referral.error());
+  if (sha256_hex(*referral) != referral_before) {
+    return fail(Errc::io, "referral.xml changed while the package was being sealed; close other programs and seal again");
+  }
   const std::string referral_text(referral->begin(), referral->end());
 
   json index;
@@ -543,8 +552,9 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
                                    std::to_string(m.entries.size() - 1));
   }
   io::PackageLimits pl;
-  std::set<std::string> keys;
-  std::set<std::string> files;
+  // referral.xml is written from the index: no document may be it (in any case) or inside it.
+  std::set<std::string> keys = {"referral.xml"};
+  std::set<std::string> files = {"referral.xml"};
   for (std::size_t i = 0; i < docs->size(); ++i) {
     const json& d = (*docs)[i];
     IndexDocument doc;

@@ -3,6 +3,7 @@
 // swapped, extra and missing entries, other signers, entries from another bundle, and
 // reordered or duplicated STREAM chunks. Each must make verify report the bundle not valid and
 // open fail with nothing left at DIR or next to it.
+#include <cctype>
 #include <iostream>
 
 #include "bundle_support.hpp"
@@ -422,6 +423,59 @@ TEST_F(BundleChunks, DroppedOrMovedFinalChunkFailsAtDecryption) {
   expect_decryption_fails("final chunk dropped");
   rebuild([](std::vector<Bytes>& c) { std::swap(c[0], c[3]); });
   expect_decryption_fails("final chunk first");
+}
+
+}  // namespace
+}  // namespace dossier::test::bundle
+
+namespace dossier::test::bundle {
+namespace {
+
+// A legitimately signed bundle whose encrypted index names an unsafe path (a buggy or hostile
+// sender): open must refuse it before writing anything, and nothing may appear anywhere.
+TEST_F(BundleTamper, UnsafePathsInTheEncryptedIndexAreRefused) {
+  const auto original = BundleEntries::load(s.small);
+  auto plain = crypto::age::decrypt({&k.comensha}, original.at(app::kIndexEntry).data);
+  ASSERT_TRUE(plain) << plain.error().message;
+  const auto index = nlohmann::json::parse(plain->begin(), plain->end());
+  const std::string first = index["documents"][0]["path"];
+  std::string first_upper = first;
+  for (auto& c : first_upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::vector<std::pair<std::string, std::string>> hostile = {
+      {"../evil.pdf", "traversal"},
+      {"politie/../../evil.pdf", "traversal inside"},
+      {"/tmp/evil.pdf", "absolute"},
+      {"C:evil.pdf", "drive letter"},
+      {"politie\\evil.pdf", "backslash"},
+      {"politie//evil.pdf", "empty segment"},
+      {"./evil.pdf", "dot segment"},
+      {"a/b/c/d/evil.pdf", "deeper than a package may be"},
+      {std::string("evil\x01.pdf"), "control character"},
+      {"Referral.XML", "referral.xml in other case"},
+      {"referral.xml/evil.pdf", "inside referral.xml"},
+      {first, "the same path as another document"},
+      {first_upper, "another document's path in other case"},
+      {first + "/evil.pdf", "inside another document"},
+      {".dossier-ciphertext", "open's scratch file"},
+  };
+  for (const auto& [path, why] : hostile) {  // document 1's path becomes each; document 0 keeps `first`
+    auto changed = index;
+    changed["documents"][1]["path"] = path;
+    const std::string text = changed.dump();
+    const crypto::age::X25519Recipient r = k.comensha.recipient();
+    auto cipher = crypto::age::encrypt({&r}, span_of(text));
+    ASSERT_TRUE(cipher);
+    auto b = original;
+    b.at(app::kIndexEntry).data = *cipher;
+    b.resign(k.signer);
+    b.save(bundle);
+    const auto result = open_verified_fails(k.signer_pub, why);
+    ASSERT_TRUE(result.error.has_value()) << why;
+    EXPECT_EQ(result.error->check, "index") << why;
+    EXPECT_EQ(result.error_code, Errc::hostile) << why << ": " << result.error->detail;
+    EXPECT_FALSE(fs::exists(tmp.path() / "evil.pdf")) << why;
+    EXPECT_FALSE(fs::exists("/tmp/evil.pdf")) << why;
+  }
 }
 
 }  // namespace
