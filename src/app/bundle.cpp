@@ -306,7 +306,8 @@ namespace {
 
 struct Checked {
   VerifyResult result;
-  std::optional<io::ZipReader> zip;  // open on the very file that was verified
+  std::optional<io::ZipReader> zip;                 // open on the very file that was verified
+  std::optional<crypto::minisign::PublicKey> signer;  // the trusted key whose signature held
 };
 
 io::ZipLimits zip_limits_for(const BundleLimits& limits) {
@@ -360,7 +361,8 @@ Result<void> read_checked(const io::ZipReader& zip, const ManifestEntry& me,
   return {};
 }
 
-Checked verify_core(const fs::path& bundle, const crypto::minisign::PublicKey& signer, const BundleLimits& limits) {
+Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::PublicKey>& trusted,
+                    const BundleLimits& limits) {
   Checked c;
   auto& v = c.result;
   auto problem = [&](std::string check, std::string entry, std::string detail) {
@@ -407,12 +409,32 @@ Checked verify_core(const fs::path& bundle, const crypto::minisign::PublicKey& s
     return c;
   }
   const std::string sig_text(sig_bytes->begin(), sig_bytes->end());
+  // The signature names its key id; the trusted key with that id verifies it. With one trusted
+  // key, that key is used whatever the id, so minisign's own mismatch message is reported.
+  auto claimed = crypto::minisign::signature_key_id(sig_text);
+  if (!claimed) {
+    problem("signature", kSignatureEntry, claimed.error().message);
+    return c;
+  }
+  const crypto::minisign::PublicKey* chosen = trusted.size() == 1 ? &trusted.front() : nullptr;
+  for (const auto& k : trusted) {
+    if (k.key_id == *claimed) chosen = &k;
+  }
+  if (chosen == nullptr) {
+    problem("signature", kSignatureEntry,
+            "signed by key id " + crypto::minisign::key_id_hex(*claimed) + ", which is none of the " +
+                std::to_string(trusted.size()) + " trusted public keys");
+    return c;
+  }
+  const crypto::minisign::PublicKey& signer = *chosen;
   auto verified = crypto::minisign::verify(signer, *manifest_bytes, sig_text);
   if (!verified) {
     problem("signature", kSignatureEntry, verified.error().message);
     return c;  // nothing in an unsigned manifest can be trusted
   }
   v.trusted_comment = verified->trusted_comment;
+  v.signer_key_id = signer.key_id_hex();
+  c.signer = signer;
   const std::string manifest_text(manifest_bytes->begin(), manifest_bytes->end());
   auto m = Manifest::parse(manifest_text);
   if (!m) {
@@ -467,9 +489,15 @@ Checked verify_core(const fs::path& bundle, const crypto::minisign::PublicKey& s
 
 Result<VerifyResult> verify_bundle(const fs::path& bundle, const crypto::minisign::PublicKey& signer,
                                    const BundleLimits& limits) {
+  return verify_bundle(bundle, std::vector<crypto::minisign::PublicKey>{signer}, limits);
+}
+
+Result<VerifyResult> verify_bundle(const fs::path& bundle, const std::vector<crypto::minisign::PublicKey>& trusted,
+                                   const BundleLimits& limits) {
+  if (trusted.empty()) return fail(Errc::usage, "no trusted public key");
   std::error_code ec;
   if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
-  return verify_core(bundle, signer, limits).result;
+  return verify_core(bundle, trusted, limits).result;
 }
 
 Result<Manifest> read_manifest(const fs::path& bundle, const BundleLimits& limits) {
@@ -595,7 +623,9 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
 Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, const OpenOptions& options,
                                const Catalogue& messages) {
   if (options.identities.empty()) return fail(Errc::usage, "no identity: name your secret key with -i");
-  if (options.signer == nullptr) return fail(Errc::usage, "no signer public key: name it with -p");
+  std::vector<crypto::minisign::PublicKey> trusted = options.signers;
+  if (options.signer != nullptr) trusted.insert(trusted.begin(), *options.signer);
+  if (trusted.empty()) return fail(Errc::usage, "no signer public key: name it with -p");
   std::error_code ec;
   if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
   if (fs::exists(fs::symlink_status(dir, ec))) {
@@ -605,7 +635,7 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   if (!fs::is_directory(parent, ec)) return fail(Errc::not_found, parent.string() + ": no such folder");
 
   OpenResult r;
-  auto checked = verify_core(bundle, *options.signer, options.limits);
+  auto checked = verify_core(bundle, trusted, options.limits);
   r.verify = std::move(checked.result);
   if (!r.verify.valid) {
     r.error_code = Errc::crypto;
@@ -636,7 +666,7 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
     return failed(index_plain.error().code, "index", kIndexEntry, index_plain.error().message);
   }
   const std::string_view index_text(reinterpret_cast<const char*>(index_plain->data()), index_plain->size());
-  auto index = parse_index(index_text, m, *options.signer, options.limits);
+  auto index = parse_index(index_text, m, *checked.signer, options.limits);
   sodium_memzero(index_plain->data(), index_plain->size());
   if (!index) return failed(index.error().code, "index", kIndexEntry, index.error().message);
 

@@ -106,11 +106,17 @@ struct VerifyResult {
   std::vector<BundleProblem> problems;
   std::optional<Manifest> manifest;   // parsed only when the signature held
   std::string trusted_comment;        // as verified
+  std::string signer_key_id;          // the trusted key whose signature held ("" when none did)
 };
 
 // Errors only for not_found (the bundle file). Everything else is a problem in the result.
 Result<VerifyResult> verify_bundle(const std::filesystem::path& bundle,
                                    const crypto::minisign::PublicKey& signer, const BundleLimits& limits = {});
+// The same against a register of trusted keys (e.g. every care coordinator's): the key whose id
+// the signature names must be among them. Errc::usage for an empty register.
+Result<VerifyResult> verify_bundle(const std::filesystem::path& bundle,
+                                   const std::vector<crypto::minisign::PublicKey>& trusted,
+                                   const BundleLimits& limits = {});
 
 // The manifest as stored, NOT verified (for `dossier inspect`). Errors: not_found, or whatever
 // makes the container or manifest unreadable.
@@ -118,7 +124,8 @@ Result<Manifest> read_manifest(const std::filesystem::path& bundle, const Bundle
 
 struct OpenOptions {
   std::vector<const crypto::age::Identity*> identities;
-  const crypto::minisign::PublicKey* signer = nullptr;
+  const crypto::minisign::PublicKey* signer = nullptr;   // the sender's key, or
+  std::vector<crypto::minisign::PublicKey> signers;     // a register of trusted keys (or both)
   CheckOptions check;
   BundleLimits limits;
   Progress progress;  // while decrypting; may be empty

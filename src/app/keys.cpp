@@ -184,6 +184,34 @@ Result<crypto::minisign::PublicKey> load_public_key(const fs::path& file) {
   return key;
 }
 
+Result<std::vector<crypto::minisign::PublicKey>> load_public_keys(const std::vector<std::string>& args) {
+  std::vector<crypto::minisign::PublicKey> out;
+  auto add = [&](const fs::path& file) -> Result<void> {
+    auto key = load_public_key(file);
+    if (!key) return tl::unexpected(key.error());
+    if (std::none_of(out.begin(), out.end(), [&](const auto& k) { return k == *key; })) out.push_back(*key);
+    return {};
+  };
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (!fs::is_directory(a, ec)) {
+      if (auto r = add(a); !r) return tl::unexpected(r.error());
+      continue;
+    }
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(a, ec)) {
+      if (e.path().extension() == ".pub" && e.is_regular_file(ec)) files.push_back(e.path());
+    }
+    if (files.empty()) return fail(Errc::usage, a + ": a folder without .pub files");
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      if (auto r = add(f); !r) return tl::unexpected(r.error());
+    }
+  }
+  if (out.empty()) return fail(Errc::usage, "no public keys");
+  return out;
+}
+
 Result<void> write_new_file(const fs::path& file, std::string_view content, unsigned mode) {
   Fd fd{::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)};
   if (fd.fd < 0) {

@@ -47,6 +47,10 @@ Result<std::vector<crypto::age::X25519Identity>> load_identities(const std::file
 Result<crypto::minisign::SecretKey> load_signing_key(const std::filesystem::path& file,
                                                      const PassphraseSource& passphrase, const Warn& warn);
 Result<crypto::minisign::PublicKey> load_public_key(const std::filesystem::path& file);
+// Each argument is a minisign public key file or a folder of them (every *.pub in it, not in
+// subfolders): a register of trusted signers. A key given twice counts once. Errc::not_found for
+// a missing file or folder, Errc::usage for a folder without .pub files.
+Result<std::vector<crypto::minisign::PublicKey>> load_public_keys(const std::vector<std::string>& args);
 
 struct KeygenResult {
   std::filesystem::path secret_file;

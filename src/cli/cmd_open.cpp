@@ -17,7 +17,7 @@ namespace {
 struct OpenArgs {
   std::string bundle;
   std::string identity;
-  std::string public_key;
+  std::vector<std::string> public_keys;
   std::string output;
   std::string passphrase_file;
   std::string profile;
@@ -31,10 +31,10 @@ int run_open(const OpenArgs& args) {
   const bool nl = lang == Lang::nl;
   const Catalogue messages = load_catalogue(lang);
   if (const int refused = refuse_unknown_profile(args.profile, lang); refused != kExitOk) return refused;
-  auto signer = app::load_public_key(args.public_key);
-  if (!signer) {
-    return report_error(signer.error(), nl ? "geef de publieke sleutel van de zorgcoördinator die verzegelde"
-                                           : "name the public key of the care coordinator who sealed it");
+  auto signers = app::load_public_keys(args.public_keys);
+  if (!signers) {
+    return report_error(signers.error(), nl ? "geef de publieke sleutel van de zorgcoördinator die verzegelde, of een map ervan"
+                                            : "name the public key of the care coordinator who sealed it, or a folder of them");
   }
   auto ids = app::load_identities(args.identity, passphrase_from(args.passphrase_file), print_warning);
   if (!ids) {
@@ -44,7 +44,7 @@ int run_open(const OpenArgs& args) {
   }
   app::OpenOptions options;
   for (const auto& id : *ids) options.identities.push_back(&id);
-  options.signer = &*signer;
+  options.signers = std::move(*signers);
   options.check.profile = args.profile;
   options.check.data_dir = data_dir();
   const bool show_progress = !args.quiet && is_terminal(STDERR_FILENO);
@@ -85,7 +85,7 @@ int run_open(const OpenArgs& args) {
     std::cout << messages.get("open.failed", {{"dir", args.output}}) << "\n";
     return kExitNotOk;
   }
-  std::cout << messages.get("verify.valid", {{"signer", signer->key_id_hex()}}) << "\n"
+  std::cout << messages.get("verify.valid", {{"signer", r.verify.signer_key_id}}) << "\n"
             << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
             << "\n\n"
             << messages.get("open.recheck") << "\n"
@@ -99,19 +99,24 @@ void add_open(CLI::App& app, Run& run) {
   auto args = std::make_shared<OpenArgs>();
   auto* cmd = app.add_subcommand("open", "Verify a bundle, decrypt it into a new folder and check it again");
   cmd->footer(
-      "Verifies BUNDLE against the sender's public key first (as dossier verify), then decrypts\n"
+      "Verifies BUNDLE against the sender's public key (or a folder of the registered coordinators'\n"
+      "keys) first, as dossier verify does, then decrypts\n"
       "every document with your key into a private working folder next to DIR, checks each against\n"
       "the signed digests, keeps only safe file names, runs the check on the result and only then\n"
       "renames the working folder to DIR. On any failure nothing is left behind.\n\n"
       "Examples:\n"
       "  dossier open CL-2026-0042.dossier -i comensha.key -p zorgcoordinator.pub -o CL-2026-0042\n"
+      "  dossier open CL-2026-0042.dossier -i comensha.key -p zorgcoordinatoren/ -o CL-2026-0042\n"
       "  dossier open uit.dossier -i comensha.key -p zc.pub -o uit --passphrase-file pass.txt --format json\n\n"
       "Exit codes: 0 opened and complete, 1 not opened (not valid, not sealed for your key,\n"
       "damaged) or opened but no longer complete under the current profile, 2 usage error, a\n"
       "named file that does not exist, or DIR exists.");
   cmd->add_option("BUNDLE", args->bundle, "The .dossier file")->required();
   cmd->add_option("-i,--identity", args->identity, "Your secret key (age identity file)")->required();
-  cmd->add_option("-p,--public-key", args->public_key, "The sender's public signing key (minisign .pub)")->required();
+  cmd->add_option("-p,--public-key", args->public_keys,
+                  "The sender's public signing key (minisign .pub), or a folder of trusted keys (repeatable)")
+      ->required()
+      ->allow_extra_args(false);
   cmd->add_option("-o,--output", args->output, "New folder to extract into (must not exist)")->required();
   cmd->add_option("--passphrase-file", args->passphrase_file,
                   "Read the identity's passphrase from the first line of FILE (default: ask)")

@@ -15,7 +15,7 @@ namespace {
 
 struct VerifyArgs {
   std::string bundle;
-  std::string public_key;
+  std::vector<std::string> public_keys;
   std::string format = "text";
   std::string lang;
 };
@@ -24,18 +24,18 @@ int run_verify(const VerifyArgs& args) {
   const Lang lang = choose_lang(args.lang);
   const bool nl = lang == Lang::nl;
   const Catalogue messages = load_catalogue(lang);
-  auto key = app::load_public_key(args.public_key);
-  if (!key) {
-    return report_error(key.error(), nl ? "geef de publieke sleutel van de afzender (.pub, minisign-formaat)"
-                                        : "name the sender's public key (.pub, minisign format)");
+  auto keys = app::load_public_keys(args.public_keys);
+  if (!keys) {
+    return report_error(keys.error(), nl ? "geef de publieke sleutel van de afzender (.pub, minisign-formaat) of een map ervan"
+                                         : "name the sender's public key (.pub, minisign format) or a folder of them");
   }
-  auto v = app::verify_bundle(args.bundle, *key);
+  auto v = app::verify_bundle(args.bundle, *keys);
   if (!v) return report_error(v.error(), nl ? "geef het pad van een .dossier-bestand" : "name a .dossier file");
   if (args.format == "json") {
     nlohmann::ordered_json j;
     j["bundle"] = args.bundle;
     j["valid"] = v->valid;
-    j["signer_key_id"] = key->key_id_hex();
+    j["signer_key_id"] = v->signer_key_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v->signer_key_id);
     j["trusted_comment"] = v->trusted_comment.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v->trusted_comment);
     j["manifest"] = v->manifest ? manifest_json(*v->manifest) : nlohmann::ordered_json(nullptr);
     j["problems"] = nlohmann::ordered_json::array();
@@ -49,7 +49,7 @@ int run_verify(const VerifyArgs& args) {
     std::cout << field_line(messages, "bundle", args.bundle);
   }
   for (const auto& p : v->problems) std::cout << "✘ " << problem_text(p, messages) << "\n";
-  std::cout << (v->valid ? messages.get("verify.valid", {{"signer", key->key_id_hex()}})
+  std::cout << (v->valid ? messages.get("verify.valid", {{"signer", v->signer_key_id}})
                          : messages.get("verify.invalid", {{"count", std::to_string(v->problems.size())}}))
             << "\n";
   return v->valid ? kExitOk : kExitNotOk;
@@ -61,17 +61,22 @@ void add_verify(CLI::App& app, Run& run) {
   auto args = std::make_shared<VerifyArgs>();
   auto* cmd = app.add_subcommand("verify", "Check a bundle's signature and integrity (no secret key needed)");
   cmd->footer(
-      "Checks that BUNDLE was signed by the holder of SIGNER.pub, that the signed comment belongs\n"
+      "Checks that BUNDLE was signed by the holder of SIGNER.pub (or of one of the keys in a folder\n"
+      "of .pub files: CoMensha's register of care coordinators), that the signed comment belongs\n"
       "to its manifest, that the ZIP holds exactly the listed entries and that every entry has the\n"
       "signed size and BLAKE2b-512 digest. It decrypts nothing. docs/auditor-guide.md shows how to\n"
       "do the same with unzip, minisign and b2sum.\n\n"
       "Examples:\n"
       "  dossier verify CL-2026-0042.dossier -p zorgcoordinator.pub\n"
-      "  dossier verify CL-2026-0042.dossier -p zorgcoordinator.pub --format json\n\n"
+      "  dossier verify CL-2026-0042.dossier -p zorgcoordinator.pub --format json\n"
+      "  dossier verify CL-2026-0042.dossier -p zorgcoordinatoren/      # any registered coordinator\n\n"
       "Exit codes: 0 valid, 1 not proven valid (any problem, damaged or hostile file),\n"
       "2 usage error or a named file that does not exist.");
   cmd->add_option("BUNDLE", args->bundle, "The .dossier file")->required();
-  cmd->add_option("-p,--public-key", args->public_key, "The sender's public signing key (minisign .pub)")->required();
+  cmd->add_option("-p,--public-key", args->public_keys,
+                  "The sender's public signing key (minisign .pub), or a folder of trusted keys (repeatable)")
+      ->required()
+      ->allow_extra_args(false);
   cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--lang", args->lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
   cmd->callback([&run, args] { run = [args] { return run_verify(*args); }; });

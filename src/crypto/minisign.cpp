@@ -629,6 +629,12 @@ Result<Verified> verify(const PublicKey& key, std::istream& data,
   return verify_prehashed(key, *sf, *h);
 }
 
+Result<KeyId> signature_key_id(std::string_view signature_file_text) {
+  auto sf = parse_signature(signature_file_text);
+  if (!sf) return tl::unexpected(sf.error());
+  return sf->key_id;
+}
+
 Result<Verified> verify(const PublicKey& key, std::span<const std::uint8_t> data,
                         std::string_view signature_file_text) {
   ensure_sodium();

@@ -137,6 +137,10 @@ Result<std::string> sign(const SecretKey& key, std::istream& data,
 Result<std::string> sign(const SecretKey& key, std::span<const std::uint8_t> data,
                          std::string_view trusted_comment, std::string_view untrusted_comment);
 
+// The key id a .minisig file names, NOT verified: only for choosing which of several trusted
+// public keys to verify with. Errors as verify's parse errors.
+Result<KeyId> signature_key_id(std::string_view signature_file_text);
+
 struct Verified {
   std::string trusted_comment;
   std::string key_id_hex;

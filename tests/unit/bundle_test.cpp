@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <iostream>
 #include <random>
 
@@ -358,6 +359,67 @@ TEST_F(Bundle, WrongIdentityOpensNothing) {
   ASSERT_TRUE(r && r->error);
   EXPECT_EQ(r->error->check, "identity");
   EXPECT_TRUE(r->verify.valid);  // the bundle itself is fine
+}
+
+// CoMensha keeps a register of the care coordinators' public keys: the key whose id the
+// signature names must be in it; no other key in it may stand in for it.
+TEST_F(Bundle, VerifyAndOpenAgainstARegisterOfSigners) {
+  copy_package(pkg);
+  ASSERT_TRUE(seal(k.seal_options(k.signer)).sealed);
+  const auto other = crypto::minisign::SecretKey::generate().public_key();
+  const std::vector<crypto::minisign::PublicKey> with = {other, k.attacker_pub, k.signer_pub};
+  auto v = app::verify_bundle(bundle, with);
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->valid);
+  EXPECT_EQ(v->signer_key_id, k.signer_pub.key_id_hex());
+
+  const std::vector<crypto::minisign::PublicKey> without = {other, k.attacker_pub};
+  v = app::verify_bundle(bundle, without);
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->valid);
+  EXPECT_TRUE(v->signer_key_id.empty());
+  EXPECT_FALSE(v->manifest.has_value());
+  ASSERT_EQ(v->problems.size(), 1u);
+  EXPECT_EQ(v->problems[0].check, "signature");
+  EXPECT_NE(v->problems[0].detail.find(k.signer_pub.key_id_hex()), std::string::npos);
+  EXPECT_NE(v->problems[0].detail.find("none of the 2 trusted"), std::string::npos);
+  EXPECT_FALSE(app::verify_bundle(bundle, std::vector<crypto::minisign::PublicKey>{}));  // usage
+
+  auto oo = k.open_options(k.comensha, k.signer_pub);
+  oo.signer = nullptr;
+  oo.signers = without;
+  expect_open_fails(oo, Errc::crypto);
+  oo.signers = with;
+  auto r = app::open_bundle(bundle, open_dir, oo, k.messages);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->opened);
+  EXPECT_EQ(r->verify.signer_key_id, k.signer_pub.key_id_hex());
+}
+
+TEST_F(Bundle, PublicKeyRegisterFromFilesAndFolders) {
+  const auto reg = tmp.path() / "zorgcoordinatoren";
+  fs::create_directories(reg);
+  const auto a = crypto::minisign::SecretKey::generate().public_key();
+  const auto b = crypto::minisign::SecretKey::generate().public_key();
+  std::ofstream(reg / "a.pub") << a.to_file("");
+  std::ofstream(reg / "b.pub") << b.to_file("");
+  std::ofstream(reg / "notes.txt") << "not a key\n";  // only *.pub files count
+  auto keys = app::load_public_keys({reg.string(), (reg / "a.pub").string()});
+  ASSERT_TRUE(keys) << keys.error().message;
+  ASSERT_EQ(keys->size(), 2u);  // a.pub given twice counts once
+  EXPECT_TRUE(((*keys)[0] == a && (*keys)[1] == b));
+  const auto empty = tmp.path() / "leeg";
+  fs::create_directories(empty);
+  auto none = app::load_public_keys({empty.string()});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::usage);
+  auto missing = app::load_public_keys({(tmp.path() / "nope.pub").string()});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::not_found);
+  std::ofstream(reg / "c.pub") << "untrusted comment: broken\nAAAA\n";
+  auto broken = app::load_public_keys({reg.string()});
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("c.pub"), std::string::npos);
 }
 
 TEST_F(Bundle, OpenUsageErrors) {
