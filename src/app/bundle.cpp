@@ -185,6 +185,15 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   }
   const fs::path out_parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   if (!fs::is_directory(out_parent, ec)) return fail(Errc::not_found, out_parent.string() + ": no such folder");
+  // A bundle written into the package folder would become an undeclared file of the package.
+  if (fs::is_directory(package_path, ec)) {
+    const auto pkg_dir = fs::weakly_canonical(package_path, ec).lexically_normal();
+    const auto rel = fs::weakly_canonical(out_parent, ec).lexically_normal().lexically_relative(pkg_dir);
+    if (!rel.empty() && *rel.begin() != "..") {
+      return fail(Errc::usage, out.string() + " lies inside the package " + package_path.string() +
+                                   "; write the bundle next to it, not into it");
+    }
+  }
 
   SealResult result;
   auto pkg = io::Package::open(package_path, options.check.package_limits);

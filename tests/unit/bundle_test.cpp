@@ -245,6 +245,23 @@ TEST_F(Bundle, SealUsageAndNotFoundErrors) {
   EXPECT_TRUE(staging_leftovers(tmp.path()).empty());
 }
 
+TEST_F(Bundle, SealRefusesAnOutputInsideThePackage) {
+  copy_package(pkg);
+  const auto before = listing(pkg);
+  for (const auto& inside : {pkg / "CL.dossier", pkg / "politie" / "CL.dossier", pkg / "politie" / ".." / "CL.dossier"}) {
+    auto r = app::seal_bundle(pkg, inside, k.seal_options(k.signer), k.messages);
+    ASSERT_FALSE(r) << inside;
+    EXPECT_EQ(r.error().code, Errc::usage) << inside;
+    EXPECT_NE(r.error().message.find("inside the package"), std::string::npos) << r.error().message;
+  }
+  EXPECT_EQ(listing(pkg), before);
+  // Next to it is fine, also when the names share a prefix ("pakket" and "pakket-uit").
+  fs::create_directories(tmp.path() / "pakket-uit");
+  auto r = app::seal_bundle(pkg, tmp.path() / "pakket-uit" / "CL.dossier", k.seal_options(k.signer), k.messages);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->sealed);
+}
+
 TEST_F(Bundle, SealFailingHalfwayLeavesNothing) {
   // A document that changes after the check (here: while the first one is being encrypted)
   // makes seal fail after it created its staging folder; that folder must be gone.
