@@ -16,6 +16,7 @@
 #include <set>
 #include <streambuf>
 
+#include "app/keys.hpp"
 #include "crypto/digest.hpp"
 #include "io/safe_path.hpp"
 #include "io/staging.hpp"
@@ -106,16 +107,6 @@ class HashingFile : public std::streambuf {
   std::uint64_t size_ = 0;
   crypto::Sha256 sha_;
 };
-
-Result<void> write_new(const fs::path& path, std::string_view text) {
-  auto f = HashingFile::create(path);
-  if (!f) return tl::unexpected(f.error());
-  if ((*f)->sputn(text.data(), static_cast<std::streamsize>(text.size())) != static_cast<std::streamsize>(text.size()) ||
-      !(*f)->finish()) {
-    return fail(Errc::io, path.string() + ": write failed");
-  }
-  return {};
-}
 
 Result<void> fsync_file(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -681,7 +672,7 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
 
   auto staging = io::Staging::create(dir);
   if (!staging) return tl::unexpected(staging.error());
-  if (auto w = write_new(staging->path() / "referral.xml", index->referral_xml); !w) {
+  if (auto w = write_new_file(staging->path() / "referral.xml", index->referral_xml, 0600); !w) {
     return failed(Errc::io, "document", "referral.xml", w.error().message);
   }
   r.files.push_back("referral.xml");

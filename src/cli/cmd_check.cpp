@@ -15,18 +15,16 @@ namespace {
 struct CheckArgs {
   std::string package;
   std::string profile;
-  std::string format = "text";
-  std::string lang;
-  bool quiet = false;
+  OutputArgs out;
 };
 
 int run_check_command(const CheckArgs& args) {
-  const Lang lang = choose_lang(args.lang);
+  const Lang lang = choose_lang(args.out.lang);
   const Catalogue messages = load_catalogue(lang);
   app::CheckOptions options;
   options.profile = args.profile;
   options.data_dir = data_dir();
-  const bool show_progress = !args.quiet && is_terminal(STDERR_FILENO);
+  const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     options.progress = [](std::size_t i, std::size_t n, const std::string& path) {
       std::cerr << "\r\x1b[K[" << (i + 1) << "/" << n << "] " << path << std::flush;
@@ -41,7 +39,7 @@ int run_check_command(const CheckArgs& args) {
     }
     return report_error(report.error(), profiles_hint(lang));
   }
-  if (args.format == "json") {
+  if (args.out.format == "json") {
     std::cout << to_json(*report, lang).dump(2) << "\n";
   } else {
     std::cout << render_text(*report, messages, use_colour(STDOUT_FILENO));
@@ -66,10 +64,7 @@ void add_check(CLI::App& app, Run& run) {
   cmd->add_option("PACKAGE", args->package, "Package folder or .zip")->required();
   cmd->add_option("--profile", args->profile,
                   "Requirement profile id or file (default: referral.xml's profile, else omm-eerste-fase)");
-  cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--lang", args->lang, "Language of the report (default: from the locale)")
-      ->check(CLI::IsMember({"nl", "en"}));
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress on the terminal");
+  add_output_options(*cmd, args->out, /*with_quiet=*/true);
   cmd->callback([&run, args] { run = [args] { return run_check_command(*args); }; });
 }
 

@@ -12,19 +12,18 @@ namespace {
 
 struct InspectArgs {
   std::string bundle;
-  std::string format = "text";
-  std::string lang;
+  OutputArgs out;
 };
 
 int run_inspect(const InspectArgs& args) {
-  const Lang lang = choose_lang(args.lang);
+  const Lang lang = choose_lang(args.out.lang);
   const Catalogue messages = load_catalogue(lang);
   auto m = app::read_manifest(args.bundle);
   if (!m) {
     return report_error(m.error(), lang == Lang::nl ? "is dit een .dossier-bestand? dossier verify zegt wat er mis is"
                                                     : "is this a .dossier file? dossier verify tells what is wrong");
   }
-  if (args.format == "json") {
+  if (args.out.format == "json") {
     nlohmann::ordered_json j;
     j["bundle"] = args.bundle;
     j["verified"] = false;
@@ -50,8 +49,7 @@ void add_inspect(CLI::App& app, Run& run) {
       "Exit codes: 0 the manifest was read, 1 the file is not a readable bundle, 2 usage error or\n"
       "BUNDLE does not exist.");
   cmd->add_option("BUNDLE", args->bundle, "The .dossier file")->required();
-  cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--lang", args->lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
+  add_output_options(*cmd, args->out, /*with_quiet=*/false);
   cmd->callback([&run, args] { run = [args] { return run_inspect(*args); }; });
 }
 

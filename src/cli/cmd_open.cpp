@@ -21,13 +21,11 @@ struct OpenArgs {
   std::string output;
   std::string passphrase_file;
   std::string profile;
-  std::string format = "text";
-  std::string lang;
-  bool quiet = false;
+  OutputArgs out;
 };
 
 int run_open(const OpenArgs& args) {
-  const Lang lang = choose_lang(args.lang);
+  const Lang lang = choose_lang(args.out.lang);
   const bool nl = lang == Lang::nl;
   const Catalogue messages = load_catalogue(lang);
   if (const int refused = refuse_unknown_profile(args.profile, lang); refused != kExitOk) return refused;
@@ -47,7 +45,7 @@ int run_open(const OpenArgs& args) {
   options.signers = std::move(*signers);
   options.check.profile = args.profile;
   options.check.data_dir = data_dir();
-  const bool show_progress = !args.quiet && is_terminal(STDERR_FILENO);
+  const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     options.progress = terminal_progress(nl ? "ontsleutelen" : "decrypting");
     options.check.progress = terminal_progress(nl ? "controle" : "checking");
@@ -62,7 +60,7 @@ int run_open(const OpenArgs& args) {
   std::vector<app::BundleProblem> problems = r.verify.problems;
   if (r.error) problems.push_back(*r.error);
   const bool ok = r.opened && r.report && r.report->complete;
-  if (args.format == "json") {
+  if (args.out.format == "json") {
     nlohmann::ordered_json j;
     j["bundle"] = args.bundle;
     j["valid"] = r.verify.valid;
@@ -122,9 +120,7 @@ void add_open(CLI::App& app, Run& run) {
                   "Read the identity's passphrase from the first line of FILE (default: ask)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--profile", args->profile, "Requirement profile for the re-check");
-  cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--lang", args->lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress on the terminal");
+  add_output_options(*cmd, args->out, /*with_quiet=*/true);
   cmd->callback([&run, args] { run = [args] { return run_open(*args); }; });
 }
 

@@ -21,13 +21,11 @@ struct SealArgs {
   std::string output;
   std::string passphrase_file;
   std::string profile;
-  std::string format = "text";
-  std::string lang;
-  bool quiet = false;
+  OutputArgs out;
 };
 
 int run_seal(const SealArgs& args) {
-  const Lang lang = choose_lang(args.lang);
+  const Lang lang = choose_lang(args.out.lang);
   const bool nl = lang == Lang::nl;
   const Catalogue messages = load_catalogue(lang);
   if (const int refused = refuse_unknown_profile(args.profile, lang); refused != kExitOk) return refused;
@@ -48,7 +46,7 @@ int run_seal(const SealArgs& args) {
   options.check.data_dir = data_dir();
   options.recipients = std::move(*recipients);
   options.signer = &*key;
-  const bool show_progress = !args.quiet && is_terminal(STDERR_FILENO);
+  const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     options.check.progress = terminal_progress(nl ? "controle" : "checking");
     options.progress = terminal_progress(nl ? "versleutelen" : "encrypting");
@@ -67,7 +65,7 @@ int run_seal(const SealArgs& args) {
     return report_error(sealed.error(), nl ? "er is niets geschreven; los het probleem op en verzegel opnieuw"
                                            : "nothing was written; fix the problem and seal again");
   }
-  if (args.format == "json") {
+  if (args.out.format == "json") {
     nlohmann::ordered_json j;
     j["sealed"] = sealed->sealed;
     j["bundle"] = sealed->sealed ? nlohmann::ordered_json(args.output) : nlohmann::ordered_json(nullptr);
@@ -114,9 +112,7 @@ void add_seal(CLI::App& app, Run& run) {
                   "Read the signing key's passphrase from the first line of FILE (default: ask)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--profile", args->profile, "Requirement profile id or file");
-  cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--lang", args->lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress on the terminal");
+  add_output_options(*cmd, args->out, /*with_quiet=*/true);
   cmd->callback([&run, args] { run = [args] { return run_seal(*args); }; });
 }
 

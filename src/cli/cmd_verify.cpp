@@ -16,12 +16,11 @@ namespace {
 struct VerifyArgs {
   std::string bundle;
   std::vector<std::string> public_keys;
-  std::string format = "text";
-  std::string lang;
+  OutputArgs out;
 };
 
 int run_verify(const VerifyArgs& args) {
-  const Lang lang = choose_lang(args.lang);
+  const Lang lang = choose_lang(args.out.lang);
   const bool nl = lang == Lang::nl;
   const Catalogue messages = load_catalogue(lang);
   auto keys = app::load_public_keys(args.public_keys);
@@ -31,7 +30,7 @@ int run_verify(const VerifyArgs& args) {
   }
   auto v = app::verify_bundle(args.bundle, *keys);
   if (!v) return report_error(v.error(), nl ? "geef het pad van een .dossier-bestand" : "name a .dossier file");
-  if (args.format == "json") {
+  if (args.out.format == "json") {
     nlohmann::ordered_json j;
     j["bundle"] = args.bundle;
     j["valid"] = v->valid;
@@ -77,8 +76,7 @@ void add_verify(CLI::App& app, Run& run) {
                   "The sender's public signing key (minisign .pub), or a folder of trusted keys (repeatable)")
       ->required()
       ->allow_extra_args(false);
-  cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--lang", args->lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
+  add_output_options(*cmd, args->out, /*with_quiet=*/false);
   cmd->callback([&run, args] { run = [args] { return run_verify(*args); }; });
 }
 

@@ -54,6 +54,12 @@ int refuse_unknown_profile(const std::string& profile, Lang lang) {
   return p ? kExitOk : report_error(p.error(), profiles_hint(lang));
 }
 
+void add_output_options(CLI::App& cmd, OutputArgs& out, bool with_quiet) {
+  cmd.add_option("--format", out.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd.add_option("--lang", out.lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
+  if (with_quiet) cmd.add_flag("-q,--quiet", out.quiet, "No progress on the terminal");
+}
+
 int report_error(const Error& e, const std::string& hint) {
   std::cerr << "dossier: " << e.message << "\n";
   if (!hint.empty()) std::cerr << "hint: " << hint << "\n";

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "core/messages.hpp"
 #include "core/model.hpp"
 #include "core/result.hpp"
@@ -30,6 +32,15 @@ std::string profiles_hint(Lang lang);
 // For commands that take --profile before doing other work: 0 when `profile` is empty or loads,
 // else the usage exit code after telling the user which profiles there are.
 int refuse_unknown_profile(const std::string& profile, Lang lang);
+
+// The options every reporting subcommand shares: --format text|json, --lang nl|en and, for
+// commands with long work, -q (no progress line).
+struct OutputArgs {
+  std::string format = "text";
+  std::string lang;
+  bool quiet = false;
+};
+void add_output_options(CLI::App& cmd, OutputArgs& out, bool with_quiet);
 
 // Prints "dossier: <message>" and "hint: <hint>" to stderr; returns the exit code for `e`.
 int report_error(const Error& e, const std::string& hint = "");
