@@ -205,7 +205,9 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   auto report = run_check(*pkg, package_path.string(), options.check, messages);
   if (!report) return tl::unexpected(report.error());
   result.report = std::move(*report);
-  if (!result.report.complete) return result;
+  // Never an incomplete package; a not-eligible one only as an advice request.
+  if (result.report.verdict == Verdict::incomplete) return result;
+  if (result.report.verdict == Verdict::not_eligible && !options.advice_request) return result;
 
   auto staging = io::Staging::create(out);
   if (!staging) return tl::unexpected(staging.error());
@@ -216,7 +218,8 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   m.created = utc_now();
   m.profile_id = result.report.profile_id;
   m.profile_version = result.report.profile_version;
-  m.verdict = "complete";
+  m.verdict = verdict_name(result.report.verdict);
+  m.purpose = options.advice_request ? "advice-request" : "referral";
   m.signer_key_id = options.signer->key_id_hex();
   const auto rs = recipient_ptrs(options.recipients);
 

@@ -55,7 +55,8 @@ struct Manifest {
   std::string created;         // UTC, "YYYY-MM-DDTHH:MM:SSZ"
   std::string profile_id;
   std::string profile_version;
-  std::string verdict;         // "complete"
+  std::string verdict;         // "complete", or "not-eligible" (only with purpose advice-request)
+  std::string purpose;         // "referral" or "advice-request" (CoMensha is asked for advice)
   std::string signer_key_id;   // as minisign prints it
   std::vector<ManifestEntry> entries;
 
@@ -76,12 +77,15 @@ struct SealOptions {
   CheckOptions check;
   std::vector<crypto::age::X25519Recipient> recipients;
   const crypto::minisign::SecretKey* signer = nullptr;
+  // Ask CoMensha's advice: the only way to seal a package that is complete but not eligible
+  // (a refusal ground applies). Signed in the manifest as purpose="advice-request".
+  bool advice_request = false;
   Progress progress;  // while encrypting; may be empty
 };
 
 struct SealResult {
   Report report;          // the check that decided
-  bool sealed = false;    // false: incomplete, nothing written
+  bool sealed = false;    // false: incomplete (or not eligible without advice_request), nothing written
   Manifest manifest;      // when sealed
   std::uint64_t bytes = 0;  // size of OUT
 };

@@ -71,7 +71,7 @@ std::string Manifest::serialise() const {
   x += "<manifest format=\"" + escape_attr(format) + "\">\n";
   x += "  <dossier id=\"" + escape_attr(dossier_id) + "\" created=\"" + escape_attr(created) + "\"/>\n";
   x += "  <profile id=\"" + escape_attr(profile_id) + "\" version=\"" + escape_attr(profile_version) + "\"/>\n";
-  x += "  <check verdict=\"" + escape_attr(verdict) + "\"/>\n";
+  x += "  <check verdict=\"" + escape_attr(verdict) + "\" purpose=\"" + escape_attr(purpose) + "\"/>\n";
   x += "  <signer key-id=\"" + escape_attr(signer_key_id) + "\"/>\n";
   for (const auto& e : entries) {
     x += "  <entry path=\"" + escape_attr(e.path) + "\" size=\"" + std::to_string(e.size) + "\" blake2b-512=\"" +
@@ -101,13 +101,20 @@ Result<Manifest> Manifest::parse(std::string_view xml) {
   m.profile_id = root.child("profile").attribute("id").value();
   m.profile_version = root.child("profile").attribute("version").value();
   m.verdict = root.child("check").attribute("verdict").value();
+  m.purpose = root.child("check").attribute("purpose").value();
   m.signer_key_id = root.child("signer").attribute("key-id").value();
   if (!crypto::is_lower_hex(m.dossier_id, 32)) return fail(Errc::malformed, "manifest: dossier id is not 32 hex digits");
   if (!is_utc_seconds(m.created)) return fail(Errc::malformed, "manifest: created is not YYYY-MM-DDTHH:MM:SSZ");
   if (!is_plain_label(m.profile_id) || !is_plain_label(m.profile_version)) {
     return fail(Errc::malformed, "manifest: profile id or version missing or not printable");
   }
-  if (m.verdict != "complete") return fail(Errc::malformed, "manifest: verdict is not \"complete\"");
+  if (m.purpose != "referral" && m.purpose != "advice-request") {
+    return fail(Errc::malformed, "manifest: purpose is not \"referral\" or \"advice-request\"");
+  }
+  // A referral is sealed only complete; an advice request may also be complete but not eligible.
+  if (m.verdict != "complete" && !(m.verdict == "not-eligible" && m.purpose == "advice-request")) {
+    return fail(Errc::malformed, "manifest: verdict \"" + m.verdict + "\" is not allowed for purpose \"" + m.purpose + "\"");
+  }
   if (!is_key_id(m.signer_key_id)) return fail(Errc::malformed, "manifest: signer key id is not a minisign key id");
   std::size_t n = 0;
   for (const auto e : root.children("entry")) {

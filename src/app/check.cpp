@@ -3,8 +3,13 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
 
 #include "core/evaluate.hpp"
+#include "core/evidence.hpp"
+#include "core/paths.hpp"
 #include "core/profile.hpp"
 #include "core/referral.hpp"
 #include "core/text.hpp"
@@ -23,6 +28,13 @@ DocOutcome to_outcome(io::PdfInfo::Outcome o) {
     case io::PdfInfo::Outcome::unsafe: return DocOutcome::unsafe;
   }
   return DocOutcome::damaged;
+}
+
+// --date, else DOSSIER_DATE (reproducible runs of seal and open, and the golden tests), else today.
+std::string check_date_of(const CheckOptions& options) {
+  if (!options.check_date.empty()) return options.check_date;
+  if (const char* env = std::getenv("DOSSIER_DATE"); env != nullptr && valid_check_date(env)) return env;
+  return today_in_amsterdam();
 }
 
 Result<Profile> choose_profile(const CheckOptions& options, const Referral& referral) {
@@ -52,12 +64,80 @@ Report package_failure(const std::string& display_name, const std::string& detai
   }
   in.referral = &none;
   in.package_error = detail;
+  report.check_date = check_date_of(options);
+  in.check_date = report.check_date;
   report.findings = evaluate(in, messages);
+  report.verdict = Verdict::incomplete;
   report.complete = false;
   return report;
 }
 
 }  // namespace
+
+void read_evidence(const std::string& text, const Profile& profile, DocumentFacts& d) {
+  d.bsn_like = static_cast<int>(find_bsn_like_numbers(text).size());
+  const Evidence* own = profile.evidence_by_id(d.evidence);
+  if (own != nullptr) {
+    const Reading r = read_facts(text, own->facts);
+    for (const auto& f : r.found) d.facts.push_back({f.id, f.value, f.matched});
+    d.missing_identifying = r.missing_identifying;
+    d.missing_supporting = r.missing_supporting;
+    d.is_evidence = d.has_text && r.evidence();
+    if (r.date) {
+      d.date = r.date;
+      d.date_source = "text";
+    }
+    if (d.is_evidence) d.expiry = r.expiry;
+  }
+  if (!d.date && d.has_text) {
+    if (auto first = find_first_date(text)) {
+      d.date = std::move(first);
+      d.date_source = "text";
+    }
+  }
+  if (d.is_evidence || !d.has_text || own == nullptr) return;
+  // Misfiled? The type whose identifying facts it shows, best share first.
+  double best = 0;
+  for (const auto& other : profile.evidence()) {
+    if (other.id == d.evidence || !other.has_identifying()) continue;
+    const Reading r = read_facts(text, other.facts);
+    if (!r.evidence()) continue;
+    const double score = r.identifying_total > 0 ? static_cast<double>(r.identifying_found) / r.identifying_total : 0;
+    if (score > best) {
+      best = score;
+      d.reads_like = other.id;
+    }
+  }
+}
+
+std::string today_in_amsterdam() {
+  // CET (UTC+1), CEST (UTC+2) from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+  // last Sunday of October (EU directive 2000/84/EC).
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  auto last_sunday_utc = [&](int month) {  // 01:00 UTC on the last Sunday of month (0-based)
+    std::tm tm{};
+    tm.tm_year = utc.tm_year;
+    tm.tm_mon = month + 1;
+    tm.tm_mday = 0;  // day 0 of the next month: the last day of this one
+    tm.tm_hour = 1;
+    std::time_t last = timegm(&tm);
+    std::tm back{};
+    gmtime_r(&last, &back);
+    return last - static_cast<std::time_t>(back.tm_wday) * 86400;
+  };
+  const bool summer = t >= last_sunday_utc(2) && t < last_sunday_utc(9);
+  const std::time_t local = t + (summer ? 7200 : 3600);
+  std::tm tm{};
+  gmtime_r(&local, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+bool valid_check_date(const std::string& iso) { return iso_days(iso).has_value(); }
 
 std::string sha256_hex(std::span<const std::uint8_t> bytes) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
@@ -97,6 +177,7 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
 
   Report report;
   report.package = display_name;
+  report.check_date = check_date_of(options);
   report.profile_id = profile->id();
   report.profile_version = profile->version();
   report.profile_title = profile->title().get(messages.lang());
@@ -131,6 +212,7 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
       return package_failure(display_name, bytes.error().message, options, messages);
     }
     d.sha256 = sha256_hex(*bytes);
+    if (d.declared && !declared->date.empty()) d.declared_date = declared->date;
     auto info = io::inspect_pdf(*bytes, file.path, options.pdf_limits);
     if (!info) {
       d.outcome = DocOutcome::unsafe;
@@ -140,17 +222,14 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
       d.detail = info->detail;
       d.pages = info->pages;
       d.has_text = info->has_text;
+      d.text_source = info->has_text ? "text-layer" : "none";
+      d.pages_read = info->has_text ? info->pages : 0;
       d.active_content = info->active_content;
-      if (!d.evidence.empty() && info->has_text) {
-        d.keywords_found = find_keywords(info->text, profile->evidence_by_id(d.evidence)->keywords);
-      }
-      if (d.declared && !declared->date.empty()) {
-        d.date = declared->date;
-        d.date_source = "referral";
-      } else if (info->date) {
-        d.date = info->date;
-        d.date_source = "text";
-      }
+      read_evidence(info->text, *profile, d);
+    }
+    if (!d.date && d.declared_date) {
+      d.date = d.declared_date;
+      d.date_source = "referral";
     }
     report.documents.push_back(std::move(d));
   }
@@ -160,8 +239,11 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
   in.referral = &referral;
   in.referral_text = referral_text;
   in.documents = report.documents;
+  in.check_date = report.check_date;
+  if (auto tpl = read_small_file(options.data_dir + "/templates/referral-template.xml", 1u << 20)) in.template_text = *tpl;
   report.findings = evaluate(in, messages);
-  report.complete = is_complete(report.findings);
+  report.verdict = verdict_of(report.findings);
+  report.complete = report.verdict == Verdict::complete;
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/messages.hpp"
+#include "core/profile.hpp"
 #include "core/report.hpp"
 #include "core/result.hpp"
 #include "io/package.hpp"
@@ -21,6 +22,9 @@ struct CheckOptions {
   std::string data_dir;
   io::PackageLimits package_limits{};
   io::PdfLimits pdf_limits{};
+  // The date the check judges against (ISO yyyy-mm-dd); empty: the DOSSIER_DATE environment
+  // variable when it holds a valid date, else today in Europe/Amsterdam.
+  std::string check_date;
   // Called before each document is inspected (index from 0); may be empty.
   std::function<void(std::size_t index, std::size_t count, const std::string& path)> progress;
 };
@@ -36,5 +40,16 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
                          const CheckOptions& options, const Catalogue& messages);
 
 std::string sha256_hex(std::span<const std::uint8_t> bytes);
+
+// Reads the text of one document as evidence of its type d.evidence (the facts the profile
+// declares; d.has_text must be set) and, when it is not evidence, as each other type, to say
+// where it seems to belong (d.reads_like). The text stays with the caller; only facts are kept.
+void read_evidence(const std::string& text, const Profile& profile, DocumentFacts& d);
+
+// Today's date in Europe/Amsterdam (CET/CEST, EU summer-time rules), ISO yyyy-mm-dd.
+std::string today_in_amsterdam();
+
+// True for an ISO yyyy-mm-dd that is a real calendar date.
+bool valid_check_date(const std::string& iso);
 
 }  // namespace dossier::app

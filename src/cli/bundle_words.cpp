@@ -30,6 +30,7 @@ std::string manifest_text(const app::Manifest& m, const std::string& bundle, con
   field("created", m.created);
   field("profile", m.profile_id + " " + m.profile_version);
   field("verdict", messages.has("bundle.verdict." + m.verdict) ? messages.get("bundle.verdict." + m.verdict) : m.verdict);
+  field("purpose", messages.has("bundle.purpose." + m.purpose) ? messages.get("bundle.purpose." + m.purpose) : m.purpose);
   field("signer", m.signer_key_id);
   field("entries", messages.get("bundle.entries", {{"count", std::to_string(m.entries.size())},
                                                    {"documents", std::to_string(m.entries.size() - 1)}}));
@@ -44,6 +45,7 @@ nlohmann::ordered_json manifest_json(const app::Manifest& m) {
           {"created", m.created},
           {"profile", {{"id", m.profile_id}, {"version", m.profile_version}}},
           {"verdict", m.verdict},
+          {"purpose", m.purpose},
           {"signer_key_id", m.signer_key_id},
           {"entries", entries}};
 }

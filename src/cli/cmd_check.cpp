@@ -15,6 +15,8 @@ namespace {
 struct CheckArgs {
   std::string package;
   std::string profile;
+  std::string date;
+  bool show_evidence = false;
   OutputArgs out;
 };
 
@@ -24,6 +26,12 @@ int run_check_command(const CheckArgs& args) {
   app::CheckOptions options;
   options.profile = args.profile;
   options.data_dir = data_dir();
+  if (!args.date.empty() && !app::valid_check_date(args.date)) {
+    return report_error(Error{Errc::usage, "--date " + args.date + " is not a date"},
+                        lang == Lang::nl ? "geef de datum als JJJJ-MM-DD, bijvoorbeeld --date 2026-10-15"
+                                         : "give the date as YYYY-MM-DD, for example --date 2026-10-15");
+  }
+  options.check_date = args.date;
   const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     options.progress = [](std::size_t i, std::size_t n, const std::string& path) {
@@ -42,9 +50,10 @@ int run_check_command(const CheckArgs& args) {
   if (args.out.format == "json") {
     std::cout << to_json(*report, lang).dump(2) << "\n";
   } else {
-    std::cout << render_text(*report, messages, use_colour(STDOUT_FILENO));
+    std::cout << render_text(*report, messages, use_colour(STDOUT_FILENO), "report.verdict.complete",
+                             args.show_evidence);
   }
-  return report->complete ? kExitOk : kExitNotOk;
+  return report->verdict == Verdict::complete ? kExitOk : kExitNotOk;
 }
 
 }  // namespace
@@ -53,17 +62,28 @@ void add_check(CLI::App& app, Run& run) {
   auto args = std::make_shared<CheckArgs>();
   auto* cmd = app.add_subcommand("check", "Check a referral package against a requirement profile");
   cmd->footer(
-      "Reads PACKAGE (a folder, or a .zip of one) without writing anything, inspects every PDF\n"
-      "in a sandbox, and reports each requirement per refusal ground with what to add or fix.\n\n"
+      "Reads PACKAGE (a folder, or a .zip of one) without writing anything. Every PDF is read in a\n"
+      "sandbox: its text layer, or text recognition (OCR, Dutch and English) for scanned pages. Each\n"
+      "document must show the facts its folder's evidence type declares (a police unit and an act,\n"
+      "a practitioner and a diagnosis, ...); a blank page or a misfiled letter is not evidence.\n"
+      "The report separates what you must fix (completeness) from what CoMensha will weigh\n"
+      "(eligibility). The text never touches the disk.\n\n"
+      "Verdicts: complete; incomplete (something to add or fix); not-eligible (complete, but a\n"
+      "refusal ground applies: seal it only as an advice request, `dossier seal --advice-request`).\n\n"
       "Examples:\n"
       "  dossier check examples/complete\n"
+      "  dossier check examples/complete --show-evidence      # which words made each document evidence\n"
       "  dossier check aanmelding.zip --lang en --format json > report.json\n"
-      "  dossier check aanmelding --profile omm-tweede-fase\n\n"
-      "Exit codes: 0 complete (warnings allowed), 1 incomplete or unreadable/hostile input,\n"
-      "2 usage error or PACKAGE does not exist.");
+      "  dossier check aanmelding --profile omm-tweede-fase --date 2026-10-15\n\n"
+      "Exit codes: 0 complete (warnings allowed), 1 incomplete, not eligible, or unreadable/hostile\n"
+      "input, 2 usage error or PACKAGE does not exist.");
   cmd->add_option("PACKAGE", args->package, "Package folder or .zip")->required();
   cmd->add_option("--profile", args->profile,
                   "Requirement profile id or file (default: referral.xml's profile, else omm-eerste-fase)");
+  cmd->add_option("--date", args->date,
+                  "Check against this date, YYYY-MM-DD (default: today in Europe/Amsterdam), for a reproducible check");
+  cmd->add_flag("--show-evidence", args->show_evidence,
+                "Print the words each evidence fact matched (terminal only; never in JSON)");
   add_output_options(*cmd, args->out, /*with_quiet=*/true);
   cmd->callback([&run, args] { run = [args] { return run_check_command(*args); }; });
 }

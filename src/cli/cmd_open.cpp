@@ -59,7 +59,12 @@ int run_open(const OpenArgs& args) {
   const auto& r = *opened;
   std::vector<app::BundleProblem> problems = r.verify.problems;
   if (r.error) problems.push_back(*r.error);
-  const bool ok = r.opened && r.report && r.report->complete;
+  // An advice request may have been sealed complete but not eligible: opening it is a success
+  // when the re-check still says what was signed.
+  const bool advice = r.verify.manifest && r.verify.manifest->purpose == "advice-request";
+  const bool ok = r.opened && r.report &&
+                  (r.report->complete || (advice && r.report->verdict == Verdict::not_eligible &&
+                                          r.verify.manifest->verdict == "not-eligible"));
   if (args.out.format == "json") {
     nlohmann::ordered_json j;
     j["bundle"] = args.bundle;

@@ -25,10 +25,37 @@ const char* severity_name(Severity s) {
   return "fail";
 }
 
-std::string source_of(const Rule& r) {
+template <typename T>
+std::string source_of(const T& r) {
   std::string where = r.source_doc;
   if (!r.source_section.empty()) where += " §" + r.source_section;
   return where;
+}
+
+// What a fact looks for, in a few words: the matchers' kinds and alternatives.
+std::string matchers_of(const Fact& f) {
+  std::string out;
+  for (const auto& m : f.matchers) {
+    if (!out.empty()) out += "; or ";
+    switch (m.kind) {
+      case Matcher::Kind::words: {
+        out += m.head_lines > 0 ? "in the first " + std::to_string(m.head_lines) + " lines: " : "";
+        for (std::size_t i = 0; i < m.phrases.size(); ++i) out += (i ? ", " : "") + m.phrases[i].spelled;
+        break;
+      }
+      case Matcher::Kind::date:
+      case Matcher::Kind::reference: {
+        out += m.kind == Matcher::Kind::date ? "a date" : "a number";
+        if (!m.phrases.empty()) {
+          out += " after ";
+          for (std::size_t i = 0; i < m.phrases.size(); ++i) out += (i ? ", " : "") + m.phrases[i].spelled;
+        }
+        break;
+      }
+      case Matcher::Kind::classification: out += "a DSM-5/ICD-10/ICD-11 code"; break;
+    }
+  }
+  return out;
 }
 
 std::string md_escape(std::string s) {
@@ -48,10 +75,21 @@ int run_rules(const RulesArgs& args) {
   const Catalogue messages = load_catalogue(lang);
   if (args.format == "markdown") {
     std::cout << "### " << profile->title().get(lang) << " (`" << profile->id() << "` " << profile->version() << ")\n\n";
-    std::cout << "| rule | ground | severity | requirement | source |\n|---|---|---|---|---|\n";
+    std::cout << "| rule | ground | kind | severity | requirement | source |\n|---|---|---|---|---|---|\n";
     for (const auto& r : profile->rules()) {
-      std::cout << "| `" << r.id << "` | " << r.ground << " | " << severity_name(r.severity) << " | "
-                << md_escape(r.text.get(lang)) << " | " << source_of(r) << ": \"" << md_escape(r.source_text) << "\" |\n";
+      std::cout << "| `" << r.id << "` | " << r.ground << " | " << rule_kind_name(r.kind) << " | "
+                << severity_name(r.severity) << " | " << md_escape(r.text.get(lang)) << " | " << source_of(r) << ": \""
+                << md_escape(r.source_text) << "\" |\n";
+    }
+    std::cout << "\nEvidence facts: what a document in each folder must show.\n\n"
+              << "| folder | fact | role | looks for | source |\n|---|---|---|---|---|\n";
+    for (const auto& e : profile->evidence()) {
+      for (const auto& f : e.facts) {
+        std::cout << "| `" << e.folder << "/` | " << md_escape(f.label(lang == Lang::nl)) << " (`" << f.id << "`) | "
+                  << (f.identifying ? "identifying" : "supporting") << (f.document_date ? ", document date" : "")
+                  << (f.expiry ? ", validity" : "") << " | " << md_escape(matchers_of(f)) << " | " << source_of(f)
+                  << ": \"" << md_escape(f.source_text) << "\" |\n";
+      }
     }
     return kExitOk;
   }
@@ -64,8 +102,18 @@ int run_rules(const RulesArgs& args) {
         std::cout << "\n" << messages.get("ground." + g) << " (" << g << ")\n";
         header = true;
       }
-      std::cout << "  [" << severity_name(r.severity) << "] " << r.id << ": " << r.text.get(lang) << "\n"
+      std::cout << "  [" << severity_name(r.severity) << ", " << rule_kind_name(r.kind) << "] " << r.id << ": "
+                << r.text.get(lang) << "\n"
                 << "         " << (lang == Lang::nl ? "bron " : "source ") << source_of(r) << ": \"" << r.source_text << "\"\n";
+    }
+  }
+  std::cout << "\n" << (lang == Lang::nl ? "Wat elk document moet tonen (kenmerken per map)" : "What each document must show (facts per folder)")
+            << "\n";
+  for (const auto& e : profile->evidence()) {
+    std::cout << "\n  " << e.folder << "/  " << e.name.get(lang) << "\n";
+    for (const auto& f : e.facts) {
+      std::cout << "    " << (f.identifying ? (lang == Lang::nl ? "[kenmerk]  " : "[identifying]") : (lang == Lang::nl ? "[aanvulling]" : "[supporting] "))
+                << " " << f.label(lang == Lang::nl) << "\n";
     }
   }
   return kExitOk;

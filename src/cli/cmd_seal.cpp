@@ -21,6 +21,7 @@ struct SealArgs {
   std::string output;
   std::string passphrase_file;
   std::string profile;
+  bool advice_request = false;
   OutputArgs out;
 };
 
@@ -46,6 +47,7 @@ int run_seal(const SealArgs& args) {
   options.check.data_dir = data_dir();
   options.recipients = std::move(*recipients);
   options.signer = &*key;
+  options.advice_request = args.advice_request;
   const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     options.check.progress = terminal_progress(nl ? "controle" : "checking");
@@ -74,7 +76,8 @@ int run_seal(const SealArgs& args) {
     std::cout << j.dump(2) << "\n";
   } else if (!sealed->sealed) {
     std::cout << render_text(sealed->report, messages, use_colour(STDOUT_FILENO)) << "\n"
-              << messages.get("seal.refused") << "\n";
+              << messages.get(sealed->report.verdict == Verdict::not_eligible ? "seal.refused-not-eligible" : "seal.refused")
+              << "\n";
   } else {
     std::cout << messages.get("seal.done", {{"package", args.package},
                                             {"bundle", args.output},
@@ -97,8 +100,12 @@ void add_seal(CLI::App& app, Run& run) {
       "package becomes OUT: every document encrypted (age) for every recipient, with a public\n"
       "manifest signed (minisign) by your key. No plaintext is written anywhere, and OUT appears\n"
       "only when it is complete.\n\n"
+      "A package that is complete but not eligible (a refusal ground CoMensha weighs applies: acute\n"
+      "crisis, no residence right, ...) is sealed only with --advice-request: you ask CoMensha's\n"
+      "advice, and the purpose is signed in the manifest for everyone to see.\n\n"
       "Examples:\n"
       "  dossier seal aanmelding -r comensha.pub -s zorgcoordinator.key -o CL-2026-0042.dossier\n"
+      "  dossier seal aanmelding -r comensha.pub -s zorgcoordinator.key -o advies.dossier --advice-request\n"
       "  dossier seal aanmelding.zip -r age1... -r age1... -s mijn.key -o uit.dossier --format json\n\n"
       "Exit codes: 0 sealed, 1 not sealed (incomplete or unreadable package, or sealing failed),\n"
       "2 usage error, or a named file that does not exist, or OUT exists.");
@@ -112,6 +119,8 @@ void add_seal(CLI::App& app, Run& run) {
                   "Read the signing key's passphrase from the first line of FILE (default: ask)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--profile", args->profile, "Requirement profile id or file");
+  cmd->add_flag("--advice-request", args->advice_request,
+                "Ask CoMensha's advice; needed to seal a complete package that is not eligible");
   add_output_options(*cmd, args->out, /*with_quiet=*/true);
   cmd->callback([&run, args] { run = [args] { return run_seal(*args); }; });
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "core/text.hpp"
+
 namespace dossier {
 namespace {
 
@@ -12,6 +14,7 @@ struct Context {
   const CheckInput& in;
   const Catalogue& msg;
   Lang lang;
+  pugi::xpath_variable_set* vars;
 };
 
 bool uses_xpath(const Condition& c) {
@@ -26,7 +29,7 @@ void collect_evidence(const Condition& c, std::set<std::string>& out) {
 
 int usable_count(const CheckInput& in, const std::string& evidence) {
   return static_cast<int>(std::count_if(in.documents.begin(), in.documents.end(), [&](const DocumentFacts& d) {
-    return d.evidence == evidence && d.usable();
+    return d.evidence == evidence && d.counts_as_evidence();
   }));
 }
 
@@ -43,7 +46,7 @@ bool holds(const Condition& c, const Context& ctx) {
     case Condition::Kind::xpath: {
       const auto root = ctx.in.referral != nullptr ? ctx.in.referral->root() : pugi::xml_node();
       if (!root) return false;
-      pugi::xpath_query q(c.xpath.c_str());
+      pugi::xpath_query q(c.xpath.c_str(), ctx.vars);
       return q.evaluate_boolean(root);
     }
   }
@@ -71,6 +74,68 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
     out += p;
   }
   return out;
+}
+
+// The labels of the named facts of evidence type e, joined with "and"/"en".
+std::string fact_labels(const Evidence& e, const std::vector<std::string>& ids, Lang lang) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    std::string label = ids[i];
+    for (const auto& f : e.facts) {
+      if (f.id == ids[i]) label = f.label(lang == Lang::nl);
+    }
+    if (i > 0) out += i + 1 == ids.size() ? (lang == Lang::nl ? " en " : " and ") : ", ";
+    out += label;
+  }
+  return out;
+}
+
+void collect_leaves(pugi::xml_node node, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+  for (auto a : node.attributes()) out.emplace_back(path + "/@" + a.name(), a.value());
+  bool has_child_element = false;
+  for (auto c : node.children()) {
+    if (c.type() == pugi::node_element) {
+      has_child_element = true;
+      collect_leaves(c, path.empty() ? c.name() : path + "/" + c.name(), out);
+    }
+  }
+  if (!has_child_element) out.emplace_back(path, node.text().get());
+}
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// A value the template gives as an example ("Naam van de zorgcoördinator", CL-0000-0000) that is
+// still in referral.xml. Attribute values that are choices (lower-case words, true/false) are
+// answers, not examples, and other rules judge them.
+std::vector<std::pair<std::string, std::string>> find_placeholders(const CheckInput& in) {
+  std::vector<std::pair<std::string, std::string>> hits;
+  if (in.template_text.empty() || in.referral == nullptr || !in.referral->usable()) return hits;
+  pugi::xml_document tpl;
+  if (!tpl.load_buffer(in.template_text.data(), in.template_text.size())) return hits;
+  std::vector<std::pair<std::string, std::string>> examples, actual;
+  collect_leaves(tpl.child("referral"), "", examples);
+  collect_leaves(in.referral->root(), "", actual);
+  auto is_choice = [](const std::string& path, const std::string& v) {
+    if (path.find("/@") == std::string::npos) return false;
+    if (path.rfind("/@", 0) == 0) return true;  // <referral version= profile=>: format, not content
+    return std::all_of(v.begin(), v.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+  };
+  for (const auto& [path, value] : examples) {
+    const std::string want = trim(value);
+    if (want.empty() || want.find('{') != std::string::npos || is_choice(path, want)) continue;
+    for (const auto& [p, v] : actual) {
+      if (p == path && trim(v) == want) {
+        hits.emplace_back(p.empty() ? "referral" : (p.front() == '/' ? p.substr(1) : p), want);
+        break;
+      }
+    }
+  }
+  return hits;
 }
 
 // Runs a built-in inspection; returns true when it passes and fills files/notes with offenders.
@@ -126,19 +191,81 @@ bool inspect(const std::string& what, const Context& ctx, Finding& f) {
     for (const auto& d : in.documents) {
       if (!d.active_content.empty()) offend(d.path, msg.get("doc.active", {{"what", join(d.active_content, ", ")}}));
     }
-  } else if (what == "text-layer") {
+  } else if (what == "text-read") {
     for (const auto& d : in.documents) {
-      if (d.outcome == DocOutcome::ok && !d.has_text) offend(d.path, msg.get("doc.no-text"));
+      if (d.outcome == DocOutcome::ok && !d.has_text) {
+        offend(d.path, msg.get("doc.no-text", {{"pages", std::to_string(d.pages_read)}}));
+      }
     }
-  } else if (what == "keywords") {
+  } else if (what == "reading-limits") {
     for (const auto& d : in.documents) {
-      if (d.outcome != DocOutcome::ok || !d.has_text || d.evidence.empty() || !d.keywords_found.empty()) continue;
+      if (!d.limit_note.empty()) offend(d.path, msg.get("doc.limit", {{"detail", d.limit_note}}));
+    }
+  } else if (what == "evidence") {
+    for (const auto& d : in.documents) {
+      if (d.outcome != DocOutcome::ok || !d.has_text || d.evidence.empty() || d.is_evidence) continue;
       const auto* e = in.profile->evidence_by_id(d.evidence);
-      offend(d.path, msg.get("doc.no-keywords", {{"evidence", e != nullptr ? e->name.get(ctx.lang) : d.evidence}}));
+      if (e == nullptr) continue;
+      std::string note = msg.get("doc.not-evidence", {{"evidence", e->name.get(ctx.lang)},
+                                                      {"missing", fact_labels(*e, d.missing_identifying, ctx.lang)}});
+      if (const auto* other = in.profile->evidence_by_id(d.reads_like); other != nullptr) {
+        note += " " + msg.get("doc.reads-like", {{"evidence", other->name.get(ctx.lang)}, {"folder", other->folder + "/"}});
+      }
+      offend(d.path, std::move(note));
+    }
+  } else if (what == "supporting-facts") {
+    for (const auto& d : in.documents) {
+      if (!d.is_evidence || d.missing_supporting.empty()) continue;
+      const auto* e = in.profile->evidence_by_id(d.evidence);
+      if (e == nullptr) continue;
+      offend(d.path, msg.get("doc.missing-supporting", {{"missing", fact_labels(*e, d.missing_supporting, ctx.lang)}}));
     }
   } else if (what == "date") {
     for (const auto& d : in.documents) {
       if (d.outcome == DocOutcome::ok && !d.date) offend(d.path, msg.get("doc.no-date"));
+    }
+  } else if (what == "future-date") {
+    const auto today = iso_days(in.check_date);
+    for (const auto& d : in.documents) {
+      for (const auto* date : {d.date ? &*d.date : nullptr, d.declared_date ? &*d.declared_date : nullptr}) {
+        if (date == nullptr || !today) continue;
+        const auto day = iso_days(*date);
+        if (day && *day > *today) {
+          offend(d.path, msg.get("doc.future", {{"date", *date}, {"today", in.check_date}}));
+          break;
+        }
+      }
+    }
+  } else if (what == "date-agrees") {
+    for (const auto& d : in.documents) {
+      if (d.date && d.date_source == "text" && d.declared_date && *d.date != *d.declared_date) {
+        offend(d.path, msg.get("doc.date-differs", {{"text", *d.date}, {"declared", *d.declared_date}}));
+      }
+    }
+  } else if (what == "max-age") {
+    const auto today = iso_days(in.check_date);
+    for (const auto& d : in.documents) {
+      const auto* e = in.profile->evidence_by_id(d.evidence);
+      if (e == nullptr || e->max_age_days <= 0 || !d.date || !today) continue;
+      const auto day = iso_days(*d.date);
+      if (day && *today - *day > e->max_age_days) {
+        offend(d.path, msg.get("doc.too-old", {{"date", *d.date}, {"days", std::to_string(e->max_age_days)}}));
+      }
+    }
+  } else if (what == "expired") {
+    const auto today = iso_days(in.check_date);
+    for (const auto& d : in.documents) {
+      if (!d.expiry || !today) continue;
+      const auto day = iso_days(*d.expiry);
+      if (day && *day < *today) offend(d.path, msg.get("doc.expired", {{"date", *d.expiry}, {"today", in.check_date}}));
+    }
+  } else if (what == "bsn-in-documents") {
+    for (const auto& d : in.documents) {
+      if (d.bsn_like > 0) offend(d.path, msg.get("doc.bsn", {{"count", std::to_string(d.bsn_like)}}));
+    }
+  } else if (what == "placeholders") {
+    for (const auto& hit : find_placeholders(in)) {
+      offend("referral.xml", msg.get("referral.placeholder", {{"field", hit.first}, {"value", hit.second}}));
     }
   }
   return f.notes.empty();
@@ -164,12 +291,14 @@ Status status_for(Severity s) {
 std::vector<Finding> evaluate(const CheckInput& in, const Catalogue& messages) {
   std::vector<Finding> findings;
   if (in.profile == nullptr) return findings;
-  const Context ctx{in, messages, messages.lang()};
+  auto vars = xpath_variables(in.check_date);
+  const Context ctx{in, messages, messages.lang(), &vars};
   const bool referral_usable = in.referral != nullptr && in.referral->usable();
   for (const auto& rule : in.profile->rules()) {
     Finding f;
     f.rule = rule.id;
     f.ground = rule.ground;
+    f.kind = rule.kind;
     f.message = rule.text.get(ctx.lang);
     bool passed = true;
     if (in.package_error && rule.inspect != "package-readable") {
@@ -214,8 +343,28 @@ std::vector<Finding> evaluate(const CheckInput& in, const Catalogue& messages) {
   return findings;
 }
 
-bool is_complete(const std::vector<Finding>& findings) {
-  return std::none_of(findings.begin(), findings.end(), [](const Finding& f) { return f.status == Status::failed; });
+Verdict verdict_of(const std::vector<Finding>& findings) {
+  bool eligibility_failed = false;
+  for (const auto& f : findings) {
+    if (f.status != Status::failed) continue;
+    if (f.kind == RuleKind::completeness) return Verdict::incomplete;
+    eligibility_failed = true;
+  }
+  return eligibility_failed ? Verdict::not_eligible : Verdict::complete;
+}
+
+bool is_complete(const std::vector<Finding>& findings) { return verdict_of(findings) == Verdict::complete; }
+
+pugi::xpath_variable_set xpath_variables(const std::string& check_date) {
+  pugi::xpath_variable_set vars;
+  double today = 0;
+  if (check_date.size() == 10) {
+    for (char c : check_date) {
+      if (c >= '0' && c <= '9') today = today * 10 + (c - '0');
+    }
+  }
+  vars.set("today", today);
+  return vars;
 }
 
 }  // namespace dossier

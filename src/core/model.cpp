@@ -14,6 +14,19 @@ const char* status_name(Status s) noexcept {
 
 const char* lang_code(Lang l) noexcept { return l == Lang::nl ? "nl" : "en"; }
 
+const char* rule_kind_name(RuleKind k) noexcept {
+  return k == RuleKind::eligibility ? "eligibility" : "completeness";
+}
+
+const char* verdict_name(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::complete: return "complete";
+    case Verdict::incomplete: return "incomplete";
+    case Verdict::not_eligible: return "not-eligible";
+  }
+  return "incomplete";
+}
+
 const char* doc_outcome_name(DocOutcome o) noexcept {
   switch (o) {
     case DocOutcome::ok: return "ok";

@@ -12,9 +12,17 @@ namespace dossier {
 enum class Lang { nl, en };
 enum class Severity { fail, warn, info };
 enum class Status { passed, failed, warning, info };
+// What a rule judges: completeness (the coordinator fixes the package: missing, unreadable, not
+// evidence, malformed) or eligibility (a refusal ground CoMensha weighs).
+enum class RuleKind { completeness, eligibility };
+// complete: nothing failed; incomplete: a completeness rule failed; not-eligible: complete,
+// but an eligibility rule failed (may be sent only as an advice request).
+enum class Verdict { complete, incomplete, not_eligible };
 
 const char* status_name(Status s) noexcept;  // "passed" | "failed" | "warning" | "info"
 const char* lang_code(Lang l) noexcept;      // "nl" | "en"
+const char* rule_kind_name(RuleKind k) noexcept;  // "completeness" | "eligibility"
+const char* verdict_name(Verdict v) noexcept;     // "complete" | "incomplete" | "not-eligible"
 
 // What inspecting one file of the package found. Produced at the edge (PDF inspection);
 // consumed by the pure rule engine.
@@ -30,14 +38,34 @@ struct DocumentFacts {
   DocOutcome outcome = DocOutcome::ok;
   std::string detail;    // technical detail for outcome != ok (English)
   int pages = 0;
-  bool has_text = false;
-  std::optional<std::string> date;  // ISO yyyy-mm-dd
+  bool has_text = false;            // text from the text layer or OCR
+  std::string text_source = "none";  // "none" | "text-layer" | "ocr" | "mixed"
+  int pages_read = 0;               // pages whose text was read
+  int pages_ocr = 0;                // of those, by text recognition
+  int ocr_confidence = -1;          // Tesseract's mean confidence 0..100; -1 without OCR
+  std::string limit_note;           // English; set when a limit stopped reading
+  std::optional<std::string> date;  // ISO yyyy-mm-dd: the document's own date (its date fact)
   std::string date_source;          // "text" | "referral" | ""
+  std::optional<std::string> declared_date;  // the date referral.xml gives it
+  std::optional<std::string> expiry;         // a validity end found in the text
   std::vector<std::string> active_content;
-  std::vector<std::string> keywords_found;
+  // Evidence reading (facts declared by the profile for this document's evidence type).
+  struct Fact {
+    std::string id;
+    std::string value;    // normalised value (date, code, the profile's word); "" if not shown
+    std::string matched;  // words as found; terminal only (--show-evidence), never JSON
+  };
+  std::vector<Fact> facts;
+  std::vector<std::string> missing_identifying;
+  std::vector<std::string> missing_supporting;
+  bool is_evidence = false;  // text read and every identifying fact found
+  std::string reads_like;    // another evidence type this document reads as, or ""
+  int bsn_like = 0;          // count of BSN-like numbers in the text (never the numbers)
   bool declared = false;  // listed in referral.xml <documents>
 
   bool usable() const noexcept { return outcome == DocOutcome::ok && active_content.empty(); }
+  // Counts toward rules that require documents of its evidence type.
+  bool counts_as_evidence() const noexcept { return usable() && is_evidence; }
 };
 
 struct FileNote {
@@ -48,6 +76,7 @@ struct FileNote {
 struct Finding {
   std::string rule;
   std::string ground;
+  RuleKind kind = RuleKind::completeness;
   Status status = Status::passed;
   std::string message;  // the requirement, in the chosen language
   std::string fix;      // what to do; empty when passed

@@ -47,7 +47,9 @@ Result<Condition> parse_condition(pugi::xml_node node, const std::string& rule_i
     c.kind = Condition::Kind::xpath;
     c.xpath = node.attribute("test").value();
     try {
-      pugi::xpath_query q(c.xpath.c_str());
+      pugi::xpath_variable_set vars;
+      vars.set("today", 0.0);  // the rule engine's variables (evaluate.hpp: xpath_variables)
+      pugi::xpath_query q(c.xpath.c_str(), &vars);
       (void)q;
     } catch (const pugi::xpath_exception& e) {
       return fail(Errc::malformed, "rule " + rule_id + ": bad XPath '" + c.xpath + "': " + e.what());
@@ -93,10 +95,61 @@ bool references_known_evidence(const Condition& c, const std::vector<Evidence>& 
                      [&](const Condition& child) { return references_known_evidence(child, evidence, bad); });
 }
 
+Result<Fact> parse_fact(pugi::xml_node node, const std::string& evidence_id) {
+  Fact f;
+  f.id = node.attribute("id").value();
+  const std::string where = "evidence " + evidence_id + ": fact " + f.id;
+  const std::string_view role = node.attribute("role").value();
+  if (f.id.empty()) return fail(Errc::malformed, "evidence " + evidence_id + ": a fact without id");
+  if (role == "identifying") f.identifying = true;
+  else if (role != "supporting") return fail(Errc::malformed, where + ": role must be identifying or supporting");
+  f.document_date = node.attribute("document-date").as_bool(false);
+  f.expiry = node.attribute("expiry").as_bool(false);
+  for (auto n : node.children("label")) {
+    const std::string_view lang = n.attribute("lang").value();
+    if (lang == "nl") f.label_nl = n.text().get();
+    if (lang == "en") f.label_en = n.text().get();
+  }
+  if (f.label_nl.empty() || f.label_en.empty()) return fail(Errc::malformed, where + ": needs <label> in nl and en");
+  const auto source = node.child("source");
+  f.source_doc = source.attribute("doc").value();
+  f.source_section = source.attribute("section").value();
+  f.source_text = source.text().get();
+  if (f.source_text.empty()) return fail(Errc::malformed, where + ": needs a <source>");
+  for (auto m : node.children()) {
+    if (m.type() != pugi::node_element) continue;
+    const std::string_view name = m.name();
+    if (name == "label" || name == "source") continue;
+    Matcher matcher;
+    matcher.head_lines = m.attribute("head-lines").as_int(0);
+    if (matcher.head_lines < 0) return fail(Errc::malformed, where + ": head-lines must be >= 0");
+    if (name == "words") {
+      matcher.kind = Matcher::Kind::words;
+      matcher.phrases = parse_phrases(m.text().get());
+      if (matcher.phrases.empty()) return fail(Errc::malformed, where + ": empty <words>");
+    } else if (name == "date" || name == "reference") {
+      matcher.kind = name == "date" ? Matcher::Kind::date : Matcher::Kind::reference;
+      matcher.phrases = parse_phrases(m.attribute("after").value());
+      matcher.window = m.attribute("within").as_int(6);
+      if (name == "reference" && matcher.phrases.empty()) {
+        return fail(Errc::malformed, where + ": <reference> needs after=\"label | label ...\"");
+      }
+      if (matcher.window < 0 || matcher.window > 40) return fail(Errc::malformed, where + ": within must be 0..40");
+    } else if (name == "classification") {
+      matcher.kind = Matcher::Kind::classification;
+    } else {
+      return fail(Errc::malformed, where + ": unknown matcher <" + std::string(name) + ">");
+    }
+    f.matchers.push_back(std::move(matcher));
+  }
+  if (f.matchers.empty()) return fail(Errc::malformed, where + ": needs at least one matcher");
+  return f;
+}
+
 }  // namespace
 
 Rule::Rule(const Rule& o)
-    : id(o.id), ground(o.ground), severity(o.severity), when(clone(o.when)), require(clone(o.require)),
+    : id(o.id), ground(o.ground), severity(o.severity), kind(o.kind), when(clone(o.when)), require(clone(o.require)),
       inspect(o.inspect), text(o.text), fix(o.fix), source_doc(o.source_doc),
       source_section(o.source_section), source_text(o.source_text) {}
 
@@ -118,7 +171,9 @@ const std::vector<std::string>& known_grounds() {
 const std::vector<std::string>& known_inspections() {
   static const std::vector<std::string> kinds = {
       "package-readable", "referral-valid", "no-bsn", "declared-present", "no-undeclared",
-      "readable", "not-encrypted", "no-active-content", "text-layer", "keywords", "date"};
+      "readable", "not-encrypted", "no-active-content", "text-read", "evidence", "supporting-facts",
+      "date", "future-date", "date-agrees", "max-age", "expired", "bsn-in-documents", "placeholders",
+      "reading-limits"};
   return kinds;
 }
 
@@ -200,9 +255,17 @@ Result<Profile> Profile::load_level(const std::string& data_dir, const std::stri
       e.id = node.attribute("id").value();
       e.folder = node.attribute("folder").value();
       read_local(node, "name", e.name);
-      std::istringstream kw(node.child("keywords").text().get());
-      for (std::string w; kw >> w;) e.keywords.push_back(w);
+      e.max_age_days = node.attribute("max-age-days").as_int(0);
       if (e.id.empty() || e.folder.empty()) return fail(Errc::malformed, path + ": <evidence> needs id and folder");
+      for (auto child : node.children()) {
+        if (child.type() != pugi::node_element || std::string_view(child.name()) == "name") continue;
+        if (std::string_view(child.name()) != "fact") {
+          return fail(Errc::malformed, path + ": evidence " + e.id + ": unknown element <" + child.name() + ">");
+        }
+        auto fact = parse_fact(child, e.id);
+        if (!fact) return fail(Errc::malformed, path + ": " + fact.error().message);
+        e.facts.push_back(std::move(*fact));
+      }
       auto it = std::find_if(p.evidence_.begin(), p.evidence_.end(), [&](const Evidence& x) { return x.id == e.id; });
       if (it != p.evidence_.end()) *it = std::move(e); else p.evidence_.push_back(std::move(e));
       continue;
@@ -217,6 +280,7 @@ Result<Profile> Profile::load_level(const std::string& data_dir, const std::stri
     r.id = node.attribute("id").value();
     r.ground = node.attribute("ground").value();
     const std::string_view sev = node.attribute("severity").value();
+
     if (r.id.empty()) return fail(Errc::malformed, path + ": a rule without id");
     if (sev == "fail") r.severity = Severity::fail;
     else if (sev == "warn") r.severity = Severity::warn;
@@ -252,6 +316,10 @@ Result<Profile> Profile::load_level(const std::string& data_dir, const std::stri
     r.source_section = source.attribute("section").value();
     r.source_text = source.text().get();
     if (r.source_text.empty()) return fail(Errc::malformed, path + ": rule " + r.id + ": needs a <source>");
+    const std::string_view kind = node.attribute("kind").value();
+    if (kind == "completeness") r.kind = RuleKind::completeness;
+    else if (kind == "eligibility") r.kind = RuleKind::eligibility;
+    else return fail(Errc::malformed, path + ": rule " + r.id + ": kind must be completeness or eligibility");
     auto it = std::find_if(p.rules_.begin(), p.rules_.end(), [&](const Rule& x) { return x.id == r.id; });
     if (it != p.rules_.end()) *it = std::move(r); else p.rules_.push_back(std::move(r));
   }

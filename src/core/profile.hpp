@@ -3,11 +3,13 @@
 // unknown grounds, bad XPath and references to undefined evidence types.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/evidence.hpp"
 #include "core/model.hpp"
 #include "core/result.hpp"
 
@@ -26,7 +28,11 @@ struct Evidence {
   std::string id;
   std::string folder;
   LocalText name;
-  std::vector<std::string> keywords;
+  std::vector<Fact> facts;  // what a document of this type must show (docs/profiles.md)
+  int max_age_days = 0;     // > 0: a document older than this on the check date gets a warning
+  bool has_identifying() const {
+    return std::any_of(facts.begin(), facts.end(), [](const Fact& f) { return f.identifying; });
+  }
 };
 
 // A condition over referral.xml (XPath 1.0, evaluated by pugixml against <referral>) and
@@ -44,6 +50,7 @@ struct Rule {
   std::string id;
   std::string ground;
   Severity severity = Severity::fail;
+  RuleKind kind = RuleKind::completeness;
   std::unique_ptr<Condition> when;     // applies only if true; absent = always
   std::unique_ptr<Condition> require;  // condition-based rule
   std::string inspect;                 // or a built-in inspection (see docs/profiles.md)

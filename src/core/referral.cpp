@@ -4,6 +4,8 @@
 #include <libxml/xmlschemas.h>
 
 #include <cstring>
+#include <set>
+#include <string>
 
 namespace dossier {
 namespace {
@@ -139,6 +141,36 @@ pugi::xml_node too_deep(pugi::xml_node node, std::size_t depth, std::size_t limi
   return {};
 }
 
+// Rules read values as their schema types them, not as written: an xs:boolean or xs:date has
+// whiteSpace="collapse" (" true " is true), and xs:boolean also allows 1 and 0. The attributes
+// of those types are taken from the schema itself, so a new boolean needs no code.
+void canonicalise_typed_values(pugi::xml_document& doc, const std::string& xsd_path) {
+  pugi::xml_document xsd;
+  if (!xsd.load_file(xsd_path.c_str())) return;
+  std::set<std::string> booleans, collapsed;
+  for (auto hit : xsd.select_nodes("//*[local-name()='attribute'][@name and @type]")) {
+    const std::string type = hit.node().attribute("type").value();
+    const std::string name = hit.node().attribute("name").value();
+    if (type == "xs:boolean") booleans.insert(name);
+    if (type == "xs:boolean" || type == "xs:date" || type == "xs:integer" || type == "xs:nonNegativeInteger") {
+      collapsed.insert(name);
+    }
+  }
+  for (auto hit : doc.select_nodes("//@*")) {
+    pugi::xml_attribute a = hit.attribute();
+    if (collapsed.count(a.name()) == 0) continue;
+    std::string v = a.value();
+    const auto b = v.find_first_not_of(" \t\r\n");
+    const auto e = v.find_last_not_of(" \t\r\n");
+    v = b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+    if (booleans.count(a.name()) != 0) {
+      if (v == "1") v = "true";
+      if (v == "0") v = "false";
+    }
+    a.set_value(v.c_str());
+  }
+}
+
 }  // namespace
 
 Referral Referral::missing() { return Referral{}; }
@@ -201,6 +233,7 @@ Referral Referral::parse(std::string_view text, const std::string& xsd_path,
       return r;
     }
   }
+  canonicalise_typed_values(*doc, xsd_path);
   for (auto d : root.child("documents").children("document")) {
     r.documents_.push_back({d.attribute("path").value(), d.attribute("date").value(),
                             d.attribute("issuer").value(),

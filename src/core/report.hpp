@@ -19,13 +19,18 @@ struct Report {
   std::string profile_title;
   std::vector<DocumentFacts> documents;
   std::vector<Finding> findings;
-  bool complete = false;
+  std::string check_date;  // ISO: the date dates and validity were judged against
+  Verdict verdict = Verdict::incomplete;
+  bool complete = false;   // verdict == complete
 };
 
 // Findings grouped by ground, a fix under every failure, a one-line verdict at the end.
 // `complete_key` words the verdict of a complete report (open says "as when it was sealed").
+// `show_evidence` adds, per document, the words each fact matched (terminal only: they come
+// from the document's text).
 std::string render_text(const Report& report, const Catalogue& messages, bool color,
-                        const std::string& complete_key = "report.verdict.complete");
+                        const std::string& complete_key = "report.verdict.complete",
+                        bool show_evidence = false);
 nlohmann::ordered_json to_json(const Report& report, Lang lang);
 
 }  // namespace dossier

@@ -115,13 +115,20 @@ std::optional<std::string> numeric_date_at(std::string_view s, std::size_t pos) 
     return std::nullopt;
   }
   if (first_len > 2) return std::nullopt;
-  if (sep == '-' || sep == '/' || sep == '.') {  // dd-mm-yyyy
+  if (sep == '-' || sep == '/' || sep == '.') {  // dd-mm-yyyy, dd-mm-yy
     ++p;
     int m = read_number(s, p, 1, 2);
     if (m < 0 || p >= s.size() || s[p] != sep) return std::nullopt;
     ++p;
-    int y = read_number(s, p, 4, 4);
+    const std::size_t year_start = p;
+    int y = read_number(s, p, 2, 4);
     if (y < 0 || digit_at(s, p)) return std::nullopt;
+    if (p - year_start == 3) return std::nullopt;
+    if (p - year_start == 2) {
+      // A two-digit year only when nothing date-like follows ("2-10-26", not "2-10-26-1").
+      if (p < s.size() && (s[p] == sep || s[p] == '-' || s[p] == '/')) return std::nullopt;
+      y += y < 70 ? 2000 : 1900;
+    }
     if (plausible_year(y) && valid_date(y, m, first)) return iso(y, m, first);
     return std::nullopt;
   }
@@ -185,30 +192,43 @@ std::string fold_text(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> find_keywords(std::string_view text, const std::vector<std::string>& keywords) {
-  std::vector<std::string> found;
-  const std::string haystack = fold_text(text);
-  std::vector<std::string> seen;
-  for (const auto& kw : keywords) {
-    std::string needle = fold_text(kw);
-    if (needle.empty()) continue;
-    bool dup = false;
-    for (const auto& s : seen) dup = dup || s == needle;
-    if (dup) continue;
-    if (haystack.find(needle) != std::string::npos) {
-      found.push_back(kw);
-      seen.push_back(std::move(needle));
-    }
-  }
-  return found;
-}
-
 bool valid_date(int year, int month, int day) noexcept {
   if (month < 1 || month > 12 || day < 1) return false;
   static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   int max = kDays[static_cast<std::size_t>(month - 1)] + ((month == 2 && leap) ? 1 : 0);
   return day <= max;
+}
+
+std::vector<DateHit> find_dates(std::string_view s) {
+  std::vector<DateHit> out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    bool word_start = i == 0 || !(is_digit(s[i - 1]) || is_alpha(s[i - 1]));
+    if (!word_start) continue;
+    std::optional<std::string> d;
+    if (is_digit(s[i])) d = numeric_date_at(s, i);
+    else if (is_alpha(s[i])) d = month_first_date_at(s, i);
+    if (d) out.push_back({i, std::move(*d)});
+  }
+  return out;
+}
+
+std::optional<long> iso_days(std::string_view iso) {
+  if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-') return std::nullopt;
+  std::size_t p = 0;
+  const int y = read_number(iso, p, 4, 4);
+  p = 5;
+  const int m = read_number(iso, p, 2, 2);
+  p = 8;
+  const int d = read_number(iso, p, 2, 2);
+  if (y < 0 || m < 0 || d < 0 || !valid_date(y, m, d)) return std::nullopt;
+  // Howard Hinnant's days_from_civil.
+  const int yy = y - (m <= 2 ? 1 : 0);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<long>(era) * 146097L + static_cast<long>(doe) - 719468L;
 }
 
 std::optional<std::string> find_first_date(std::string_view text) {

@@ -12,7 +12,7 @@ want_exit=$(sed -n 's/^exit: //p' "$case_file")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$src"
-export NO_COLOR=1 LANG=C LC_ALL= LC_MESSAGES= DOSSIER_DATA_DIR="$src" WORK="$work"
+export NO_COLOR=1 LANG=C LC_ALL= LC_MESSAGES= DOSSIER_DATA_DIR="$src" WORK="$work" DOSSIER_DATE=2026-12-01
 # "env: NAME=VALUE ..." lines set the environment of the case (e.g. the locale).
 for assignment in $(sed -n 's/^env: //p' "$case_file"); do export "${assignment?}"; done
 eval "\"$dossier\" $args" >"$work/stdout" 2>"$work/stderr" </dev/null

@@ -592,6 +592,7 @@ class BundleManifest : public ::testing::Test {
     x.profile_id = "omm-eerste-fase";
     x.profile_version = "1.0.0";
     x.verdict = "complete";
+    x.purpose = "referral";
     x.signer_key_id = "8DAB18866E8CB19";
     x.entries = {{"payload/index.age", 2345, std::string(128, 'a')},
                  {"payload/0001.age", 10512, std::string(64, '0') + std::string(64, 'f')}};
@@ -615,7 +616,7 @@ TEST_F(BundleManifest, SerialiseIsTheDocumentedShape) {
             "<manifest format=\"1\">\n"
             "  <dossier id=\"3f0c9a1b2c3d4e5f60718293a4b5c6d7\" created=\"2026-11-24T17:55:01Z\"/>\n"
             "  <profile id=\"omm-eerste-fase\" version=\"1.0.0\"/>\n"
-            "  <check verdict=\"complete\"/>\n"
+            "  <check verdict=\"complete\" purpose=\"referral\"/>\n"
             "  <signer key-id=\"8DAB18866E8CB19\"/>\n"
             "  <entry path=\"payload/index.age\" size=\"2345\" blake2b-512=\"" + std::string(128, 'a') + "\"/>\n"
             "  <entry path=\"payload/0001.age\" size=\"10512\" blake2b-512=\"" + std::string(64, '0') +
@@ -640,8 +641,20 @@ TEST_F(BundleManifest, ParseAcceptsSerialiseOutput) {
   EXPECT_EQ(escaped->profile_version, m.profile_version);
 }
 
+TEST_F(BundleManifest, AnAdviceRequestMayBeNotEligible) {
+  app::Manifest advice = m;
+  advice.verdict = "not-eligible";
+  advice.purpose = "advice-request";
+  const auto text = advice.serialise();
+  EXPECT_NE(text.find("<check verdict=\"not-eligible\" purpose=\"advice-request\"/>"), std::string::npos);
+  const auto back = app::Manifest::parse(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->purpose, "advice-request");
+  EXPECT_EQ(back->verdict, "not-eligible");
+}
+
 TEST_F(BundleManifest, ParseRejectsAnythingElse) {
-  const std::string check = "  <check verdict=\"complete\"/>\n";
+  const std::string check = "  <check verdict=\"complete\" purpose=\"referral\"/>\n";
   const std::string profile = "  <profile id=\"omm-eerste-fase\" version=\"1.0.0\"/>\n";
   const std::string dossier = "<dossier id=\"3f0c9a1b2c3d4e5f60718293a4b5c6d7\" created=\"2026-11-24T17:55:01Z\"/>";
   const std::string entry1 = "  <entry path=\"payload/0001.age\"";
@@ -667,7 +680,13 @@ TEST_F(BundleManifest, ParseRejectsAnythingElse) {
       {dossier, "<dossier created=\"2026-11-24T17:55:01Z\" id=\"3f0c9a1b2c3d4e5f60718293a4b5c6d7\"/>",
        "reordered attributes"},
       {"  <signer", "  <extra/>\n  <signer", "an extra element"},
-      {"<check verdict=\"complete\"/>", "<check verdict=\"complete\"></check>", "an element not self-closed"},
+      {"<check verdict=\"complete\" purpose=\"referral\"/>", "<check verdict=\"complete\" purpose=\"referral\"></check>",
+       "an element not self-closed"},
+      {"purpose=\"referral\"", "purpose=\"\"", "no purpose"},
+      {"purpose=\"referral\"", "purpose=\"advice\"", "an unknown purpose"},
+      {"verdict=\"complete\" purpose=\"referral\"", "verdict=\"not-eligible\" purpose=\"referral\"",
+       "a not-eligible referral (only an advice request may be not eligible)"},
+      {"verdict=\"complete\" purpose=\"referral\"", "purpose=\"referral\" verdict=\"complete\"", "reordered check attributes"},
       {"</manifest>\n", "</manifest>\n<manifest/>\n", "a second root"},
       {check, check + check, "a duplicated element"},
       {entry1, "  <entry path=\"payload/0001.age\" size=\"1\" blake2b-512=\"" + std::string(128, 'b') + "\"/>\n" + entry1,
@@ -685,6 +704,8 @@ TEST_F(BundleManifest, ParseRejectsAnythingElse) {
       {"17:55:01Z", "17:55:01+01:00", "a time zone offset"},
       {"8DAB18866E8CB19", "8dab18866e8cb19", "a lowercase key id"},
       {"complete", "incomplete", "an incomplete verdict"},
+      {"verdict=\"complete\" purpose=\"referral\"", "verdict=\"incomplete\" purpose=\"advice-request\"",
+       "an incomplete advice request"},
       {"format=\"1\"", "format=\"2\"", "another format"},
   };
   for (const auto& [from, to, why] : substitutions) expect_rejected(replace_once(xml, from, to), why);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "test_support.hpp"
@@ -33,7 +34,9 @@ class Evaluate : public ::testing::Test {
       d.pages = 1;
       d.has_text = true;
       d.date = "2026-10-01";
-      d.keywords_found = {"x"};
+      d.is_evidence = true;
+      d.text_source = "text-layer";
+      d.pages_read = 1;
       d.declared = true;
       documents.push_back(d);
     }
@@ -47,6 +50,8 @@ class Evaluate : public ::testing::Test {
     in.referral_text = referral_text;
     in.documents = documents;
     in.package_error = package_error;
+    in.check_date = check_date;
+    in.template_text = template_text;
     return evaluate(in, catalogue);
   }
 
@@ -82,6 +87,8 @@ class Evaluate : public ::testing::Test {
   std::string referral_text;
   std::vector<DocumentFacts> documents;
   std::optional<std::string> package_error;
+  std::string check_date = "2026-12-01";
+  std::string template_text;
 };
 
 TEST_F(Evaluate, CompletePackageIsComplete) {
@@ -140,11 +147,114 @@ TEST_F(Evaluate, NoResidencePointsToCosm) {
   EXPECT_EQ(find(fs, "residence.evidence").status, Status::passed);  // not applicable
 }
 
-TEST_F(Evaluate, B8IsAWarning) {
+TEST_F(Evaluate, B8NeedsItsEndDateAndIsNoWarningByItself) {
   referral_text = test::replace_once(referral_text, "status=\"lawful\"", "status=\"b8\"");
-  const auto fs = run();
-  EXPECT_EQ(find(fs, "residence.b8").status, Status::warning);
+  auto fs = run();
+  EXPECT_EQ(find(fs, "residence.b8-end-date").status, Status::failed);
+  EXPECT_EQ(verdict_of(fs), Verdict::incomplete);
+  referral_text = test::replace_once(referral_text, "status=\"b8\"", "status=\"b8\" valid-until=\"2027-01-31\"");
+  fs = run();
+  EXPECT_EQ(find(fs, "residence.b8-end-date").status, Status::passed);
+  EXPECT_EQ(find(fs, "residence.valid").status, Status::passed);
   EXPECT_TRUE(is_complete(fs));
+}
+
+TEST_F(Evaluate, ExpiredReflectionPeriodIsNotEligible) {
+  referral_text = test::replace_once(referral_text, "status=\"lawful\"", "status=\"b8\" valid-until=\"2026-11-30\"");
+  auto fs = run();
+  EXPECT_EQ(find(fs, "residence.valid").status, Status::failed);
+  EXPECT_EQ(find(fs, "residence.valid").kind, RuleKind::eligibility);
+  EXPECT_NE(find(fs, "residence.valid").fix.find("Reflection period expired"), std::string::npos);
+  EXPECT_EQ(verdict_of(fs), Verdict::not_eligible);
+  check_date = "2026-11-30";  // still valid on its last day
+  fs = run();
+  EXPECT_EQ(find(fs, "residence.valid").status, Status::passed);
+}
+
+TEST_F(Evaluate, ExpiredResidenceDocumentIsNotEligible) {
+  doc("verblijfsstatus").expiry = "2026-06-30";
+  const auto fs = run();
+  EXPECT_EQ(find(fs, "residence.document-valid").status, Status::failed);
+  EXPECT_EQ(find(fs, "residence.document-valid").files, std::vector<std::string>{doc("verblijfsstatus").path});
+  EXPECT_EQ(verdict_of(fs), Verdict::not_eligible);
+}
+
+TEST_F(Evaluate, CrisisWithSpacesIsACrisis) {
+  // xs:boolean collapses white space: " true " is true, and 1 is true.
+  for (const char* v : {" true ", "1", "\ttrue\n"}) {
+    referral_text = test::example_referral();
+    referral_text = test::replace_once(referral_text, "psychiatric-crisis=\"false\"",
+                                       std::string("psychiatric-crisis=\"") + v + "\"");
+    const auto fs = run();
+    EXPECT_EQ(find(fs, "psychiatric-crisis.none").status, Status::failed) << v;
+    EXPECT_EQ(verdict_of(fs), Verdict::not_eligible) << v;
+  }
+}
+
+TEST_F(Evaluate, EligibilityApartFromCompleteness) {
+  referral_text = test::replace_once(referral_text, "status=\"lawful\"", "status=\"none\"");
+  auto fs = run();
+  EXPECT_EQ(find(fs, "residence.lawful").status, Status::failed);
+  EXPECT_EQ(verdict_of(fs), Verdict::not_eligible);
+  doc("politie").is_evidence = false;  // and a completeness failure on top
+  fs = run();
+  EXPECT_EQ(verdict_of(fs), Verdict::incomplete);
+}
+
+TEST_F(Evaluate, EuNationalsNeedNoResidenceDocument) {
+  referral_text = test::replace_once(referral_text, "status=\"lawful\"", "status=\"eu-national\"");
+  referral_text = test::replace_once(
+      referral_text, "<document path=\"verblijfsstatus/verblijfsdocument.pdf\" date=\"2026-03-01\" issuer=\"IND\"/>", "");
+  documents.erase(std::remove_if(documents.begin(), documents.end(),
+                                 [](const DocumentFacts& d) { return d.folder == "verblijfsstatus"; }),
+                  documents.end());
+  const auto fs = run();
+  EXPECT_EQ(find(fs, "residence.evidence").status, Status::passed);
+  EXPECT_TRUE(is_complete(fs));
+}
+
+TEST_F(Evaluate, NotEvidenceDoesNotCountTowardRules) {
+  doc("politie").is_evidence = false;
+  doc("politie").missing_identifying = {"unit", "act"};
+  const auto fs = run();
+  EXPECT_EQ(find(fs, "documents.evidence").status, Status::failed);
+  EXPECT_EQ(find(fs, "documents.evidence").notes.at(0).note,
+            "does not read as police confirmation (intake or report); not found: a police or investigation unit (police, "
+            "AVIM, KMar, Labour Inspectorate) and an intake, report, notification or official record.");
+  EXPECT_EQ(find(fs, "trafficking.confirmed").status, Status::failed);
+  EXPECT_EQ(find(fs, "trafficking.confirmed").ground, "trafficking");
+}
+
+TEST_F(Evaluate, DatesAgainstTheCheckDate) {
+  doc("aanmelding").date = "2026-12-24";
+  doc("aanmelding").date_source = "text";
+  doc("diagnostiek").date_source = "text";
+  doc("diagnostiek").declared_date = "2026-09-20";
+  doc("lokale-zorg").date = "2025-01-10";
+  const auto fs = run();
+  EXPECT_EQ(find(fs, "documents.not-future").files, std::vector<std::string>{doc("aanmelding").path});
+  EXPECT_EQ(find(fs, "documents.not-future").status, Status::failed);
+  EXPECT_EQ(find(fs, "documents.date-agrees").files, std::vector<std::string>{doc("diagnostiek").path});
+  EXPECT_EQ(find(fs, "documents.recent").files, std::vector<std::string>{doc("lokale-zorg").path});
+}
+
+TEST_F(Evaluate, PlaceholdersFromTheTemplateFail) {
+  template_text = test::read_text(test::source_dir() + "/templates/referral-template.xml");
+  referral_text = test::replace_once(referral_text, "Z. de Voorbeeld", "Naam van de zorgcoördinator");
+  referral_text = test::replace_once(referral_text, "CL-2026-0042", "CL-0000-0000");
+  const auto fs = run();
+  const auto& f = find(fs, "referral.no-placeholders");
+  EXPECT_EQ(f.status, Status::failed);
+  ASSERT_EQ(f.notes.size(), 2u);
+  EXPECT_EQ(f.notes[0].note, "referrer/coordinator: still the example value \"Naam van de zorgcoördinator\"");
+  EXPECT_EQ(f.notes[1].note, "client/@pseudonym: still the example value \"CL-0000-0000\"");
+}
+
+TEST_F(Evaluate, BsnInDocumentsIsCountedNeverShown) {
+  doc("diagnostiek").bsn_like = 2;
+  const auto fs = run();
+  EXPECT_EQ(find(fs, "documents.no-bsn").status, Status::info);
+  EXPECT_EQ(find(fs, "documents.no-bsn").notes.at(0).note, "2 number(s) that look like a BSN (not shown)");
 }
 
 TEST_F(Evaluate, DocumentProblemsAreNamedPerFile) {
@@ -152,15 +262,17 @@ TEST_F(Evaluate, DocumentProblemsAreNamedPerFile) {
   doc("diagnostiek").outcome = DocOutcome::encrypted;
   doc("politie").active_content = {"JavaScript"};
   doc("lokale-zorg").has_text = false;
-  doc("verblijfsstatus").keywords_found.clear();
+  doc("lokale-zorg").is_evidence = false;
+  doc("verblijfsstatus").is_evidence = false;
   doc("veiligheid").declared = false;
   const auto fs = run();
   EXPECT_EQ(find(fs, "documents.readable").files, std::vector<std::string>{doc("aanmelding").path});
   EXPECT_EQ(find(fs, "documents.not-encrypted").files, std::vector<std::string>{doc("diagnostiek").path});
   EXPECT_EQ(find(fs, "documents.no-active-content").files, std::vector<std::string>{doc("politie").path});
   EXPECT_EQ(find(fs, "documents.no-active-content").status, Status::failed);
-  EXPECT_EQ(find(fs, "documents.text-layer").status, Status::warning);
-  EXPECT_EQ(find(fs, "documents.evidence-type").files, std::vector<std::string>{doc("verblijfsstatus").path});
+  EXPECT_EQ(find(fs, "documents.text-read").status, Status::failed);
+  EXPECT_EQ(find(fs, "documents.text-read").files, std::vector<std::string>{doc("lokale-zorg").path});
+  EXPECT_EQ(find(fs, "documents.evidence").files, std::vector<std::string>{doc("verblijfsstatus").path});
   EXPECT_EQ(find(fs, "documents.declared").files, std::vector<std::string>{doc("veiligheid").path});
   // The unusable documents no longer count as evidence.
   EXPECT_EQ(find(fs, "request.document").status, Status::failed);

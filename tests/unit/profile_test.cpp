@@ -31,11 +31,12 @@ TEST(Profile, SecondPhaseExtendsAndOverrides) {
   auto second = Profile::load(test::source_dir(), "omm-tweede-fase");
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(second->id(), "omm-tweede-fase");
-  EXPECT_EQ(second->rules().size(), first->rules().size() + 1);
+  EXPECT_EQ(second->rules().size(), first->rules().size() + 2);
   const auto it = std::find_if(second->rules().begin(), second->rules().end(),
                                [](const Rule& r) { return r.id == "trafficking.police-preferred"; });
   ASSERT_NE(it, second->rules().end());
-  EXPECT_EQ(it->severity, Severity::fail);
+  // Police confirmation is common in the second phase, not a condition (domain brief).
+  EXPECT_EQ(it->severity, Severity::warn);
   EXPECT_EQ(it->when, nullptr);
 }
 
@@ -74,10 +75,20 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_pair("<rule id=\"a\" ground=\"weather\" severity=\"fail\"><require><xpath test=\"1\"/></require></rule>", "unknown ground"),
         std::make_pair("<rule id=\"a\" ground=\"incomplete\" severity=\"maybe\"><require><xpath test=\"1\"/></require></rule>", "severity"),
         std::make_pair("<rule id=\"a\" ground=\"incomplete\" severity=\"fail\"><require><xpath test=\"((\"/></require></rule>", "bad XPath"),
-        std::make_pair("<rule id=\"a\" ground=\"incomplete\" severity=\"fail\"><require><documents evidence=\"nope\"/></require>"
+        std::make_pair("<rule id=\"a\" ground=\"incomplete\" severity=\"fail\" kind=\"completeness\"><require><documents evidence=\"nope\"/></require>"
                        "<text lang=\"nl\">t</text><text lang=\"en\">t</text><fix lang=\"nl\">f</fix><fix lang=\"en\">f</fix><source>s</source></rule>", "unknown evidence"),
         std::make_pair("<rule id=\"a\" ground=\"incomplete\" severity=\"fail\"><inspect what=\"magic\"/></rule>", "unknown inspection"),
         std::make_pair("<rule id=\"a\" ground=\"incomplete\" severity=\"fail\"><require><xpath test=\"1\"/></require></rule>", "needs <text>"),
+        std::make_pair("<rule id=\"a\" ground=\"incomplete\" severity=\"fail\"><require><xpath test=\"1\"/></require>"
+                       "<text lang=\"nl\">t</text><text lang=\"en\">t</text><fix lang=\"nl\">f</fix><fix lang=\"en\">f</fix><source>s</source></rule>", "kind must be"),
+        std::make_pair("<evidence id=\"d\" folder=\"d\"><fact id=\"f\" role=\"maybe\"/></evidence>", "role must be"),
+        std::make_pair("<evidence id=\"d\" folder=\"d\"><fact id=\"f\" role=\"identifying\"><label lang=\"nl\">l</label>"
+                       "<label lang=\"en\">l</label><words>x</words></fact></evidence>", "needs a <source>"),
+        std::make_pair("<evidence id=\"d\" folder=\"d\"><fact id=\"f\" role=\"identifying\"><label lang=\"nl\">l</label>"
+                       "<label lang=\"en\">l</label><source>s</source><regex>.*</regex></fact></evidence>", "unknown matcher"),
+        std::make_pair("<evidence id=\"d\" folder=\"d\"><fact id=\"f\" role=\"supporting\"><label lang=\"nl\">l</label>"
+                       "<label lang=\"en\">l</label><source>s</source><reference/></fact></evidence>", "needs after="),
+        std::make_pair("<evidence id=\"d\" folder=\"d\"><keywords>a b</keywords></evidence>", "unknown element <keywords>"),
         std::make_pair("<gadget/>", "unknown element")),
     [](const ::testing::TestParamInfo<BadProfile::ParamType>& param_info) {
       std::string name;

@@ -27,7 +27,7 @@ TEST(Referral, ExampleIsValid) {
 }
 
 TEST(Referral, MissingRequiredFieldIsReportedWithLine) {
-  const auto text = test::replace_once(test::example_referral(), "<client pseudonym=\"CL-2026-0042\"/>", "");
+  const auto text = test::replace_once(test::example_referral(), "<client pseudonym=\"CL-2026-0042\" gender=\"female\"/>", "");
   const auto r = parse(text);
   EXPECT_FALSE(r.valid());
   ASSERT_FALSE(r.issues().empty());

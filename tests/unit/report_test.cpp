@@ -37,7 +37,7 @@ TEST(Report, TextEndsWithOneVerdictLineAndHasNoColourWhenOff) {
   ASSERT_TRUE(messages);
   Report r;
   r.package = "p";
-  r.findings.push_back({"x.rule", "trafficking", Status::failed, "Police confirmation", "Add it", {"politie/a.pdf"}, {}});
+  r.findings.push_back({"x.rule", "trafficking", RuleKind::completeness, Status::failed, "Police confirmation", "Add it", {"politie/a.pdf"}, {}});
   r.complete = false;
   const auto text = render_text(r, *messages, false);
   EXPECT_EQ(text.find('\x1b'), std::string::npos);

@@ -3,7 +3,9 @@
 // failed grounds `dossier check` must reach. One generic test runs them all.
 //
 // Directives, one per line ('#' starts a comment):
-//   expect: complete | incomplete
+//   expect: complete | incomplete | not-eligible
+//   note: RULE | TEXT            the finding of RULE has a note containing TEXT
+//   date: YYYY-MM-DD             the check date (default 2026-12-01, so that vectors do not age)
 //   grounds: G1 G2 ...           exact set of grounds with a failed rule ("-" for none)
 //   failed: RULE ...             these rules must have failed (subset)
 //   warned: RULE ...             these rules must have warned (subset)
@@ -97,6 +99,8 @@ TEST_P(Testkit, Vector) {
   std::set<std::string> failed;
   std::set<std::string> warned;
   std::string profile;
+  std::string check_date = "2026-12-01";
+  std::vector<std::pair<std::string, std::string>> notes;
   bool zip = false;
 
   std::ifstream in(vec);
@@ -116,6 +120,12 @@ TEST_P(Testkit, Vector) {
       failed = words(value);
     } else if (key == "warned") {
       warned = words(value);
+    } else if (key == "note") {
+      const auto parts = split(value, "|");
+      ASSERT_EQ(parts.size(), 2u) << "note: RULE | TEXT";
+      notes.emplace_back(parts[0], parts[1]);
+    } else if (key == "date") {
+      check_date = value;
     } else if (key == "profile") {
       profile = value;
     } else if (key == "zip") {
@@ -166,7 +176,7 @@ TEST_P(Testkit, Vector) {
       FAIL() << "unknown directive " << key;
     }
   }
-  ASSERT_TRUE(expect == "complete" || expect == "incomplete") << "vector needs expect:";
+  ASSERT_TRUE(expect == "complete" || expect == "incomplete" || expect == "not-eligible") << "vector needs expect:";
   ASSERT_TRUE(grounds.has_value()) << "vector needs grounds:";
 
   fs::path target = pkg;
@@ -187,6 +197,7 @@ TEST_P(Testkit, Vector) {
   app::CheckOptions options;
   options.data_dir = test::source_dir();
   options.profile = profile;
+  options.check_date = check_date;
   auto report = app::run_check(target, options, *messages);
   ASSERT_TRUE(report) << report.error().message;
 
@@ -206,10 +217,18 @@ TEST_P(Testkit, Vector) {
       summary += "\n";
     }
   }
-  EXPECT_EQ(report->complete ? "complete" : "incomplete", expect) << summary;
+  EXPECT_EQ(verdict_name(report->verdict), expect) << summary;
   EXPECT_EQ(got_grounds, *grounds) << summary;
   for (const auto& r : failed) EXPECT_TRUE(got_failed.count(r) == 1) << "expected failure of " << r << "\n" << summary;
   for (const auto& r : warned) EXPECT_TRUE(got_warned.count(r) == 1) << "expected warning of " << r << "\n" << summary;
+  for (const auto& [rule, text] : notes) {
+    bool seen = false;
+    for (const auto& f : report->findings) {
+      if (f.rule != rule) continue;
+      for (const auto& n : f.notes) seen = seen || n.note.find(text) != std::string::npos;
+    }
+    EXPECT_TRUE(seen) << "expected a note of " << rule << " containing '" << text << "'\n" << summary;
+  }
   fs::remove_all(work);
 }
 

@@ -10,16 +10,29 @@ TEST(FoldText, LowercasesAndRemovesDiacritics) {
   EXPECT_EQ(fold_text("ABC-xyz 123"), "abc-xyz 123");
 }
 
-TEST(FindKeywords, CaseAndAccentInsensitiveSubstring) {
-  const std::string text = "Mogelijke ARBEIDSUITBUITING in een café; Gedwongen prostitutie.";
-  auto found = find_keywords(text, {"uitbuiting", "Cafe", "mensenhandel", "PROSTITUTIE", ""});
-  EXPECT_EQ(found, (std::vector<std::string>{"uitbuiting", "Cafe", "PROSTITUTIE"}));
+TEST(FindDates, EveryAcceptedForm) {
+  const std::string text = fold_text(
+      "2 oktober 2026; 02-10-2026, 2-10-26 en 2026-10-02; 02/10/2026, 2.10.2026, 2 okt. 2026, October 2, 2026");
+  std::vector<std::string> isos;
+  for (const auto& d : find_dates(text)) isos.push_back(d.iso);
+  EXPECT_EQ(isos, std::vector<std::string>(8, "2026-10-02"));
 }
 
-TEST(FindKeywords, NoDuplicatesAndEmptyText) {
-  EXPECT_EQ(find_keywords("Één", {"een", "EEN", "één"}), (std::vector<std::string>{"een"}));
-  EXPECT_TRUE(find_keywords("", {"x"}).empty());
-  EXPECT_TRUE(find_keywords("abc", {}).empty());
+TEST(FindDates, TwoDigitYearsAndNonDates) {
+  EXPECT_EQ(find_first_date("op 5-3-99"), "1999-03-05");
+  EXPECT_EQ(find_first_date("op 31-12-69"), "2069-12-31");
+  EXPECT_FALSE(find_first_date("versie 1-2-3-4"));
+  EXPECT_FALSE(find_first_date("31-02-26"));
+  EXPECT_FALSE(find_first_date("12-13-26"));
+  EXPECT_FALSE(find_first_date("1-2-345"));
+}
+
+TEST(IsoDays, CountsFromTheEpoch) {
+  EXPECT_EQ(iso_days("1970-01-01"), 0);
+  EXPECT_EQ(iso_days("2026-12-01"), 20788);
+  EXPECT_EQ(*iso_days("2024-03-01") - *iso_days("2024-02-28"), 2);  // leap year
+  EXPECT_FALSE(iso_days("2026-02-30"));
+  EXPECT_FALSE(iso_days("2026-1-01"));
 }
 
 TEST(FindFirstDate, DutchAndIsoForms) {
