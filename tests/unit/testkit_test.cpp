@@ -14,6 +14,10 @@
 //   replace: FROM => TO          edit referral.xml (FROM must occur)
 //   pdf: PATH [FLAGS] | LINE | LINE ...   generate a PDF; FLAGS: no-text javascript embedded
 //                                 objstm encrypt-user encrypt-owner truncate=N pages=N
+//                                 scan: a scanned document (the lines drawn on a grayscale
+//                                 page image, no text layer); with scan also rotate=DEG
+//                                 (e.g. 1.5, clockwise), noise=SEED (grey paper and speckles;
+//                                 0 = clean) and dpi=N (default 200)
 //   file: PATH | CONTENT         write a file with this content
 //   profile: ID                  check with --profile ID
 //   zip: yes                     zip the package folder (one top folder) and check the ZIP
@@ -149,6 +153,7 @@ TEST_P(Testkit, Vector) {
       head >> path;
       mkpdf::PdfSpec spec;
       spec.title = "Synthetisch document";
+      bool scan_option = false;
       for (std::string flag; head >> flag;) {
         if (flag == "no-text") spec.no_text = true;
         else if (flag == "javascript") spec.javascript = true;
@@ -158,8 +163,13 @@ TEST_P(Testkit, Vector) {
         else if (flag == "encrypt-owner") spec.owner_password = "eigenaar";
         else if (flag.rfind("truncate=", 0) == 0) spec.truncate = std::stoul(flag.substr(9));
         else if (flag.rfind("pages=", 0) == 0) spec.pages = std::stoi(flag.substr(6));
+        else if (flag == "scan") spec.scan = true;
+        else if (flag.rfind("rotate=", 0) == 0) { spec.scan_rotation_degrees = std::stod(flag.substr(7)); scan_option = true; }
+        else if (flag.rfind("noise=", 0) == 0) { spec.scan_noise_seed = static_cast<unsigned>(std::stoul(flag.substr(6))); scan_option = true; }
+        else if (flag.rfind("dpi=", 0) == 0) { spec.scan_dpi = std::stoi(flag.substr(4)); scan_option = true; }
         else FAIL() << "unknown pdf flag " << flag;
       }
+      ASSERT_TRUE(spec.scan || !scan_option) << "rotate=, noise= and dpi= need the flag scan: " << line;
       for (std::size_t i = 1; i < parts.size(); ++i) spec.lines.push_back(parts[i]);
       write_file(pkg / path, mkpdf::make_pdf(spec));
     } else {

@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
   app.add_option("--text-file", text_file, "Read text lines from a UTF-8 file")->check(CLI::ExistingFile);
   app.add_option("--pages", spec.pages, "Number of pages")->check(CLI::Range(1, 10000));
   app.add_flag("--no-text", spec.no_text, "Image-only pages (like a scan without text layer)");
+  app.add_flag("--scan", spec.scan, "A scanned document: each page one grayscale image of the text, no text layer");
+  app.add_option("--rotate", spec.scan_rotation_degrees, "Scan: rotate the page text by DEG degrees (clockwise)")
+      ->check(CLI::Range(-45.0, 45.0));
+  app.add_option("--noise", spec.scan_noise_seed, "Scan: grey paper, grain and speckles from this seed (0 = clean)");
+  app.add_option("--dpi", spec.scan_dpi, "Scan: resolution of the page images (default 200)")->check(CLI::Range(50, 600));
   app.add_flag("--javascript", spec.javascript, "Add /OpenAction with /S /JavaScript");
   app.add_flag("--embedded-file", spec.embedded_file, "Add /Names /EmbeddedFiles");
   app.add_flag("--objstm", spec.object_streams, "Put objects in compressed object streams");
@@ -36,6 +41,10 @@ int main(int argc, char** argv) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       spec.lines.push_back(line);
     }
+  }
+  if (!spec.scan && (app.count("--rotate") + app.count("--noise") + app.count("--dpi")) > 0) {
+    std::cerr << "dossier-mkpdf: --rotate, --noise and --dpi need --scan\n";
+    return 2;
   }
   if (app.count("--encrypt-user") > 0) spec.user_password = user;
   if (app.count("--encrypt-owner") > 0) spec.owner_password = owner;

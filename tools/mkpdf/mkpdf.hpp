@@ -13,7 +13,14 @@ struct PdfSpec {
   std::string title;                       // document title (Info /Title) and first text line
   std::vector<std::string> lines;          // UTF-8 text lines, drawn on every page
   int pages = 1;                           // number of pages (>= 1)
-  bool no_text = false;                    // pages carry only a small image (a "scan")
+  bool no_text = false;                    // pages carry only a small grey image, no text at all
+  // A scanned document: every page is one grayscale image (no text operators, no fonts) on
+  // which title, lines and "Pagina i van n" are drawn with cairo in DejaVu Sans (package
+  // fonts-dejavu-core), wrapped to the page. Deterministic: same spec, same bytes.
+  bool scan = false;
+  double scan_rotation_degrees = 0;        // -45..45; positive turns the text clockwise
+  unsigned scan_noise_seed = 0;            // 0 = clean white page; else grey paper, grain, speckles
+  int scan_dpi = 200;                      // 50..600
   bool javascript = false;                 // catalog /OpenAction << /S /JavaScript /JS ... >>
   bool embedded_file = false;              // catalog /Names /EmbeddedFiles with a small text file
   bool object_streams = false;             // rewrite with qpdf so objects sit in compressed object streams

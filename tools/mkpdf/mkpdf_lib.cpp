@@ -4,6 +4,8 @@
 #define POINTERHOLDER_TRANSITION 4
 #endif
 #include <qpdf/Buffer.hh>
+#include <qpdf/Pl_Flate.hh>
+#include <qpdf/Pl_String.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFWriter.hh>
 #include <qpdf/QUtil.hh>
@@ -13,6 +15,8 @@
 #include <optional>
 #include <cstdio>
 #include <stdexcept>
+
+#include "scan.hpp"
 
 namespace dossier::mkpdf {
 
@@ -81,6 +85,15 @@ std::string page_content(const PdfSpec& spec, int page, int pages) {
   for (const auto& line : spec.lines) s += pdf_literal(to_winansi(line)) + " Tj T*\n";
   s += pdf_literal("Pagina " + std::to_string(page) + " van " + std::to_string(pages)) + " Tj\nET";
   return s;
+}
+
+std::string deflate(const std::string& data) {
+  std::string out;
+  Pl_String sink("mkpdf-scan", nullptr, out);
+  Pl_Flate flate("mkpdf-scan", &sink, Pl_Flate::a_deflate);
+  flate.write(reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  flate.finish();
+  return out;
 }
 
 // Fixed "random" bytes so that AES-256 output (salts, IVs) is reproducible. Test data only.
@@ -189,15 +202,27 @@ std::string pdf_literal(const std::string& winansi) {
 
 std::string make_pdf(const PdfSpec& spec) {
   if (spec.pages < 1 || spec.pages > 10000) throw std::runtime_error("pages must be 1..10000");
+  if (spec.scan) {
+    if (spec.no_text) throw std::runtime_error("scan and no-text exclude each other");
+    if (spec.scan_dpi < 50 || spec.scan_dpi > 600) throw std::runtime_error("scan dpi must be 50..600");
+    if (!(spec.scan_rotation_degrees >= -45.0 && spec.scan_rotation_degrees <= 45.0))
+      throw std::runtime_error("scan rotation must be -45..45 degrees");
+  }
   Builder b;
   const int catalog = b.reserve();
   const int pages = b.reserve();
-  const int font = b.reserve();
+  const int font = spec.scan ? 0 : b.reserve();  // a scan has no fonts at all
   const int info = b.reserve();
-  std::vector<int> page_objs;
+  struct PageObjs {
+    int page, content, image;
+  };
+  std::vector<PageObjs> page_objs;
   for (int i = 0; i < spec.pages; ++i) {
-    page_objs.push_back(b.reserve());
-    page_objs.push_back(b.reserve());  // content stream
+    PageObjs p{};
+    p.page = b.reserve();
+    p.content = b.reserve();
+    p.image = spec.scan ? b.reserve() : 0;
+    page_objs.push_back(p);
   }
 
   std::string cat = "<< /Type /Catalog /Pages " + Builder::ref(pages);
@@ -218,18 +243,30 @@ std::string make_pdf(const PdfSpec& spec) {
   b.object(catalog, cat);
 
   std::string kids;
-  for (std::size_t i = 0; i < page_objs.size(); i += 2) kids += Builder::ref(page_objs[i]) + " ";
+  for (const auto& p : page_objs) kids += Builder::ref(p.page) + " ";
   b.object(pages, "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(spec.pages) + " >>");
-  b.object(font, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+  if (!spec.scan)
+    b.object(font, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
   b.object(info, "<< /Title " + pdf_literal(to_winansi(spec.title)) +
                      " /Producer (dossier-mkpdf synthetic test data) >>");
   for (int i = 0; i < spec.pages; ++i) {
-    int page = page_objs[static_cast<std::size_t>(2 * i)];
-    int content = page_objs[static_cast<std::size_t>(2 * i + 1)];
-    b.object(page, "<< /Type /Page /Parent " + Builder::ref(pages) +
-                       " /MediaBox [0 0 595 842] /Resources << /Font << /F1 " + Builder::ref(font) +
-                       " >> >> /Contents " + Builder::ref(content) + " >>");
-    b.stream(content, "", page_content(spec, i + 1, spec.pages));
+    const auto& p = page_objs[static_cast<std::size_t>(i)];
+    if (spec.scan) {
+      b.object(p.page, "<< /Type /Page /Parent " + Builder::ref(pages) +
+                           " /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 " + Builder::ref(p.image) +
+                           " >> >> /Contents " + Builder::ref(p.content) + " >>");
+      b.stream(p.content, "", "q 595 0 0 842 0 0 cm /Im1 Do Q");
+      const auto img = detail::render_scan_page(spec, i + 1, spec.pages);
+      b.stream(p.image,
+               " /Type /XObject /Subtype /Image /Width " + std::to_string(img.width) + " /Height " +
+                   std::to_string(img.height) + " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
+               deflate(img.pixels));
+    } else {
+      b.object(p.page, "<< /Type /Page /Parent " + Builder::ref(pages) +
+                           " /MediaBox [0 0 595 842] /Resources << /Font << /F1 " + Builder::ref(font) +
+                           " >> >> /Contents " + Builder::ref(p.content) + " >>");
+      b.stream(p.content, "", page_content(spec, i + 1, spec.pages));
+    }
   }
   std::string pdf = b.finish(catalog, info);
   if (spec.object_streams || spec.user_password || spec.owner_password) pdf = rewrite_with_qpdf(pdf, spec);
