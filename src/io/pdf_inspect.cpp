@@ -412,7 +412,9 @@ struct Budget {
 };
 
 // Soft end of an OCR budget: stop in time to report what was read before the hard limit.
-unsigned soft_seconds(unsigned hard) { return hard - std::min(hard, std::max(2u, hard / 10u)); }
+// The margin covers a page being rendered or laid out (neither can be cancelled) and
+// Tesseract winding down: 10 %, at least 3 s.
+unsigned soft_seconds(unsigned hard) { return hard - std::min(hard, std::max(3u, hard / 10u)); }
 
 void inspect_text(std::span<const std::uint8_t> bytes, const PdfLimits& limits, PdfInfo& info, Channel& channel,
                   const Budget& budget, std::vector<std::string>& notes, std::vector<std::string>& details) {
@@ -483,10 +485,12 @@ void inspect_text(std::span<const std::uint8_t> bytes, const PdfLimits& limits, 
     std::string n;
     put_u32(n, static_cast<std::uint32_t>(need_ocr.size()));
     channel.send(kFrameOcr, n);
-    rlimit cpu{};
-    if (getrlimit(RLIMIT_CPU, &cpu) == 0) {
-      cpu.rlim_cur = std::min<rlim_t>(cpu_hard, cpu.rlim_max);
-      setrlimit(RLIMIT_CPU, &cpu);
+    // Raise the soft limits to the hard ones set for OCR at the start (apply_child_limits).
+    for (auto resource : {RLIMIT_CPU, RLIMIT_AS}) {
+      rlimit lim{};
+      if (getrlimit(resource, &lim) != 0) continue;
+      lim.rlim_cur = resource == RLIMIT_CPU ? std::min<rlim_t>(cpu_hard, lim.rlim_max) : lim.rlim_max;
+      setrlimit(resource, &lim);
     }
     setenv("OMP_THREAD_LIMIT", "1", 1);  // for a Tesseract whose OpenMP is loaded later (see pdf_ocr.cpp)
     const unsigned threads = ocr::thread_count(limits, need_ocr.size());
@@ -631,14 +635,17 @@ void apply_child_limits(const PdfLimits& limits) {
   setrlimit(RLIMIT_CORE, &core);
   // The soft limit is for parsing and the text layer; the child raises it to
   // ocr_cpu_seconds itself when it starts text recognition (up to the hard limit).
-  const rlim_t hard = std::max(limits.cpu_seconds, limits.ocr_cpu_seconds);
-  rlimit cpu{limits.cpu_seconds, hard + 1};
+  const rlim_t cpu_hard = std::max(limits.cpu_seconds, limits.ocr_cpu_seconds);
+  rlimit cpu{limits.cpu_seconds, cpu_hard + 1};
   setrlimit(RLIMIT_CPU, &cpu);
 #ifndef DOSSIER_ASAN
   // ASan reserves terabytes of shadow memory, so an address-space limit breaks it.
-  // The child inherits the parent's address space; max_memory is what it may add.
-  rlim_t limit = static_cast<rlim_t>(limits.max_memory) + inherited_address_space();
-  rlimit as{limit, limit};
+  // The child inherits the parent's address space; max_memory is what it may add, and
+  // ocr_max_memory once it starts text recognition (it raises the soft limit then).
+  const rlim_t inherited = inherited_address_space();
+  const rlim_t soft = static_cast<rlim_t>(limits.max_memory) + inherited;
+  const rlim_t hard = static_cast<rlim_t>(std::max(limits.max_memory, limits.ocr_max_memory)) + inherited;
+  rlimit as{soft, hard};
   setrlimit(RLIMIT_AS, &as);
 #endif
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

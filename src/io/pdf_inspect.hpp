@@ -37,12 +37,14 @@ struct PdfLimits {
   // digits), inside the same child. See docs/pdf-inspection.md and docs/limits.md.
   unsigned max_ocr_pages = 30;                         // at most N pages are recognised
   unsigned ocr_dpi = 300;                              // resolution pages are rendered at
-  std::uint64_t max_page_pixels = 40'000'000;          // a larger render is made at a lower dpi;
+  std::uint64_t max_page_pixels = 20'000'000;          // a larger render is made at a lower dpi;
                                                        // below 70 dpi the page is skipped
   unsigned ocr_cpu_seconds = 300;                      // RLIMIT_CPU (all threads) once OCR starts
   unsigned ocr_wall_seconds = 180;                     // wall-clock limit of a document needing OCR
+  std::uint64_t ocr_max_memory = 1024ull * 1024u * 1024u;  // max_memory once OCR starts
   unsigned ocr_threads = 0;                            // pages recognised in parallel; 0: the
-                                                       // hardware concurrency, at most 4
+                                                       // hardware concurrency, at most 4, and at
+                                                       // most 1 per 192 MiB of ocr_max_memory
 };
 
 struct PdfInfo {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <new>
 #include <system_error>
+#include <string_view>
 #include <thread>
 
 namespace dossier::io::ocr {
@@ -37,7 +38,12 @@ unsigned render_dpi(double width_pt, double height_pt, const PdfLimits& limits) 
 
 unsigned thread_count(const PdfLimits& limits, std::size_t pages) {
   unsigned n = limits.ocr_threads;
-  if (n == 0) n = std::min(std::max(std::thread::hardware_concurrency(), 1u), 4u);
+  if (n == 0) {
+    n = std::min(std::max(std::thread::hardware_concurrency(), 1u), 4u);
+    const std::uint64_t mem = std::max(limits.ocr_max_memory, limits.max_memory);
+    const std::uint64_t fit = mem > kBaseMemory ? (mem - kBaseMemory) / kThreadMemory : 0;
+    n = static_cast<unsigned>(std::min<std::uint64_t>(n, std::max<std::uint64_t>(fit, 1)));
+  }
   n = std::min(n, 64u);
   if (pages < n) n = static_cast<unsigned>(pages);
   return std::max(n, 1u);
@@ -62,6 +68,29 @@ double process_cpu_seconds() {
   timespec ts{};
   if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0;
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Drops the lines without any letter or digit (ASCII letters and digits, or any non-ASCII
+// character): speckles and smudges on a scan come out as lines like "*", "+ ." or "|".
+std::string drop_symbol_lines(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + start, end - start);
+    const bool blank = line.find_first_not_of(" \t\r\f\v") == std::string_view::npos;
+    const bool letters = std::any_of(line.begin(), line.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return (u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || u >= 0xC0u;
+    });
+    if (blank || letters) {
+      out.append(line);
+      out.push_back('\n');
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 void trim_right(std::string& s) {
@@ -171,8 +200,11 @@ class Recogniser {
       return r;
     }
     std::unique_ptr<char[]> text(api_.GetUTF8Text());
-    if (text) r.text = text.get();
+    if (text) r.text = drop_symbol_lines(text.get());
     trim_right(r.text);
+    // Layout gaps and dropped lines leave runs of empty lines: keep at most one.
+    for (std::size_t at; (at = r.text.find("\n\n\n")) != std::string::npos;) r.text.erase(at, 1);
+    while (!r.text.empty() && r.text.front() == '\n') r.text.erase(0, 1);
     if (!r.text.empty()) r.confidence = std::clamp(api_.MeanTextConf(), 0, 100);
     api_.Clear();
     r.status = PageResult::Status::done;

@@ -62,8 +62,15 @@ Run recognise(std::span<const std::uint8_t> bytes, const std::vector<int>& pages
               unsigned threads, std::chrono::steady_clock::time_point wall_end, double cpu_end_seconds,
               const std::function<void(int finished)>& page_finished);
 
-// Threads to use for `pages` pages: limits.ocr_threads, or the hardware concurrency capped
-// at 4 when it is 0; never more than the pages, at least 1.
+// Address space one recognising thread may need: measured 165 MB per extra thread on A3
+// pages at 300 dpi (17.4 million pixels, just under max_page_pixels); the rest of the
+// child (poppler, the first thread's share) needs about 200 MB.
+inline constexpr std::uint64_t kThreadMemory = 192ull * 1024u * 1024u;
+inline constexpr std::uint64_t kBaseMemory = 128ull * 1024u * 1024u;
+
+// Threads to use for `pages` pages: limits.ocr_threads, or when it is 0 the hardware
+// concurrency capped at 4 and at (ocr_max_memory - kBaseMemory) / kThreadMemory; never
+// more than the pages, at least 1.
 unsigned thread_count(const PdfLimits& limits, std::size_t pages);
 
 }  // namespace dossier::io::ocr
