@@ -172,8 +172,9 @@ TEST_P(EvidenceSetPdf, TextLayerOnlyWhenNotScanned) {
     EXPECT_GE(info->ocr_confidence, 50) << info->text;
     std::cout << "ocr: " << GetParam().filename().string() << " confidence " << info->ocr_confidence << "\n";
   } else {
-    EXPECT_EQ(info->text_source, io::TextSource::text_layer);
-    EXPECT_EQ(info->pages_ocr, 0);
+    // A text layer; a page with fewer than 16 letters or digits (none-lege-pagina: only
+    // "Pagina 1 van 1") is recognised by OCR instead.
+    EXPECT_NE(info->text_source, io::TextSource::none);
     EXPECT_TRUE(info->has_text);
     // The last word of the last non-empty line made it into the text layer.
     for (auto it = doc.lines.rbegin(); it != doc.lines.rend(); ++it) {
