@@ -1,6 +1,7 @@
 #include "io/pdf_inspect.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -25,11 +26,13 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <set>
 #include <string_view>
 
 #include "core/text.hpp"
+#include "io/pdf_ocr.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DOSSIER_ASAN 1
@@ -56,10 +59,26 @@ const char* outcome_name(Outcome outcome) noexcept {
   return "unknown";
 }
 
+const char* text_source_name(TextSource s) noexcept {
+  switch (s) {
+    case TextSource::none: return "none";
+    case TextSource::text_layer: return "text-layer";
+    case TextSource::ocr: return "ocr";
+    case TextSource::mixed: return "mixed";
+  }
+  return "unknown";
+}
+
 namespace {
 
 constexpr std::size_t kHeaderWindow = 1024;
-constexpr std::size_t kSerialOverhead = 64u * 1024u;  // detail, active content, date
+constexpr std::size_t kSerialOverhead = 64u * 1024u;  // detail, active content, date, limit note
+constexpr std::size_t kMaxNoteBytes = 4096;             // detail and limit_note are cut here
+// A page whose text layer has fewer letters and digits than this is "without usable text"
+// (a scan, photo or fax, perhaps with a stamped page number) and is recognised by OCR.
+constexpr int kMinLettersForTextLayer = 16;
+constexpr const char* kPageSeparator = "\n\f\n";
+constexpr std::uint32_t kMaxPages = 100'000'000u;
 
 // ---- serialisation of PdfInfo over the pipe (length-prefixed, little-endian) ----
 
@@ -72,7 +91,7 @@ void put_str(std::string& out, std::string_view s) {
 }
 
 std::string serialise(const PdfInfo& info) {
-  std::string out = "DPI1";
+  std::string out = "DPI2";
   put_u32(out, static_cast<std::uint32_t>(info.outcome));
   put_str(out, info.detail);
   put_u32(out, static_cast<std::uint32_t>(std::max(info.pages, 0)));
@@ -82,6 +101,11 @@ std::string serialise(const PdfInfo& info) {
   for (const auto& a : info.active_content) put_str(out, a);
   put_u32(out, info.date ? 1u : 0u);
   if (info.date) put_str(out, *info.date);
+  put_u32(out, static_cast<std::uint32_t>(info.text_source));
+  put_u32(out, static_cast<std::uint32_t>(std::max(info.pages_read, 0)));
+  put_u32(out, static_cast<std::uint32_t>(std::max(info.pages_ocr, 0)));
+  put_u32(out, static_cast<std::uint32_t>(info.ocr_confidence + 1));  // -1..100 -> 0..101
+  put_str(out, info.limit_note);
   return out;
 }
 
@@ -115,13 +139,14 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-std::optional<PdfInfo> deserialise(std::string_view data) {
+std::optional<PdfInfo> deserialise(std::string_view data, std::size_t max_text_bytes) {
   Reader r(data);
   PdfInfo info;
   std::uint32_t outcome = 0, pages = 0, has_text = 0, count = 0, has_date = 0;
-  if (!r.magic("DPI1") || !r.u32(outcome) || outcome > static_cast<std::uint32_t>(Outcome::unsafe) ||
-      !r.str(info.detail) || !r.u32(pages) || pages > 100'000'000u || !r.u32(has_text) ||
-      !r.str(info.text) || !r.u32(count) || count > 64)
+  if (!r.magic("DPI2") || !r.u32(outcome) || outcome > static_cast<std::uint32_t>(Outcome::unsafe) ||
+      !r.str(info.detail) || info.detail.size() > kMaxNoteBytes || !r.u32(pages) || pages > kMaxPages ||
+      !r.u32(has_text) ||
+      !r.str(info.text) || info.text.size() > max_text_bytes || !r.u32(count) || count > 64)
     return std::nullopt;
   info.outcome = static_cast<Outcome>(outcome);
   info.pages = static_cast<int>(pages);
@@ -134,9 +159,18 @@ std::optional<PdfInfo> deserialise(std::string_view data) {
   if (!r.u32(has_date)) return std::nullopt;
   if (has_date != 0) {
     std::string d;
-    if (!r.str(d)) return std::nullopt;
+    if (!r.str(d) || d.size() != 10) return std::nullopt;
     info.date = std::move(d);
   }
+  std::uint32_t source = 0, read = 0, ocr = 0, confidence = 0;
+  if (!r.u32(source) || source > static_cast<std::uint32_t>(TextSource::mixed) || !r.u32(read) || read > pages ||
+      !r.u32(ocr) || ocr > read || !r.u32(confidence) || confidence > 101 || !r.str(info.limit_note) ||
+      info.limit_note.size() > kMaxNoteBytes)
+    return std::nullopt;
+  info.text_source = static_cast<TextSource>(source);
+  info.pages_read = static_cast<int>(read);
+  info.pages_ocr = static_cast<int>(ocr);
+  info.ocr_confidence = static_cast<int>(confidence) - 1;
   if (!r.at_end()) return std::nullopt;
   return info;
 }
@@ -296,7 +330,94 @@ bool inspect_structure(std::span<const std::uint8_t> bytes, const std::string& n
 
 void silence_poppler(const std::string&, void*) {}
 
-void inspect_text(std::span<const std::uint8_t> bytes, const PdfLimits& limits, PdfInfo& info) {
+// ---- the pipe from the child: framed records ----
+//
+// Each record is one type byte, a u32 payload length and the payload:
+//   'P' done, total (u32 each): page progress;
+//   'O' ocr pages (u32): text recognition starts, the OCR wall-clock limit applies from now;
+//   'R' the serialised PdfInfo: the result, always the last record.
+constexpr char kFrameProgress = 'P';
+constexpr char kFrameOcr = 'O';
+constexpr char kFrameResult = 'R';
+constexpr std::size_t kFrameHeader = 5;
+constexpr std::size_t kMaxFrames = 1'000'000;  // progress records the parent accepts
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// The child's end of the pipe; OCR threads report progress through it concurrently.
+class Channel {
+ public:
+  explicit Channel(int fd) : fd_(fd) {}
+  bool send(char type, std::string_view payload) {
+    std::string frame(1, type);
+    put_u32(frame, static_cast<std::uint32_t>(payload.size()));
+    frame.append(payload);
+    std::lock_guard lock(mutex_);
+    return write_all(fd_, frame);
+  }
+  void progress(int done, int total) {
+    std::string p;
+    put_u32(p, static_cast<std::uint32_t>(done));
+    put_u32(p, static_cast<std::uint32_t>(total));
+    send(kFrameProgress, p);
+  }
+
+ private:
+  int fd_;
+  std::mutex mutex_;
+};
+
+// Letters and digits in UTF-8 text: ASCII letters and digits, Latin letters with
+// diacritics (U+00C0..U+024F without x and division sign) and the letters of other scripts
+// (U+0370..U+1FFF, U+3040..U+9FFF, U+AC00..U+D7AF); not punctuation, symbols, private use
+// or U+FFFD. A text layer of a scan often has a few of these (a page number, a stamp).
+int count_letters_digits(std::string_view s) {
+  int n = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = c;
+    std::size_t len = 1;
+    if (c >= 0xF0u) len = 4, cp = c & 0x07u;
+    else if (c >= 0xE0u) len = 3, cp = c & 0x0Fu;
+    else if (c >= 0xC0u) len = 2, cp = c & 0x1Fu;
+    if (i + len > s.size()) break;
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    i += len;
+    const bool ascii = (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+    const bool latin = cp >= 0xC0u && cp <= 0x24Fu && cp != 0xD7u && cp != 0xF7u;
+    const bool other = (cp >= 0x370u && cp <= 0x1FFFu) || (cp >= 0x3040u && cp <= 0x9FFFu) ||
+                       (cp >= 0xAC00u && cp <= 0xD7AFu);
+    if (ascii || latin || other) ++n;
+  }
+  return n;
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Where the child is in its time budget.
+struct Budget {
+  std::chrono::steady_clock::time_point start;
+};
+
+// Soft end of an OCR budget: stop in time to report what was read before the hard limit.
+// The margin covers a page being rendered or laid out (neither can be cancelled) and
+// Tesseract winding down: 10 %, at least 3 s.
+unsigned soft_seconds(unsigned hard) { return hard - std::min(hard, std::max(3u, hard / 10u)); }
+
+void inspect_text(std::span<const std::uint8_t> bytes, const PdfLimits& limits, PdfInfo& info, Channel& channel,
+                  const Budget& budget, std::vector<std::string>& notes, std::vector<std::string>& details) {
   poppler::set_debug_error_function(silence_poppler, nullptr);
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(
       reinterpret_cast<const char*>(bytes.data()), static_cast<int>(bytes.size())));
@@ -317,36 +438,164 @@ void inspect_text(std::span<const std::uint8_t> bytes, const PdfLimits& limits, 
     info.detail = "the document has no pages";
     return;
   }
-  std::string text;
+
+  // Pass 1: the text layer of each page; pages without usable text are marked for OCR.
+  enum class Via { unread, layer, ocr };
   const int last = std::min(info.pages, static_cast<int>(std::min(limits.max_pages_for_text, 100'000u)));
-  for (int i = 0; i < last && text.size() < limits.max_text_bytes; ++i) {
+  std::vector<Via> via(static_cast<std::size_t>(last), Via::unread);
+  std::vector<std::string> page_text(static_cast<std::size_t>(last));
+  std::vector<int> need_ocr;
+  std::size_t layer_bytes = 0, too_large = 0, over_ocr_limit = 0;
+  int end = last;  // pages from here on are not read (text byte limit)
+  for (int i = 0; i < last; ++i) {
+    if (layer_bytes >= limits.max_text_bytes) {
+      end = i;
+      break;
+    }
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     if (!page) continue;
     poppler::byte_array utf8 = page->text().to_utf8();
-    if (!text.empty()) text.push_back('\n');
-    text.append(utf8.data(), utf8.size());
+    std::string t(utf8.data(), utf8.size());
+    const auto k = static_cast<std::size_t>(i);
+    if (count_letters_digits(t) >= kMinLettersForTextLayer) {
+      layer_bytes += t.size() + 3;
+      page_text[k] = std::move(t);
+      via[k] = Via::layer;
+      continue;
+    }
+    const poppler::rectf box = page->page_rect(poppler::crop_box);
+    if (ocr::render_dpi(box.width(), box.height(), limits) == 0) {
+      ++too_large;
+    } else if (need_ocr.size() >= limits.max_ocr_pages) {
+      ++over_ocr_limit;
+    } else {
+      need_ocr.push_back(i);
+      via[k] = Via::ocr;
+    }
   }
+  doc.reset();
+  int layer_pages = static_cast<int>(std::count(via.begin(), via.end(), Via::layer));
+  const int total = layer_pages + static_cast<int>(need_ocr.size());
+  channel.progress(layer_pages, total);
+
+  // Pass 2: OCR, in parallel, under the OCR budget.
+  if (!need_ocr.empty()) {
+    const unsigned cpu_hard = std::max(limits.cpu_seconds, limits.ocr_cpu_seconds);
+    const unsigned wall_hard = std::max(limits.wall_seconds, limits.ocr_wall_seconds);
+    std::string n;
+    put_u32(n, static_cast<std::uint32_t>(need_ocr.size()));
+    channel.send(kFrameOcr, n);
+    // Raise the soft limits to the hard ones set for OCR at the start (apply_child_limits).
+    for (auto resource : {RLIMIT_CPU, RLIMIT_AS}) {
+      rlimit lim{};
+      if (getrlimit(resource, &lim) != 0) continue;
+      lim.rlim_cur = resource == RLIMIT_CPU ? std::min<rlim_t>(cpu_hard, lim.rlim_max) : lim.rlim_max;
+      setrlimit(resource, &lim);
+    }
+    setenv("OMP_THREAD_LIMIT", "1", 1);  // for a Tesseract whose OpenMP is loaded later (see pdf_ocr.cpp)
+    const unsigned threads = ocr::thread_count(limits, need_ocr.size());
+#ifndef DOSSIER_ASAN
+    // Each thread would get its own malloc arena, reserving 64 MiB or more of address space
+    // apiece under RLIMIT_AS. One arena: measured with 2 threads on 4 dense A4 pages, the
+    // child's peak address space fell from 363 to 264 MB at the same CPU time.
+    mallopt(M_ARENA_MAX, 1);
+#endif
+    const auto wall_end = budget.start + std::chrono::seconds(soft_seconds(wall_hard));
+    const ocr::Run run = ocr::recognise(bytes, need_ocr, limits, threads, wall_end, soft_seconds(cpu_hard),
+                                        [&](int finished) { channel.progress(layer_pages + finished, total); });
+    int confidence_sum = 0, confident_pages = 0;
+    std::size_t recognised = 0, unrendered = 0;
+    for (std::size_t k = 0; k < need_ocr.size(); ++k) {
+      const auto i = static_cast<std::size_t>(need_ocr[k]);
+      const ocr::PageResult& r = run.pages[k];
+      if (r.status == ocr::PageResult::Status::done) {
+        page_text[i] = r.text;
+        ++recognised;
+        if (r.confidence >= 0 && non_blank(r.text)) {
+          confidence_sum += r.confidence;
+          ++confident_pages;
+        }
+      } else {
+        via[i] = Via::unread;
+        if (r.status == ocr::PageResult::Status::render_failed) ++unrendered;
+        if (r.status == ocr::PageResult::Status::too_large) ++too_large;
+      }
+    }
+    if (confident_pages > 0) info.ocr_confidence = (confidence_sum + confident_pages / 2) / confident_pages;
+    if (run.stop == ocr::Stop::time)
+      notes.push_back("text recognition stopped after " + plural(recognised, "page", "pages") + " (time limit)");
+    else if (run.stop == ocr::Stop::memory)
+      notes.push_back("text recognition stopped after " + plural(recognised, "page", "pages") + " (memory limit)");
+    else if (run.stop == ocr::Stop::failed)
+      details.push_back(run.error);
+    if (unrendered > 0) details.push_back(plural(unrendered, "page", "pages") + " could not be rendered for text recognition");
+  }
+
+  if (over_ocr_limit > 0)
+    notes.push_back("text recognition stopped after " + plural(limits.max_ocr_pages, "page", "pages") + " (limit); " +
+                    plural(over_ocr_limit, "more page", "more pages") + " without a text layer not read");
+  if (too_large > 0)
+    notes.push_back(plural(too_large, "page", "pages") + " without a text layer too large to render (over " +
+                    std::to_string(limits.max_page_pixels) + " pixels at " + std::to_string(ocr::kMinDpi) +
+                    " dpi, limit) not read");
+  if (end < last || last < info.pages)
+    notes.push_back("text taken from the first " + plural(static_cast<std::size_t>(end), "page", "pages") + " of " +
+                    std::to_string(info.pages) + " (limit)");
+
+  // The text of the pages read, in page order.
+  std::string text;
+  bool from_layer = false, from_ocr = false;
+  for (std::size_t i = 0; i < via.size(); ++i) {
+    if (via[i] == Via::unread) continue;
+    if (info.pages_read > 0) text += kPageSeparator;
+    text += page_text[i];
+    ++info.pages_read;
+    if (via[i] == Via::ocr) ++info.pages_ocr;
+    if (non_blank(page_text[i])) (via[i] == Via::ocr ? from_ocr : from_layer) = true;
+  }
+  if (text.size() > limits.max_text_bytes)
+    notes.push_back("text cut at " + std::to_string(limits.max_text_bytes) + " bytes (limit)");
   cap_utf8(text, limits.max_text_bytes);
+  info.text_source = from_layer && from_ocr ? TextSource::mixed
+                     : from_ocr             ? TextSource::ocr
+                     : from_layer           ? TextSource::text_layer
+                                            : TextSource::none;
   info.has_text = non_blank(text);
   info.date = find_first_date(text);
   info.text = std::move(text);
 }
 
-PdfInfo inspect_in_child(std::span<const std::uint8_t> bytes, const std::string& name,
-                         const PdfLimits& limits) {
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += "; ";
+    out += p;
+  }
+  cap_utf8(out, kMaxNoteBytes);
+  return out;
+}
+
+PdfInfo inspect_in_child(std::span<const std::uint8_t> bytes, const std::string& name, const PdfLimits& limits,
+                         Channel& channel, const Budget& budget) {
   PdfInfo info;
   try {
     bool encrypted = false;
     std::size_t warnings = 0;
-    if (!inspect_structure(bytes, name, info, encrypted, warnings)) return info;
-    inspect_text(bytes, limits, info);
+    if (!inspect_structure(bytes, name, info, encrypted, warnings)) {
+      cap_utf8(info.detail, kMaxNoteBytes);
+      return info;
+    }
+    std::vector<std::string> notes, details;
+    inspect_text(bytes, limits, info, channel, budget, notes, details);
     if (info.outcome != Outcome::ok) return info;
+    info.limit_note = join(notes);
     if (encrypted) {
       info.outcome = Outcome::encrypted;
-      info.detail = "encrypted (opens without a user password, but an owner password restricts it)";
+      details.insert(details.begin(), "encrypted (opens without a user password, but an owner password restricts it)");
     } else if (warnings > 0) {
-      info.detail = "repaired: " + std::to_string(warnings) + " structural warning(s) from qpdf";
+      details.insert(details.begin(), "repaired: " + std::to_string(warnings) + " structural warning(s) from qpdf");
     }
+    info.detail = join(details);
   } catch (const std::bad_alloc&) {
     info = PdfInfo{};
     info.outcome = Outcome::unsafe;
@@ -355,6 +604,7 @@ PdfInfo inspect_in_child(std::span<const std::uint8_t> bytes, const std::string&
     info = PdfInfo{};
     info.outcome = Outcome::damaged;
     info.detail = std::string("parser error: ") + e.what();
+    cap_utf8(info.detail, kMaxNoteBytes);
   } catch (...) {
     info = PdfInfo{};
     info.outcome = Outcome::damaged;
@@ -383,13 +633,19 @@ rlim_t inherited_address_space() {
 void apply_child_limits(const PdfLimits& limits) {
   rlimit core{0, 0};
   setrlimit(RLIMIT_CORE, &core);
-  rlimit cpu{limits.cpu_seconds, limits.cpu_seconds + 1};
+  // The soft limit is for parsing and the text layer; the child raises it to
+  // ocr_cpu_seconds itself when it starts text recognition (up to the hard limit).
+  const rlim_t cpu_hard = std::max(limits.cpu_seconds, limits.ocr_cpu_seconds);
+  rlimit cpu{limits.cpu_seconds, cpu_hard + 1};
   setrlimit(RLIMIT_CPU, &cpu);
 #ifndef DOSSIER_ASAN
   // ASan reserves terabytes of shadow memory, so an address-space limit breaks it.
-  // The child inherits the parent's address space; max_memory is what it may add.
-  rlim_t limit = static_cast<rlim_t>(limits.max_memory) + inherited_address_space();
-  rlimit as{limit, limit};
+  // The child inherits the parent's address space; max_memory is what it may add, and
+  // ocr_max_memory once it starts text recognition (it raises the soft limit then).
+  const rlim_t inherited = inherited_address_space();
+  const rlim_t soft = static_cast<rlim_t>(limits.max_memory) + inherited;
+  const rlim_t hard = static_cast<rlim_t>(std::max(limits.max_memory, limits.ocr_max_memory)) + inherited;
+  rlimit as{soft, hard};
   setrlimit(RLIMIT_AS, &as);
 #endif
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -399,23 +655,16 @@ void apply_child_limits(const PdfLimits& limits) {
   }
 }
 
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 [[noreturn]] void child_main(int fd, std::span<const std::uint8_t> bytes, const std::string& name,
                              const PdfLimits& limits) {
+  Budget budget{std::chrono::steady_clock::now()};
   apply_child_limits(limits);
-  PdfInfo info = inspect_in_child(bytes, name, limits);
-  bool ok = write_all(fd, serialise(info));
+  bool ok = false;
+  {
+    Channel channel(fd);
+    PdfInfo info = inspect_in_child(bytes, name, limits, channel, budget);
+    ok = channel.send(kFrameResult, serialise(info));
+  }
   close(fd);
   _exit(ok ? 0 : 3);
 }
@@ -438,14 +687,115 @@ std::string describe_status(int status) {
   return "parser stopped";
 }
 
+// The parent's side of a running child: kills and reaps it unless it was reaped already,
+// also when page_progress throws.
+class ChildProcess {
+ public:
+  ChildProcess(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess() {
+    close_pipe();
+    if (!reaped_) {
+      kill(pid_, SIGKILL);
+      int status = 0;
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  pid_t pid() const { return pid_; }
+  int fd() const { return fd_; }
+  void close_pipe() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  void set_reaped() { reaped_ = true; }
+
+ private:
+  pid_t pid_;
+  int fd_;
+  bool reaped_ = false;
+};
+
+// Reads the framed records of the child as they arrive.
+class FrameReader {
+ public:
+  FrameReader(std::size_t result_cap, const std::function<void(int, int)>* progress)
+      : cap_(result_cap), progress_(progress) {}
+  enum class State { more, result, bad, oversize };
+  bool ocr_started() const { return ocr_; }
+  const std::string& result() const { return result_; }
+
+  State feed(const char* data, std::size_t n) {
+    if (state_ != State::more) return n == 0 ? state_ : (state_ = State::bad);
+    buf_.append(data, n);
+    while (state_ == State::more && buf_.size() - pos_ >= kFrameHeader) {
+      const char type = buf_[pos_];
+      std::uint32_t len = 0;
+      for (std::size_t i = 0; i < 4; ++i)
+        len |= static_cast<std::uint32_t>(static_cast<unsigned char>(buf_[pos_ + 1 + i])) << (8 * i);
+      if (type == kFrameResult && len > cap_) return state_ = State::oversize;
+      if (type != kFrameResult && len != (type == kFrameProgress ? 8u : 4u)) return state_ = State::bad;
+      if (type != kFrameResult && type != kFrameProgress && type != kFrameOcr) return state_ = State::bad;
+      if (buf_.size() - pos_ - kFrameHeader < len) break;
+      const std::string_view payload(buf_.data() + pos_ + kFrameHeader, len);
+      pos_ += kFrameHeader + len;
+      if (type == kFrameResult) {
+        result_.assign(payload);
+        state_ = pos_ == buf_.size() ? State::result : State::bad;  // nothing may follow
+      } else if (++frames_ > kMaxFrames) {
+        state_ = State::bad;
+      } else if (type == kFrameOcr) {
+        ocr_ = true;
+      } else if (!progress_record(payload)) {
+        state_ = State::bad;
+      }
+    }
+    if (pos_ > 0 && pos_ == buf_.size()) {
+      buf_.clear();
+      pos_ = 0;
+    }
+    return state_;
+  }
+
+ private:
+  bool progress_record(std::string_view p) {
+    Reader r(p);
+    std::uint32_t done = 0, total = 0;
+    if (!r.u32(done) || !r.u32(total) || total > kMaxPages || done > total) return false;
+    if (*progress_ && (done > last_done_ || !reported_)) {
+      reported_ = true;
+      last_done_ = done;
+      (*progress_)(static_cast<int>(done), static_cast<int>(total));
+    }
+    return true;
+  }
+
+  std::size_t cap_;
+  const std::function<void(int, int)>* progress_;
+  std::string buf_;
+  std::size_t pos_ = 0;
+  std::string result_;
+  State state_ = State::more;
+  std::size_t frames_ = 0;
+  bool ocr_ = false;
+  bool reported_ = false;
+  std::uint32_t last_done_ = 0;
+};
+
 }  // namespace
 
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, const PdfLimits& limits) {
-  return inspect_pdf(bytes, "document.pdf", limits);
+  return inspect_pdf(bytes, "document.pdf", limits, {});
 }
 
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
                             const PdfLimits& limits) {
+  return inspect_pdf(bytes, display_name, limits, {});
+}
+
+Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
+                            const PdfLimits& limits, const std::function<void(int done, int total)>& page_progress) {
   PdfInfo info;
   if (bytes.empty()) {
     info.outcome = Outcome::empty;
@@ -464,6 +814,8 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
   const std::string name(display_name);
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
   pid_t pid = fork();
   if (pid < 0) {
     int err = errno;
@@ -476,14 +828,18 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
     child_main(fds[1], bytes, name, limits);
   }
   close(fds[1]);
-  const int fd = fds[0];
+  ChildProcess child(pid, fds[0]);
+  const int fd = child.fd();
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::seconds(limits.wall_seconds);
+  // Parsing and the text layer have wall_seconds; a document that needs OCR has
+  // ocr_wall_seconds (counted from the start as well) once the child says so.
+  auto deadline = start + std::chrono::seconds(limits.wall_seconds);
+  unsigned wall_limit = limits.wall_seconds;
   const std::size_t cap = limits.max_text_bytes + kSerialOverhead;
-  std::string data;
-  bool eof = false, oversize = false, timed_out = false, reaped = false;
+  FrameReader frames(cap, &page_progress);
+  FrameReader::State state = FrameReader::State::more;
+  bool eof = false, timed_out = false, reaped = false;
   int status = 0;
   char buf[65536];
 
@@ -491,11 +847,12 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
     for (;;) {
       ssize_t n = read(fd, buf, sizeof buf);
       if (n > 0) {
-        data.append(buf, static_cast<std::size_t>(n));
-        if (data.size() > cap) {
-          oversize = true;
-          return;
+        state = frames.feed(buf, static_cast<std::size_t>(n));
+        if (frames.ocr_started() && limits.ocr_wall_seconds > wall_limit) {
+          wall_limit = limits.ocr_wall_seconds;
+          deadline = start + std::chrono::seconds(wall_limit);
         }
+        if (state == FrameReader::State::bad || state == FrameReader::State::oversize) return;
         continue;
       }
       if (n == 0) eof = true;
@@ -503,8 +860,9 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
       return;  // EAGAIN: nothing more for now
     }
   };
+  auto broken = [&] { return state == FrameReader::State::bad || state == FrameReader::State::oversize; };
 
-  while (!eof && !oversize) {
+  while (!eof && !broken()) {
     auto now = Clock::now();
     if (now >= deadline) {
       timed_out = true;
@@ -516,15 +874,16 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
     if (r < 0 && errno != EINTR) break;
     if (r > 0) drain();
     // Another thread's child may hold a copy of our pipe; also stop when ours has exited.
-    if (!eof && !oversize && waitpid(pid, &status, WNOHANG) == pid) {
+    if (!eof && !broken() && waitpid(pid, &status, WNOHANG) == pid) {
       reaped = true;
+      child.set_reaped();
       drain();
       break;
     }
   }
-  close(fd);
+  child.close_pipe();
   if (!reaped) {
-    if (timed_out || oversize) kill(pid, SIGKILL);
+    if (timed_out || broken()) kill(pid, SIGKILL);
     // After EOF the child is exiting; give it until the deadline, then kill it.
     while (true) {
       pid_t w = waitpid(pid, &status, WNOHANG);
@@ -539,12 +898,14 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
       }
       usleep(2000);
     }
+    child.set_reaped();
   }
 
-  if (timed_out) return unsafe("wall-clock limit of " + std::to_string(limits.wall_seconds) + " s exceeded");
-  if (oversize) return unsafe("result larger than " + std::to_string(cap) + " bytes");
+  if (timed_out) return unsafe("wall-clock limit of " + std::to_string(wall_limit) + " s exceeded");
+  if (state == FrameReader::State::oversize) return unsafe("result larger than " + std::to_string(cap) + " bytes");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return unsafe(describe_status(status));
-  auto parsed = deserialise(data);
+  if (state != FrameReader::State::result) return unsafe("unreadable result from the parser process");
+  auto parsed = deserialise(frames.result(), limits.max_text_bytes);
   if (!parsed) return unsafe("unreadable result from the parser process");
   return *parsed;
 }

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +19,12 @@
 
 namespace dossier::io {
 
+// Where the text of a document came from: its text layer, text recognition (OCR) of
+// rendered pages, or some pages each way. none: no page gave any text.
+enum class TextSource { none, text_layer, ocr, mixed };
+
+const char* text_source_name(TextSource s) noexcept;  // "none" | "text-layer" | "ocr" | "mixed"
+
 struct PdfLimits {
   std::size_t max_bytes = 64u * 1024u * 1024u;         // larger input -> unsafe (not parsed)
   std::uint64_t max_memory = 512ull * 1024u * 1024u;   // address space the child may add to what it
@@ -26,6 +33,18 @@ struct PdfLimits {
   unsigned wall_seconds = 15;                          // parent kills the child after this (0: at once)
   std::size_t max_text_bytes = 256u * 1024u;           // extracted text is cut here (UTF-8 safe)
   unsigned max_pages_for_text = 50;                    // text is taken from the first N pages
+  // Text recognition (OCR) of pages without a usable text layer (fewer than 16 letters or
+  // digits), inside the same child. See docs/pdf-inspection.md and docs/limits.md.
+  unsigned max_ocr_pages = 30;                         // at most N pages are recognised
+  unsigned ocr_dpi = 300;                              // resolution pages are rendered at
+  std::uint64_t max_page_pixels = 20'000'000;          // a larger render is made at a lower dpi;
+                                                       // below 70 dpi the page is skipped
+  unsigned ocr_cpu_seconds = 300;                      // RLIMIT_CPU (all threads) once OCR starts
+  unsigned ocr_wall_seconds = 180;                     // wall-clock limit of a document needing OCR
+  std::uint64_t ocr_max_memory = 1024ull * 1024u * 1024u;  // max_memory once OCR starts
+  unsigned ocr_threads = 0;                            // pages recognised in parallel; 0: the
+                                                       // hardware concurrency, at most 4, and at
+                                                       // most 1 per 192 MiB of ocr_max_memory
 };
 
 struct PdfInfo {
@@ -42,12 +61,18 @@ struct PdfInfo {
   std::string detail;                       // technical, English
   int pages = 0;
   bool has_text = false;                    // extracted text has a non-whitespace character
-  std::string text;                         // UTF-8, at most PdfLimits::max_text_bytes
+  std::string text;                         // UTF-8 of the pages read, separated by "\n\f\n";
+                                            // at most PdfLimits::max_text_bytes
   // Risky features, each named once in order of discovery: "JavaScript", "OpenAction",
   // "Launch", "AA (additional actions)", "EmbeddedFile", "RichMedia", "XFA", "GoToR",
   // "SubmitForm", "ImportData", "Movie", "Sound", "Rendition", "3D".
   std::vector<std::string> active_content;
   std::optional<std::string> date;          // first date in the text, ISO yyyy-mm-dd
+  TextSource text_source = TextSource::none;  // where the text came from (mixed: some pages each way)
+  int pages_read = 0;        // pages whose text was taken (text layer or OCR), <= pages
+  int pages_ocr = 0;         // of those, recognised by OCR
+  int ocr_confidence = -1;   // mean Tesseract confidence (MeanTextConf) over OCR'd pages with text, 0..100; -1 without OCR
+  std::string limit_note;    // English, empty unless a limit stopped reading (e.g. "text recognition stopped after 30 pages (limit)")
 };
 
 const char* outcome_name(PdfInfo::Outcome outcome) noexcept;
@@ -59,5 +84,12 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, const PdfLimits
 // Same; display_name (e.g. the file name) only labels parser diagnostics and detail.
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
                             const PdfLimits& limits = {});
+
+// Same; page_progress(done, total) is called on the calling thread while the child reads
+// pages: total is the number of pages that will be read, done grows towards it (OCR pages
+// are reported one by one as they finish). It must not throw.
+Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
+                            const PdfLimits& limits,
+                            const std::function<void(int done, int total)>& page_progress);
 
 }  // namespace dossier::io

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdint>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
 #include <span>
@@ -164,8 +165,16 @@ TEST_P(EvidenceSetPdf, TextLayerOnlyWhenNotScanned) {
   EXPECT_EQ(info->pages, doc.pages);
   EXPECT_TRUE(info->active_content.empty());
   if (doc.scan) {
-    EXPECT_FALSE(info->has_text) << info->text;
+    // No text layer: every page is read by text recognition.
+    EXPECT_EQ(info->text_source, io::TextSource::ocr) << io::text_source_name(info->text_source);
+    EXPECT_EQ(info->pages_ocr, doc.pages);
+    EXPECT_TRUE(info->has_text);
+    EXPECT_GE(info->ocr_confidence, 50) << info->text;
+    std::cout << "ocr: " << GetParam().filename().string() << " confidence " << info->ocr_confidence << "\n";
   } else {
+    // A text layer; a page with fewer than 16 letters or digits (none-lege-pagina: only
+    // "Pagina 1 van 1") is recognised by OCR instead.
+    EXPECT_NE(info->text_source, io::TextSource::none);
     EXPECT_TRUE(info->has_text);
     // The last word of the last non-empty line made it into the text layer.
     for (auto it = doc.lines.rbegin(); it != doc.lines.rend(); ++it) {

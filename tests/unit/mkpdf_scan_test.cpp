@@ -23,18 +23,25 @@ mkpdf::PdfSpec scan_spec() {
   return spec;
 }
 
-io::PdfInfo inspect(const std::string& pdf) {
-  auto info = io::inspect_pdf(std::span(reinterpret_cast<const std::uint8_t*>(pdf.data()), pdf.size()));
+io::PdfInfo inspect(const std::string& pdf, const io::PdfLimits& limits = {}) {
+  auto info = io::inspect_pdf(std::span(reinterpret_cast<const std::uint8_t*>(pdf.data()), pdf.size()), limits);
   EXPECT_TRUE(info);
   return info ? *info : io::PdfInfo{};
 }
 
 TEST(MkpdfScan, ImageOnlyPagesWithoutFonts) {
   const auto pdf = mkpdf::make_pdf(scan_spec());
-  const auto info = inspect(pdf);
+  io::PdfLimits text_layer_only;
+  text_layer_only.max_ocr_pages = 0;  // no text recognition: look at the text layer alone
+  const auto info = inspect(pdf, text_layer_only);
   EXPECT_EQ(info.outcome, io::PdfInfo::Outcome::ok) << info.detail;
   EXPECT_EQ(info.pages, 2);
   EXPECT_FALSE(info.has_text) << info.text;
+  EXPECT_EQ(info.pages_read, 0);  // neither page has a usable text layer
+  // With text recognition both pages are read (what is read is tested in ocr_test.cpp).
+  const auto ocr = inspect(pdf);
+  EXPECT_EQ(ocr.text_source, io::TextSource::ocr);
+  EXPECT_EQ(ocr.pages_ocr, 2);
   EXPECT_EQ(pdf.find("/Font"), std::string::npos);
   // Each page's content only paints its image (the image data is binary, so look no further).
   EXPECT_NE(pdf.find("stream\nq 595 0 0 842 0 0 cm /Im1 Do Q\nendstream"), std::string::npos);
