@@ -79,7 +79,16 @@ void read_evidence(const std::string& text, const Profile& profile, DocumentFact
   const Evidence* own = profile.evidence_by_id(d.evidence);
   if (own != nullptr) {
     const Reading r = read_facts(text, own->facts);
-    for (const auto& f : r.found) d.facts.push_back({f.id, f.value, f.matched});
+    for (const auto& f : r.found) {
+      DocumentFacts::Fact fact{f.id, f.value, f.matched, f.id, f.id};
+      for (const auto& decl : own->facts) {
+        if (decl.id == f.id) {
+          fact.label_nl = decl.label_nl;
+          fact.label_en = decl.label_en;
+        }
+      }
+      d.facts.push_back(std::move(fact));
+    }
     d.missing_identifying = r.missing_identifying;
     d.missing_supporting = r.missing_supporting;
     d.is_evidence = d.has_text && r.evidence();
@@ -222,8 +231,11 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
       d.detail = info->detail;
       d.pages = info->pages;
       d.has_text = info->has_text;
-      d.text_source = info->has_text ? "text-layer" : "none";
-      d.pages_read = info->has_text ? info->pages : 0;
+      d.text_source = io::text_source_name(info->text_source);
+      d.pages_read = info->pages_read;
+      d.pages_ocr = info->pages_ocr;
+      d.ocr_confidence = info->ocr_confidence;
+      d.limit_note = info->limit_note;
       d.active_content = info->active_content;
       read_evidence(info->text, *profile, d);
     }

@@ -54,6 +54,7 @@ struct DocumentFacts {
     std::string id;
     std::string value;    // normalised value (date, code, the profile's word); "" if not shown
     std::string matched;  // words as found; terminal only (--show-evidence), never JSON
+    std::string label_nl, label_en;  // the profile's name of the fact
   };
   std::vector<Fact> facts;
   std::vector<std::string> missing_identifying;

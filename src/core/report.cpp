@@ -56,7 +56,9 @@ std::string document_line(const DocumentFacts& d, const Report& r, const Catalog
   out += "\n";
   if (show_evidence) {
     for (const auto& f : d.facts) {
-      out += "      " + f.id + ": \"" + f.matched + "\"" + (f.value.empty() ? "" : " → " + f.value) + "\n";
+      const std::string& label = msg.lang() == Lang::nl ? f.label_nl : f.label_en;
+      out += "      " + (label.empty() ? f.id : label) + ": \"" + f.matched + "\"" +
+             (f.value.empty() || f.value == f.matched ? "" : " → " + f.value) + "\n";
     }
   }
   return out;

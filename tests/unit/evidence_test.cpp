@@ -129,9 +129,12 @@ TEST(ReadFacts, TheShippedProfileTellsEvidenceFromOtherPaper) {
   EXPECT_FALSE(read_facts("Boodschappenlijst: brood, kaas, appels", police).evidence());
   EXPECT_FALSE(read_facts("Politie Eenheid Rotterdam\nBekeuring: foutparkeren, proces-verbaal 12 euro", police).evidence());
   const auto& residence = p->evidence_by_id("residence")->facts;
-  const auto r = read_facts("IND\nBeschikking verblijfsvergunning mensenhandel (B8)\nGeldig tot: 31-01-2027", residence);
+  const auto r = read_facts("IND\nBeschikking verblijfsvergunning mensenhandel (B8)\nHouder: CL-2026-0042\nGeldig tot: 31-01-2027", residence);
   EXPECT_TRUE(r.evidence());
   EXPECT_EQ(r.expiry, "2027-01-31");
+  // A brochure about residence permits concerns no one: not evidence of anyone's residence.
+  EXPECT_FALSE(read_facts("Brochure van de IND\nBent u slachtoffer? Dan kunt u een verblijfsvergunning krijgen.", residence)
+                   .evidence());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <qpdf/QPDFPageDocumentHelper.hh>
 #include <qpdf/QPDFWriter.hh>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <iostream>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "core/text.hpp"
+#include "core/evidence.hpp"
 #include "io/pdf_inspect.hpp"
 #include "io/pdf_ocr.hpp"
 #include "mkpdf.hpp"
@@ -47,8 +49,11 @@ PdfInfo inspect(const std::string& pdf, const PdfLimits& limits = {},
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// Whole words after normalisation, as the evidence reader matches them.
 bool has_word(const std::string& text, const std::string& word) {
-  return !find_keywords(text, {word}).empty();
+  const auto tokens = tokenize(text);
+  const auto want = tokenize(word);
+  return !want.empty() && std::search(tokens.begin(), tokens.end(), want.begin(), want.end()) != tokens.end();
 }
 
 // A police letter as a scanned page: slightly crooked, grey paper, speckles.
