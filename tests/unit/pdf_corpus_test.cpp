@@ -86,14 +86,14 @@ TEST(PdfCorpus, EveryFileInspectedSafely) {
   ASSERT_GT(entries.size(), 300u) << "corpus looks incomplete";
 
   // Pages without a text layer are rendered and recognised too (the renderer is more
-  // attack surface), but only the first such page of a file, at 150 dpi and with 30 s: 141
+  // attack surface), but only the first such page of a file, at 150 dpi and with 60 s: 141
   // of the files have such pages, about 600 in all, which would take half an hour at the
   // defaults.
   PdfLimits limits;
   limits.max_ocr_pages = 1;
   limits.ocr_dpi = 150;
-  limits.ocr_wall_seconds = 30;
-  limits.ocr_cpu_seconds = 30;
+  limits.ocr_wall_seconds = 60;
+  limits.ocr_cpu_seconds = 60;
   const auto start = std::chrono::steady_clock::now();
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
