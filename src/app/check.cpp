@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 
 #include "core/evaluate.hpp"
 #include "core/evidence.hpp"
@@ -222,7 +223,14 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
     }
     d.sha256 = sha256_hex(*bytes);
     if (d.declared && !declared->date.empty()) d.declared_date = declared->date;
-    auto info = io::inspect_pdf(*bytes, file.path, options.pdf_limits);
+    // Scanned pages take seconds each: the progress line names the page being recognised.
+    std::function<void(int, int)> pages;
+    if (options.progress) {
+      pages = [&](int done, int total) {
+        options.progress(i, docs.size(), file.path + " (" + std::to_string(done) + "/" + std::to_string(total) + ")");
+      };
+    }
+    auto info = io::inspect_pdf(*bytes, file.path, options.pdf_limits, pages);
     if (!info) {
       d.outcome = DocOutcome::unsafe;
       d.detail = info.error().message;
