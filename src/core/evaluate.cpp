@@ -102,13 +102,6 @@ void collect_leaves(pugi::xml_node node, const std::string& path, std::vector<st
   if (!has_child_element) out.emplace_back(path, node.text().get());
 }
 
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 // A value the template gives as an example ("Naam van de zorgcoördinator", CL-0000-0000) that is
 // still in referral.xml. Attribute values that are choices (lower-case words, true/false) are
 // answers, not examples, and other rules judge them.
@@ -126,10 +119,10 @@ std::vector<std::pair<std::string, std::string>> find_placeholders(const CheckIn
     return std::all_of(v.begin(), v.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
   };
   for (const auto& [path, value] : examples) {
-    const std::string want = trim(value);
+    const std::string want = trim_space(value);
     if (want.empty() || want.find('{') != std::string::npos || is_choice(path, want)) continue;
     for (const auto& [p, v] : actual) {
-      if (p == path && trim(v) == want) {
+      if (p == path && trim_space(v) == want) {
         hits.emplace_back(p.empty() ? "referral" : (p.front() == '/' ? p.substr(1) : p), want);
         break;
       }

@@ -6,6 +6,7 @@
 
 #include <pugixml.hpp>
 
+#include "core/evaluate.hpp"
 #include "core/paths.hpp"
 
 namespace dossier {
@@ -47,8 +48,7 @@ Result<Condition> parse_condition(pugi::xml_node node, const std::string& rule_i
     c.kind = Condition::Kind::xpath;
     c.xpath = node.attribute("test").value();
     try {
-      pugi::xpath_variable_set vars;
-      vars.set("today", 0.0);  // the rule engine's variables (evaluate.hpp: xpath_variables)
+      auto vars = xpath_variables("");  // compiled with the variables the rule engine provides
       pugi::xpath_query q(c.xpath.c_str(), &vars);
       (void)q;
     } catch (const pugi::xpath_exception& e) {

@@ -1,5 +1,7 @@
 #include "core/referral.hpp"
 
+#include "core/text.hpp"
+
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
@@ -159,10 +161,7 @@ void canonicalise_typed_values(pugi::xml_document& doc, const std::string& xsd_p
   for (auto hit : doc.select_nodes("//@*")) {
     pugi::xml_attribute a = hit.attribute();
     if (collapsed.count(a.name()) == 0) continue;
-    std::string v = a.value();
-    const auto b = v.find_first_not_of(" \t\r\n");
-    const auto e = v.find_last_not_of(" \t\r\n");
-    v = b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+    std::string v = trim_space(a.value());
     if (booleans.count(a.name()) != 0) {
       if (v == "1") v = "true";
       if (v == "0") v = "false";

@@ -192,6 +192,13 @@ std::string fold_text(std::string_view text) {
   return out;
 }
 
+std::string trim_space(std::string_view text) {
+  const auto b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const auto e = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(b, e - b + 1));
+}
+
 bool valid_date(int year, int month, int day) noexcept {
   if (month < 1 || month > 12 || day < 1) return false;
   static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -32,6 +32,9 @@ std::vector<DateHit> find_dates(std::string_view folded);
 // Days since 1970-01-01 of an ISO yyyy-mm-dd date; nullopt when it is not one.
 std::optional<long> iso_days(std::string_view iso);
 
+// text without leading and trailing spaces, tabs and line breaks.
+std::string trim_space(std::string_view text);
+
 // True if y-m-d is a real calendar date (Gregorian).
 bool valid_date(int year, int month, int day) noexcept;
 

@@ -20,6 +20,14 @@ Fact words_fact(const std::string& id, const std::string& alternatives, bool ide
   return f;
 }
 
+Matcher date_matcher(const std::string& labels = "", int window = 6) {
+  Matcher m;
+  m.kind = Matcher::Kind::date;
+  m.phrases = parse_phrases(labels);
+  m.window = window;
+  return m;
+}
+
 TEST(Tokenize, FoldsCaseDiacriticsLigaturesAndLineEndHyphens) {
   EXPECT_EQ(tokenize("Cliënt  KRIJGT behan-\n  deling"), (std::vector<std::string>{"client", "krijgt", "behandeling"}));
   EXPECT_EQ(tokenize("ﬁnancieel\u00a0ﬂink"), (std::vector<std::string>{"financieel", "flink"}));
@@ -70,20 +78,11 @@ TEST(ReadFacts, DatesAfterALabelAndTheDocumentDate) {
   Fact date;
   date.id = "date";
   date.document_date = true;
-  Matcher labelled;
-  labelled.kind = Matcher::Kind::date;
-  labelled.phrases = parse_phrases("datum | d.d.");
-  Matcher any;
-  any.kind = Matcher::Kind::date;
-  date.matchers = {labelled, any};
+  date.matchers = {date_matcher("datum | d.d."), date_matcher()};
   Fact valid;
   valid.id = "valid-until";
   valid.expiry = true;
-  Matcher until;
-  until.kind = Matcher::Kind::date;
-  until.phrases = parse_phrases("geldig tot | geldig t/m");
-  until.window = 3;
-  valid.matchers = {until};
+  valid.matchers = {date_matcher("geldig tot | geldig t/m", 3)};
   const auto r = read_facts("Geboren 1-1-1990. Datum: 2 okt. 2026. Verblijfsvergunning geldig t/m 2-10-27.", {date, valid});
   EXPECT_EQ(r.date, "2026-10-02");
   EXPECT_EQ(r.expiry, "2027-10-02");
