@@ -50,7 +50,7 @@ int run_check_command(const CheckArgs& args) {
   if (args.out.format == "json") {
     std::cout << to_json(*report, lang).dump(2) << "\n";
   } else {
-    std::cout << render_text(*report, messages, use_colour(STDOUT_FILENO), "report.verdict.complete",
+    std::cout << render_text(*report, messages, use_colour(STDOUT_FILENO), {},
                              args.show_evidence);
   }
   return report->verdict == Verdict::complete ? kExitOk : kExitNotOk;

@@ -92,7 +92,10 @@ int run_open(const OpenArgs& args) {
             << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
             << "\n\n"
             << messages.get("open.recheck") << "\n"
-            << render_text(*r.report, messages, use_colour(STDOUT_FILENO), "open.verdict.complete");
+            << render_text(*r.report, messages, use_colour(STDOUT_FILENO),
+                           {"open.verdict.complete", advice && r.verify.manifest->verdict == "not-eligible"
+                                                         ? "open.verdict.not-eligible"
+                                                         : "report.verdict.not-eligible"});
   return ok ? kExitOk : kExitNotOk;
 }
 

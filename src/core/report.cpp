@@ -66,7 +66,7 @@ std::string document_line(const DocumentFacts& d, const Report& r, const Catalog
 
 }  // namespace
 
-std::string render_text(const Report& r, const Catalogue& msg, bool color, const std::string& complete_key,
+std::string render_text(const Report& r, const Catalogue& msg, bool color, const VerdictWords& words,
                         bool show_evidence) {
   const Style style{color};
   std::string out;
@@ -128,7 +128,7 @@ std::string render_text(const Report& r, const Catalogue& msg, bool color, const
   const char* tone = "1;31";
   switch (r.verdict) {
     case Verdict::complete:
-      verdict = msg.get(complete_key, {{"passed", std::to_string(passed)}, {"warnings", std::to_string(warnings)}});
+      verdict = msg.get(words.complete, {{"passed", std::to_string(passed)}, {"warnings", std::to_string(warnings)}});
       tone = "1;32";
       break;
     case Verdict::incomplete:
@@ -140,7 +140,7 @@ std::string render_text(const Report& r, const Catalogue& msg, bool color, const
       }
       break;
     case Verdict::not_eligible:
-      verdict = msg.get("report.verdict.not-eligible", {{"failed", std::to_string(failed_eligibility)},
+      verdict = msg.get(words.not_eligible, {{"failed", std::to_string(failed_eligibility)},
                                                         {"grounds", std::to_string(eligibility_grounds.size())},
                                                         {"warnings", std::to_string(warnings)}});
       tone = "1;33";

@@ -25,12 +25,15 @@ struct Report {
 };
 
 // Findings grouped by ground, a fix under every failure, a one-line verdict at the end.
-// `complete_key` words the verdict of a complete report (open says "as when it was sealed").
+// `words` names the messages of the verdict line (open says "as when it was sealed").
 // `show_evidence` adds, per document, the words each fact matched (terminal only: they come
 // from the document's text).
+struct VerdictWords {
+  std::string complete = "report.verdict.complete";
+  std::string not_eligible = "report.verdict.not-eligible";
+};
 std::string render_text(const Report& report, const Catalogue& messages, bool color,
-                        const std::string& complete_key = "report.verdict.complete",
-                        bool show_evidence = false);
+                        const VerdictWords& words = {}, bool show_evidence = false);
 nlohmann::ordered_json to_json(const Report& report, Lang lang);
 
 }  // namespace dossier
