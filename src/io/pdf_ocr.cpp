@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <exception>
 #include <memory>
@@ -208,8 +209,44 @@ class Recogniser {
       return r;
     }
     if (!ready_ && !init()) return r;  // not_done; shared.halt() says why
-    api_.SetImage(reinterpret_cast<const unsigned char*>(img.const_data()), img.width(), img.height(), 1,
-                  img.bytes_per_row());
+    const Gray gray{reinterpret_cast<const unsigned char*>(img.const_data()), img.width(), img.height(),
+                    img.bytes_per_row()};
+    if (!read(gray, r)) return r;
+    // A sheet scanned sideways or upside down reads as a few low-confidence fragments. Only
+    // then is the orientation detected (Tesseract's OSD model) and the page read again turned
+    // upright; the better reading is kept. Upright pages pay nothing for this.
+    if (poor(r)) {
+      const int turn = orientation(gray);
+      if (turn != 0 && !shared_.stop) {
+        std::vector<unsigned char> turned;
+        const Gray upright = turn_clockwise(gray, turn, turned);
+        PageResult again;
+        again.dpi = r.dpi;
+        if (!read(upright, again)) return again;
+        if (again.confidence > r.confidence) r = std::move(again);
+      }
+    }
+    r.status = PageResult::Status::done;
+    return r;
+  }
+
+  // Under 60% confidence or fewer than 20 letters and digits: worth a look at the orientation.
+  static bool poor(const PageResult& r) {
+    const auto letters = std::count_if(r.text.begin(), r.text.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0;
+    });
+    return r.confidence < 60 || letters < 20;
+  }
+
+ private:
+  struct Gray {
+    const unsigned char* data;
+    int width, height, stride;
+  };
+
+  // Recognises `img` into r (text, confidence); false (r cancelled) when stopped meanwhile.
+  bool read(const Gray& img, PageResult& r) {
+    api_.SetImage(img.data, img.width, img.height, 1, img.stride);
     api_.SetSourceResolution(static_cast<int>(r.dpi));
     tesseract::ETEXT_DESC monitor;
     monitor.cancel = cancel_hook;
@@ -218,24 +255,67 @@ class Recogniser {
     if (rc != 0 || shared_.stop) {
       api_.Clear();
       r.status = PageResult::Status::cancelled;
-      return r;
+      return false;
     }
     std::unique_ptr<char[]> text(api_.GetUTF8Text());
-    if (text) r.text = drop_symbol_lines(text.get());
+    r.text = text ? drop_symbol_lines(text.get()) : std::string();
     trim_right(r.text);
     // Layout gaps and dropped lines leave runs of empty lines: keep at most one.
     for (std::size_t at; (at = r.text.find("\n\n\n")) != std::string::npos;) r.text.erase(at, 1);
     while (!r.text.empty() && r.text.front() == '\n') r.text.erase(0, 1);
-    if (!r.text.empty()) r.confidence = std::clamp(api_.MeanTextConf(), 0, 100);
+    r.confidence = r.text.empty() ? -1 : std::clamp(api_.MeanTextConf(), 0, 100);
     api_.Clear();
-    r.status = PageResult::Status::done;
-    return r;
+    return true;
   }
 
- private:
+  // The clockwise turn (0, 90, 180, 270) that makes the page upright, by Tesseract's
+  // orientation detection; 0 when it is unsure or its model (osd) is missing.
+  int orientation(const Gray& img) {
+    if (!osd_tried_) {
+      osd_tried_ = true;
+      const std::vector<std::string> names = {"debug_file"};
+      const std::vector<std::string> values = {"/dev/null"};
+      osd_ready_ = osd_.Init(nullptr, "osd", tesseract::OEM_TESSERACT_ONLY, nullptr, 0, &names, &values, false) == 0;
+      if (osd_ready_) osd_.SetPageSegMode(tesseract::PSM_OSD_ONLY);
+    }
+    if (!osd_ready_) return 0;
+    osd_.SetImage(img.data, img.width, img.height, 1, img.stride);
+    int deg = 0;
+    float conf = 0;
+    const char* script = nullptr;
+    float script_conf = 0;
+    const bool ok = osd_.DetectOrientationScript(&deg, &conf, &script, &script_conf);
+    osd_.Clear();
+    // Tesseract reports the counter-clockwise turn of the text; confidence above 2 is
+    // what its own command line treats as reliable.
+    if (!ok || conf < 2.0f) return 0;
+    return (360 - deg) % 360;
+  }
+
+  // img turned clockwise by `turn` degrees, its pixels in `store`.
+  static Gray turn_clockwise(const Gray& img, int turn, std::vector<unsigned char>& store) {
+    const int w = img.width, h = img.height;
+    const bool swap = turn == 90 || turn == 270;
+    const int ow = swap ? h : w, oh = swap ? w : h;
+    store.assign(static_cast<std::size_t>(ow) * static_cast<std::size_t>(oh), 255);
+    for (int y = 0; y < h; ++y) {
+      const unsigned char* row = img.data + static_cast<std::size_t>(y) * static_cast<std::size_t>(img.stride);
+      for (int x = 0; x < w; ++x) {
+        int nx = x, ny = y;
+        if (turn == 90) nx = h - 1 - y, ny = x;
+        else if (turn == 180) nx = w - 1 - x, ny = h - 1 - y;
+        else if (turn == 270) nx = y, ny = w - 1 - x;
+        store[static_cast<std::size_t>(ny) * static_cast<std::size_t>(ow) + static_cast<std::size_t>(nx)] = row[x];
+      }
+    }
+    return Gray{store.data(), ow, oh, ow};
+  }
+
   Shared& shared_;
   bool ready_ = false;  // init() was called
   tesseract::TessBaseAPI api_;
+  bool osd_tried_ = false, osd_ready_ = false;
+  tesseract::TessBaseAPI osd_;
   poppler::page_renderer renderer_;
 };
 

@@ -59,6 +59,23 @@ TEST(MkpdfScan, DeterministicPerSeed) {
   EXPECT_EQ(inspect(mkpdf::make_pdf(spec)).outcome, io::PdfInfo::Outcome::ok);
 }
 
+TEST(MkpdfScan, TurnedSheetIsALandscapePageWithTheImageTurned) {
+  auto spec = scan_spec();
+  spec.scan_noise_seed = 0;
+  spec.scan_turn = 90;
+  const auto sideways = mkpdf::make_pdf(spec);
+  EXPECT_NE(sideways.find("/MediaBox [0 0 842 595]"), std::string::npos);
+  EXPECT_NE(sideways.find("stream\nq 842 0 0 595 0 0 cm /Im1 Do Q\nendstream"), std::string::npos);
+  // 100 dpi A4 (595 x 842 pt): 826 x 1169 pixels upright, 1169 x 826 turned.
+  EXPECT_NE(sideways.find("/Width 1169 /Height 826"), std::string::npos);
+  spec.scan_turn = 180;
+  const auto upside_down = mkpdf::make_pdf(spec);
+  EXPECT_NE(upside_down.find("/MediaBox [0 0 595 842]"), std::string::npos);
+  EXPECT_NE(upside_down.find("/Width 826 /Height 1169"), std::string::npos);
+  spec.scan_turn = 0;
+  EXPECT_NE(mkpdf::make_pdf(spec), upside_down) << "the pixels are turned, not only the page";
+}
+
 TEST(MkpdfScan, TextModeStillHasText) {
   auto spec = scan_spec();
   spec.scan = false;
@@ -73,6 +90,9 @@ TEST(MkpdfScan, RejectsBadSpec) {
   EXPECT_THROW(mkpdf::make_pdf(spec), std::runtime_error);
   spec = scan_spec();
   spec.scan_rotation_degrees = 90;
+  EXPECT_THROW(mkpdf::make_pdf(spec), std::runtime_error);
+  spec = scan_spec();
+  spec.scan_turn = 45;
   EXPECT_THROW(mkpdf::make_pdf(spec), std::runtime_error);
   spec = scan_spec();
   spec.no_text = true;

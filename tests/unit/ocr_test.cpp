@@ -184,6 +184,24 @@ TEST(Ocr, ScannedDutchLetterIsRead) {
   EXPECT_TRUE(info.limit_note.empty()) << info.limit_note;
 }
 
+// A sheet that went through the scanner sideways or upside down is turned upright by
+// Tesseract's orientation detection and read like any other.
+class OcrTurnedSheet : public ::testing::TestWithParam<int> {};
+
+TEST_P(OcrTurnedSheet, IsReadUpright) {
+  auto spec = police_scan();
+  spec.scan_turn = GetParam();
+  PdfInfo info = inspect(mkpdf::make_pdf(spec));
+  EXPECT_EQ(info.outcome, Outcome::ok) << info.detail;
+  EXPECT_EQ(info.pages_ocr, 1);
+  for (const char* word : {"politie", "aangifte", "mensenhandel", "nagelsalon"})
+    EXPECT_TRUE(has_word(info.text, word)) << GetParam() << " degrees, " << word << "\n" << info.text;
+  EXPECT_EQ(info.date, "2025-02-14") << info.text;
+  EXPECT_GE(info.ocr_confidence, 70) << GetParam() << " degrees";
+}
+
+INSTANTIATE_TEST_SUITE_P(Ocr, OcrTurnedSheet, ::testing::Values(90, 180, 270));
+
 TEST(Ocr, TextLayerPagesAreNotRecognised) {
   auto spec = police_scan();
   spec.scan = false;

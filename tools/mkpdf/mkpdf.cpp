@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   app.add_option("--rotate", spec.scan_rotation_degrees, "Scan: rotate the page text by DEG degrees (clockwise)")
       ->check(CLI::Range(-45.0, 45.0));
   app.add_option("--noise", spec.scan_noise_seed, "Scan: grey paper, grain and speckles from this seed (0 = clean)");
+  app.add_option("--turn", spec.scan_turn, "Scan: the sheet went through turned clockwise by 90, 180 or 270 degrees")
+      ->check(CLI::IsMember({0, 90, 180, 270}));
   app.add_option("--dpi", spec.scan_dpi, "Scan: resolution of the page images (default 200)")->check(CLI::Range(50, 600));
   app.add_flag("--javascript", spec.javascript, "Add /OpenAction with /S /JavaScript");
   app.add_flag("--embedded-file", spec.embedded_file, "Add /Names /EmbeddedFiles");
@@ -42,8 +44,8 @@ int main(int argc, char** argv) {
       spec.lines.push_back(line);
     }
   }
-  if (!spec.scan && (app.count("--rotate") + app.count("--noise") + app.count("--dpi")) > 0) {
-    std::cerr << "dossier-mkpdf: --rotate, --noise and --dpi need --scan\n";
+  if (!spec.scan && (app.count("--rotate") + app.count("--noise") + app.count("--dpi") + app.count("--turn")) > 0) {
+    std::cerr << "dossier-mkpdf: --rotate, --turn, --noise and --dpi need --scan\n";
     return 2;
   }
   if (app.count("--encrypt-user") > 0) spec.user_password = user;

@@ -21,6 +21,8 @@ struct PdfSpec {
   double scan_rotation_degrees = 0;        // -45..45; positive turns the text clockwise
   unsigned scan_noise_seed = 0;            // 0 = clean white page; else grey paper, grain, speckles
   int scan_dpi = 200;                      // 50..600
+  int scan_turn = 0;                       // 0, 90, 180, 270: the sheet went through the scanner
+                                           // turned clockwise by this much (90/270: a landscape page)
   bool javascript = false;                 // catalog /OpenAction << /S /JavaScript /JS ... >>
   bool embedded_file = false;              // catalog /Names /EmbeddedFiles with a small text file
   bool object_streams = false;             // rewrite with qpdf so objects sit in compressed object streams

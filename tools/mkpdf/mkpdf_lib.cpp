@@ -207,6 +207,8 @@ std::string make_pdf(const PdfSpec& spec) {
     if (spec.scan_dpi < 50 || spec.scan_dpi > 600) throw std::runtime_error("scan dpi must be 50..600");
     if (!(spec.scan_rotation_degrees >= -45.0 && spec.scan_rotation_degrees <= 45.0))
       throw std::runtime_error("scan rotation must be -45..45 degrees");
+    if (spec.scan_turn % 90 != 0 || spec.scan_turn < 0 || spec.scan_turn > 270)
+      throw std::runtime_error("scan turn must be 0, 90, 180 or 270");
   }
   Builder b;
   const int catalog = b.reserve();
@@ -252,11 +254,14 @@ std::string make_pdf(const PdfSpec& spec) {
   for (int i = 0; i < spec.pages; ++i) {
     const auto& p = page_objs[static_cast<std::size_t>(i)];
     if (spec.scan) {
-      b.object(p.page, "<< /Type /Page /Parent " + Builder::ref(pages) +
-                           " /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 " + Builder::ref(p.image) +
+      const bool landscape = spec.scan_turn == 90 || spec.scan_turn == 270;
+      const std::string w = landscape ? "842" : "595", h = landscape ? "595" : "842";
+      b.object(p.page, "<< /Type /Page /Parent " + Builder::ref(pages) + " /MediaBox [0 0 " + w + " " + h +
+                           "] /Resources << /XObject << /Im1 " + Builder::ref(p.image) +
                            " >> >> /Contents " + Builder::ref(p.content) + " >>");
-      b.stream(p.content, "", "q 595 0 0 842 0 0 cm /Im1 Do Q");
-      const auto img = detail::render_scan_page(spec, i + 1, spec.pages);
+      b.stream(p.content, "", "q " + w + " 0 0 " + h + " 0 0 cm /Im1 Do Q");
+      auto img = detail::render_scan_page(spec, i + 1, spec.pages);
+      for (int t = 0; t < spec.scan_turn; t += 90) img = detail::turn_clockwise(img);
       b.stream(p.image,
                " /Type /XObject /Subtype /Image /Width " + std::to_string(img.width) + " /Height " +
                    std::to_string(img.height) + " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",

@@ -189,4 +189,16 @@ GrayImage render_scan_page(const PdfSpec& spec, int page, int pages) {
   return img;
 }
 
+GrayImage turn_clockwise(const GrayImage& img) {
+  GrayImage out;
+  out.width = img.height;
+  out.height = img.width;
+  out.pixels.resize(img.pixels.size());
+  const auto w = static_cast<std::size_t>(img.width), h = static_cast<std::size_t>(img.height);
+  // Source (x, y) lands at (h - 1 - y, x).
+  for (std::size_t y = 0; y < h; ++y)
+    for (std::size_t x = 0; x < w; ++x) out.pixels[x * h + (h - 1 - y)] = img.pixels[y * w + x];
+  return out;
+}
+
 }  // namespace dossier::mkpdf::detail

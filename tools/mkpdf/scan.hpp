@@ -19,4 +19,7 @@ struct GrayImage {
 // speckle noise and a grey paper tone when spec.scan_noise_seed != 0. Deterministic.
 GrayImage render_scan_page(const PdfSpec& spec, int page, int pages);
 
+// The image turned a quarter clockwise (width and height swap).
+GrayImage turn_clockwise(const GrayImage& img);
+
 }  // namespace dossier::mkpdf::detail
