@@ -1,12 +1,11 @@
 #include "app/init.hpp"
 
-#include <sodium.h>
-
 #include <fstream>
 
 #include "core/messages.hpp"
 #include "core/paths.hpp"
 #include "core/profile.hpp"
+#include "io/staging.hpp"
 
 namespace dossier::app {
 
@@ -21,18 +20,13 @@ Result<std::vector<std::string>> init_package(const fs::path& dir, const std::st
   auto tmpl = read_small_file(data_dir + "/templates/referral-template.xml", 1u << 20);
   if (!tmpl) return tl::unexpected(tmpl.error());
 
-  const auto parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
-  if (!fs::is_directory(parent, ec)) return fail(Errc::not_found, parent.string() + ": no such folder");
-  const auto tmp = parent / (".dossier-init-" + std::to_string(randombytes_random()));
+  auto staging = io::Staging::create(dir);
+  if (!staging) return tl::unexpected(staging.error());
+  const fs::path& tmp = staging->path();
   std::vector<std::string> created;
   std::string folders;
-  auto cleanup = [&] { fs::remove_all(tmp, ec); };
-  if (!fs::create_directory(tmp, ec)) return fail(Errc::io, tmp.string() + ": " + ec.message());
   for (const auto& e : profile->evidence()) {
-    if (!fs::create_directory(tmp / e.folder, ec)) {
-      cleanup();
-      return fail(Errc::io, (tmp / e.folder).string() + ": " + ec.message());
-    }
+    if (!fs::create_directory(tmp / e.folder, ec)) return fail(Errc::io, (dir / e.folder).string() + ": " + ec.message());
     created.push_back(e.folder + "/  (" + e.name.nl + ")");
     if (!folders.empty()) folders += ", ";
     folders += e.folder + "/ (" + e.name.nl + ")";
@@ -42,17 +36,11 @@ Result<std::vector<std::string>> init_package(const fs::path& dir, const std::st
     std::ofstream out(tmp / "referral.xml", std::ios::binary);
     out << text;
     out.close();
-    if (!out) {
-      cleanup();
-      return fail(Errc::io, "cannot write referral.xml");
-    }
+    if (!out) return fail(Errc::io, "cannot write referral.xml");
   }
   created.push_back("referral.xml");
-  fs::rename(tmp, dir, ec);
-  if (ec) {
-    cleanup();
-    return fail(Errc::io, dir.string() + ": " + ec.message());
-  }
+  // The folder keeps the staging mode 0700: it will hold a victim's documents.
+  if (auto c = staging->commit(); !c) return tl::unexpected(c.error());
   return created;
 }
 

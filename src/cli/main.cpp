@@ -1,8 +1,13 @@
 // dossier: complete, confidential and verifiable referral dossiers.
+#include <unistd.h>
+
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "io/staging.hpp"
 
 int main(int argc, char** argv) {
   using namespace dossier::cli;
@@ -33,5 +38,19 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
-  return run ? run() : kExitUsage;
+  if (!run) return kExitUsage;
+  // Ctrl-C, SIGTERM or SIGHUP: the unfinished output (decrypted documents, a half-written
+  // bundle) is removed before the process ends; see docs/threat-model.md.
+  const dossier::Lang lang = choose_lang("");
+  dossier::io::remove_staging_on_signals([lang](int sig, const std::vector<std::string>& removed) {
+    std::string line = lang == dossier::Lang::nl ? "\ndossier: onderbroken (signaal " + std::to_string(sig) + ")"
+                                        : "\ndossier: interrupted (signal " + std::to_string(sig) + ")";
+    if (!removed.empty()) {
+      line += lang == dossier::Lang::nl ? "; onvoltooide uitvoer verwijderd: " : "; unfinished output removed: ";
+      for (std::size_t i = 0; i < removed.size(); ++i) line += (i > 0 ? ", " : "") + removed[i];
+    }
+    line += "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  });
+  return run();
 }

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 
 #include "core/text.hpp"
 #include "io/pdf_ocr.hpp"
+#include "io/staging.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DOSSIER_ASAN 1
@@ -658,6 +660,10 @@ void apply_child_limits(const PdfLimits& limits) {
 [[noreturn]] void child_main(int fd, std::span<const std::uint8_t> bytes, const std::string& name,
                              const PdfLimits& limits) {
   Budget budget{std::chrono::steady_clock::now()};
+  // The child dies with its parent (an interrupted dossier leaves no parser running), and
+  // takes Ctrl-C like any process (the parent blocks it for its cleanup thread).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  unblock_cleanup_signals();
   apply_child_limits(limits);
   bool ok = false;
   {

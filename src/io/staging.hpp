@@ -4,11 +4,17 @@
 // (same file system, so the final rename is atomic). Everything is written inside it; commit()
 // renames it to the destination, failing if the destination exists (never replacing it).
 // Destroying an uncommitted Staging folder removes it and everything in it, so an error or an
-// exception anywhere leaves nothing on disk. NOT guaranteed: removal after SIGKILL or a power
-// cut; the folder name starts with '.' and ends in ".partial-XXXXXX" so it can be found.
+// exception anywhere leaves nothing on disk; so does SIGINT, SIGTERM or SIGHUP once
+// remove_staging_on_signals() runs (the CLI calls it first thing). NOT guaranteed: removal
+// after SIGKILL or a power cut. Then the folder ".<name>.partial-XXXXXX" stays, and the next
+// Staging::create for the same destination removes it: each live staging folder holds an
+// exclusive flock(2) on itself, so a folder of ours that nobody holds is stale.
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -17,7 +23,8 @@ namespace dossier::io {
 class Staging {
  public:
   // A new folder "<parent of dest>/.<name of dest>.partial-XXXXXX". Errc::usage when `dest`
-  // exists; Errc::not_found when its parent folder does not; Errc::io otherwise.
+  // exists; Errc::not_found when its parent folder does not; Errc::io otherwise. Stale
+  // staging folders for the same destination (ours, held by no process) are removed first.
   static Result<Staging> create(const std::filesystem::path& dest);
 
   Staging(Staging&& other) noexcept;
@@ -36,9 +43,25 @@ class Staging {
   Result<void> commit_file(const std::filesystem::path& inside);
 
  private:
-  Staging(std::filesystem::path dir, std::filesystem::path dest) : dir_(std::move(dir)), dest_(std::move(dest)) {}
+  Staging(std::filesystem::path dir, std::filesystem::path dest, int lock_fd)
+      : dir_(std::move(dir)), dest_(std::move(dest)), lock_fd_(lock_fd) {}
+  void release() noexcept;  // forgets the folder: unregisters it, drops the lock
   std::filesystem::path dir_;
   std::filesystem::path dest_;
+  int lock_fd_ = -1;  // the folder itself, flock(LOCK_EX)
 };
+
+// Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread started after it (call it
+// before any other thread exists), and starts a thread that waits for them. On one, it
+// removes every staging folder not yet committed, calls `note(signal, removed folders)`, and
+// ends the process by that signal (exit status 128 + signal in a shell). Idempotent.
+void remove_staging_on_signals(std::function<void(int, const std::vector<std::string>&)> note);
+
+// Undoes the signal block in a forked child (the PDF inspector), so that a terminal's Ctrl-C
+// reaches it as usual. Async-signal-safe.
+void unblock_cleanup_signals() noexcept;
+
+// Testing: the staging folders that are live right now.
+std::vector<std::filesystem::path> live_staging_folders();
 
 }  // namespace dossier::io
