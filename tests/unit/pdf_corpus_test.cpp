@@ -1,6 +1,7 @@
 // Runs inspect_pdf over every PDF of the shared hostile corpus (read in place, never
 // copied). Folder: $DOSSIER_CORPORA, else the configured DOSSIER_CORPORA_DIR.
 #include "io/pdf_inspect.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -31,10 +32,7 @@ struct Entry {
   double seconds = 0;
 };
 
-fs::path corpora_dir() {
-  if (const char* env = std::getenv("DOSSIER_CORPORA"); env && *env) return env;
-  return DOSSIER_CORPORA_DIR;
-}
+using test::corpora_dir;
 
 std::vector<std::string> split_tab(const std::string& line) {
   std::vector<std::string> out;
@@ -79,6 +77,7 @@ bool encrypted_or_locked(const PdfInfo& i) {
 }
 
 TEST(PdfCorpus, EveryFileInspectedSafely) {
+  if (const auto why = test::corpora_missing("pdf"); !why.empty()) GTEST_SKIP() << why;
   const fs::path root = corpora_dir();
   ASSERT_TRUE(fs::is_directory(root / "pdf"))
       << "PDF corpus not found at " << root << " (set DOSSIER_CORPORA or -DDOSSIER_CORPORA=...)";

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,24 @@
 namespace dossier::test {
 
 inline std::string source_dir() { return DOSSIER_SOURCE_DIR; }
+
+// The public hostile-file corpora (shared/corpora beside this repository, read in place):
+// DOSSIER_CORPORA when set, else the folder CMake found (-DDOSSIER_CORPORA=...).
+inline std::filesystem::path corpora_dir() {
+  const char* env = std::getenv("DOSSIER_CORPORA");
+  return env != nullptr && *env != '\0' ? std::filesystem::path(env) : std::filesystem::path(DOSSIER_CORPORA_DIR);
+}
+
+// Why a test that needs `sub` of the corpora cannot run, or "" when it can. A clone of this
+// repository alone has no corpora: such tests are skipped (ctest lists them as skipped) with
+// this message, and run wherever the corpora are (CI always has them).
+inline std::string corpora_missing(const std::string& sub) {
+  const auto dir = corpora_dir() / sub;
+  if (std::filesystem::exists(dir)) return "";
+  return "the test corpora are not here: " + dir.string() +
+         " does not exist. Put the shared corpora (shared/corpora, with MANIFEST.tsv) beside this "
+         "repository as ../shared/corpora, or set DOSSIER_CORPORA=<path> (or -DDOSSIER_CORPORA=<path>).";
+}
 
 // A scratch path under the temp folder that no other test process uses at the same time
 // (ctest -j runs each test in its own process; other build trees may run the suite too).

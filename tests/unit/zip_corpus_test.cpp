@@ -3,6 +3,7 @@
 // file of class bomb / traversal / duplicate / unsupported / damaged must be rejected.
 // The corpus is data only and is never copied into the project.
 #include "io/zip_reader.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,10 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path corpora_dir() {
-  if (const char* env = std::getenv("DOSSIER_CORPORA"); env != nullptr && *env != '\0') return env;
-  return DOSSIER_CORPORA_DIR;
-}
+using test::corpora_dir;
 
 struct Row {
   std::string path;   // relative to corpora/
@@ -74,6 +72,7 @@ Result<void> open_and_read_all(const fs::path& p) {
 }
 
 TEST(ZipCorpus, NoCrashAndHostileClassesRejected) {
+  if (const auto why = test::corpora_missing("zip"); !why.empty()) GTEST_SKIP() << why;
   const fs::path root = corpora_dir();
   const fs::path zip_root = root / "zip";
   ASSERT_TRUE(fs::is_directory(zip_root))
