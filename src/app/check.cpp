@@ -208,15 +208,17 @@ class Inspections {
     Inspected r;
     if (file.size > options_.pdf_limits.max_bytes || file.size > options_.package_limits.max_file_size) {
       r.too_large = true;
-      r.limit = std::to_string(std::min<std::uint64_t>(options_.pdf_limits.max_bytes, options_.package_limits.max_file_size) /
-                               io::kMiB) +
-                " MiB";
+      const std::uint64_t limit =
+          std::min<std::uint64_t>(options_.pdf_limits.max_bytes, options_.package_limits.max_file_size);
+      r.limit = std::to_string(limit / io::kMiB) + " MiB";
       finish(i, std::move(r), 0);
       return;
     }
     {
       std::unique_lock lock(mutex_);
-      if (!changed_.wait(lock, stop, [&] { return in_memory_ == 0 || in_memory_ + file.size <= memory_cap_; })) return;
+      const bool room =
+          changed_.wait(lock, stop, [&] { return in_memory_ == 0 || in_memory_ + file.size <= memory_cap_; });
+      if (!room || stop.stop_requested()) return;  // the budget ran out while it waited
       in_memory_ += file.size;
     }
     auto bytes = read(file);
@@ -453,7 +455,8 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
 
 Result<CheckedPackage> check_package(const io::Package& package, const std::string& display_name,
                                      const CheckOptions& options, const Catalogue& messages) {
-  const auto deadline = Clock::now() + std::chrono::seconds(time_limit_of(options));
+  const unsigned budget = time_limit_of(options);
+  const auto deadline = Clock::now() + std::chrono::seconds(budget);
   CheckedPackage out;
   // Twins would be one file on Windows or macOS: nothing else can be judged reliably.
   if (!package.name_problems().empty()) {
@@ -504,7 +507,9 @@ Result<CheckedPackage> check_package(const io::Package& package, const std::stri
   Inspections inspections(package, docs, options, deadline);
   inspections.run([&](const Inspections::Event& e) {
     if (!e.label.empty() && options.progress) options.progress(e.index, docs.size(), e.label);
-    if (e.finished) read_document(inspections.take(e.index), declared_dates[e.index], *profile, report.documents[e.index]);
+    if (e.finished) {
+      read_document(inspections.take(e.index), declared_dates[e.index], *profile, report.documents[e.index]);
+    }
   });
   if (const auto* error = inspections.read_error()) {
     // A ZIP entry that fails its size or CRC check, or a file that changes while it is read:
@@ -517,7 +522,7 @@ Result<CheckedPackage> check_package(const io::Package& package, const std::stri
     if (inspections.finished(i)) continue;
     DocumentFacts& d = report.documents[i];
     d.outcome = DocOutcome::not_read;
-    d.detail = std::to_string(time_limit_of(options));
+    d.detail = std::to_string(budget);
   }
 
   CheckInput in;

@@ -55,7 +55,9 @@ std::string kind_of(mode_t mode) {
 Result<OwnedFd> open_regular(int dir, const char* name, const std::string& shown) {
   OwnedFd fd(::openat(dir, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
-    if (errno == ELOOP) return fail(Errc::hostile, shown + ": is now a symbolic link; a package holds only regular files");
+    if (errno == ELOOP) {
+      return fail(Errc::hostile, shown + ": is now a symbolic link; a package holds only regular files");
+    }
     if (errno == ENOENT) return fail(Errc::io, shown + ": no longer exists; it was removed while the package was read");
     return fail(Errc::io, shown + ": " + std::strerror(errno));
   }
