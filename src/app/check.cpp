@@ -114,7 +114,8 @@ struct Inspected {
 // child at a time, until every document is done or the deadline passes; then it stops the running
 // children and leaves the rest unread. Everything the caller sees (progress, finished documents)
 // is handed to it on its own thread, by run(). The documents held in memory at once add up to
-// at most max_file_size (one larger document may be alone), as when they were read one by one.
+// at most max_file_size, the largest document that is read at all, as when they were read one
+// by one.
 class Inspections {
  public:
   struct Event {
