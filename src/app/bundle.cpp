@@ -195,16 +195,12 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     result.report = std::move(*report);
     return result;
   }
-  // referral.xml is read before the check and again for the index: the two must agree, as
-  // every document must agree with what the check saw.
-  const auto* rf = pkg->find("referral.xml");
-  std::string referral_before;
-  if (rf != nullptr) {
-    if (auto b = pkg->read(*rf); b) referral_before = sha256_hex(*b);
-  }
-  auto report = run_check(*pkg, package_path.string(), options.check, messages);
-  if (!report) return tl::unexpected(report.error());
-  result.report = std::move(*report);
+  // Every byte sealed is a byte the check judged: referral.xml is read once, by the check, and
+  // the index carries that buffer; each document is hashed again as it is encrypted and must
+  // give the SHA-256 the check computed of the bytes it inspected.
+  auto checked = check_package(*pkg, package_path.string(), options.check, messages);
+  if (!checked) return tl::unexpected(checked.error());
+  result.report = std::move(checked->report);
   // Never an incomplete package; a not-eligible one only as an advice request.
   if (result.report.verdict == Verdict::incomplete) return result;
   if (result.report.verdict == Verdict::not_eligible && !options.advice_request) return result;
@@ -241,7 +237,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     if (!sealed) return tl::unexpected(sealed.error());
     const auto seen = checked_sha.find(file.path);
     if (seen == checked_sha.end() || seen->second != sealed->plain_sha256) {
-      return fail(Errc::io, file.path + ": changed while it was being sealed; close other programs and seal again");
+      return fail(Errc::io, file.path + " changed while it was being sealed; nothing was written");
     }
     documents.push_back(
         {{"entry", name}, {"path", file.path}, {"size", sealed->plain_size}, {"sha256", sealed->plain_sha256}});
@@ -249,13 +245,8 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     cipher_files.emplace_back(name, cipher);
   }
 
-  if (rf == nullptr) return fail(Errc::internal, "a complete package without referral.xml");
-  auto referral = pkg->read(*rf);
-  if (!referral) return tl::unexpected(referral.error());
-  if (sha256_hex(*referral) != referral_before) {
-    return fail(Errc::io, "referral.xml changed while the package was being sealed; close other programs and seal again");
-  }
-  const std::string referral_text(referral->begin(), referral->end());
+  if (!checked->referral_xml) return fail(Errc::internal, "a complete package without referral.xml");
+  const std::string& referral_text = *checked->referral_xml;
 
   json index;
   index["format"] = 1;
@@ -264,7 +255,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   index["signer_key_id"] = m.signer_key_id;
   index["profile"] = {{"id", m.profile_id}, {"version", m.profile_version}};
   index["referral_xml"] = referral_text;
-  index["referral_sha256"] = sha256_hex(*referral);
+  index["referral_sha256"] = sha256_hex(bytes_of(referral_text));
   index["documents"] = std::move(documents);
   index["check"] = to_json(result.report, messages.lang());
   std::string index_text = index.dump();

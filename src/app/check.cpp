@@ -3,10 +3,16 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
+#include <exception>
 #include <functional>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 #include "core/evaluate.hpp"
 #include "core/evidence.hpp"
@@ -71,6 +77,257 @@ Report package_failure(const std::string& display_name, const std::string& detai
   report.verdict = Verdict::incomplete;
   report.complete = false;
   return report;
+}
+
+// The name problems of a package in the reader's words, one sentence each.
+std::string describe(const std::vector<io::NameProblem>& problems, const Catalogue& messages) {
+  std::string out;
+  for (const auto& p : problems) {
+    if (!out.empty()) out += " ";
+    switch (p.kind) {
+      case io::NameProblem::Kind::case_twins:
+        out += messages.get("package.twins-case", {{"first", p.first}, {"second", p.second}});
+        break;
+      case io::NameProblem::Kind::form_twins:
+        out += messages.get("package.twins-form", {{"first", p.first}, {"second", p.second}});
+        break;
+      case io::NameProblem::Kind::not_nfc:
+        out += messages.get("package.not-nfc", {{"name", p.first}});
+        break;
+    }
+  }
+  return out;
+}
+
+using Clock = std::chrono::steady_clock;
+
+// What the inspection of one document found, until the calling thread reads it as evidence.
+struct Inspected {
+  bool too_large = false;
+  std::string limit;  // too_large: the limit, e.g. "64 MiB"
+  std::string sha256;
+  Result<io::PdfInfo> info = io::PdfInfo{};
+  std::optional<std::string> declared_date;
+};
+
+// Inspects the documents of a package on up to `parallel` threads, each driving one sandboxed
+// child at a time, until every document is done or the deadline passes; then it stops the running
+// children and leaves the rest unread. Everything the caller sees (progress, finished documents)
+// is handed to it on its own thread, by run(). The documents held in memory at once add up to
+// at most max_file_size, the largest document that is read at all, as when they were read one
+// by one.
+class Inspections {
+ public:
+  struct Event {
+    std::size_t index = 0;
+    std::string label;      // progress: the path, or "path (done/total)"; empty for none
+    bool finished = false;  // take(index) holds its result
+  };
+
+  Inspections(const io::Package& package, const std::vector<const io::PackageFile*>& docs,
+              const CheckOptions& options, Clock::time_point deadline)
+      : package_(package), docs_(docs), options_(options), deadline_(deadline), results_(docs.size()),
+        done_(docs.size(), false), read_errors_(docs.size()) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    workers_ = static_cast<unsigned>(
+        std::min<std::size_t>(options.parallel > 0 ? options.parallel : cores, std::max<std::size_t>(docs.size(), 1)));
+    limits_ = options.pdf_limits;
+    if (limits_.ocr_threads == 0 && workers_ > 1) limits_.ocr_threads = std::max(1u, cores / workers_);
+    memory_cap_ = options.package_limits.max_file_size;
+  }
+
+  // Runs the inspections; calls on_event on this thread. If on_event throws, the running
+  // children are stopped and reaped and the threads joined before the exception leaves.
+  void run(const std::function<void(const Event&)>& on_event) {
+    if (docs_.empty()) return;
+    std::vector<std::jthread> threads;
+    struct StopFirst {  // destroyed before `threads` joins them
+      std::stop_source& stop;
+      ~StopFirst() { stop.request_stop(); }
+    };
+    for (unsigned k = 0; k < workers_; ++k) threads.emplace_back([this] { work(); });
+    StopFirst stop_first{stop_};
+    std::unique_lock lock(mutex_);
+    while (true) {
+      if (!events_.empty()) {
+        std::vector<Event> batch;
+        batch.swap(events_);
+        lock.unlock();
+        for (const auto& e : batch) on_event(e);
+        lock.lock();
+        continue;
+      }
+      if (finished_workers_ == workers_) break;
+      if (stop_.stop_requested()) {
+        changed_.wait(lock);
+      } else if (changed_.wait_until(lock, deadline_) == std::cv_status::timeout && Clock::now() >= deadline_) {
+        stop_.request_stop();  // the budget ran out: running children are killed
+      }
+    }
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+  Inspected take(std::size_t i) {
+    std::lock_guard lock(mutex_);
+    return std::move(results_[i]);
+  }
+  bool finished(std::size_t i) const {
+    std::lock_guard lock(mutex_);
+    return done_[i];
+  }
+  // The first document (in package order) that could not be read, if any.
+  const Error* read_error() const {
+    std::lock_guard lock(mutex_);
+    for (const auto& e : read_errors_) {
+      if (e) return &*e;
+    }
+    return nullptr;
+  }
+
+ private:
+  void work() {
+    try {
+      const std::stop_token stop = stop_.get_token();
+      while (!stop.stop_requested()) {
+        const std::size_t i = next_.fetch_add(1);
+        if (i >= docs_.size()) break;
+        inspect(i, stop);
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      if (!failure_) failure_ = std::current_exception();
+      stop_.request_stop();
+    }
+    std::lock_guard lock(mutex_);
+    ++finished_workers_;
+    changed_.notify_all();
+  }
+
+  void inspect(std::size_t i, const std::stop_token& stop) {
+    const io::PackageFile& file = *docs_[i];
+    post({i, file.path, false});
+    Inspected r;
+    if (file.size > options_.pdf_limits.max_bytes || file.size > options_.package_limits.max_file_size) {
+      r.too_large = true;
+      const std::uint64_t limit =
+          std::min<std::uint64_t>(options_.pdf_limits.max_bytes, options_.package_limits.max_file_size);
+      r.limit = std::to_string(limit / io::kMiB) + " MiB";
+      finish(i, std::move(r), 0);
+      return;
+    }
+    {
+      std::unique_lock lock(mutex_);
+      const bool room =
+          changed_.wait(lock, stop, [&] { return in_memory_ == 0 || in_memory_ + file.size <= memory_cap_; });
+      if (!room || stop.stop_requested()) return;  // the budget ran out while it waited
+      in_memory_ += file.size;
+    }
+    auto bytes = read(file);
+    if (!bytes) {
+      std::lock_guard lock(mutex_);
+      in_memory_ -= file.size;
+      read_errors_[i] = bytes.error();
+      stop_.request_stop();  // the package cannot be trusted: nothing else matters
+      changed_.notify_all();
+      return;
+    }
+    r.sha256 = sha256_hex(*bytes);
+    // Scanned pages take seconds each: the progress line names the page being recognised.
+    const std::function<void(int, int)> pages = [&](int done, int total) {
+      post({i, file.path + " (" + std::to_string(done) + "/" + std::to_string(total) + ")", false});
+    };
+    r.info = io::inspect_pdf(*bytes, file.path, limits_, pages, stop);
+    bytes->clear();
+    bytes->shrink_to_fit();
+    if (stop.stop_requested() && !r.info && r.info.error().code == Errc::limit) {
+      release(file.size);  // stopped by the budget: not read
+      return;
+    }
+    finish(i, std::move(r), file.size);
+  }
+
+  // ZIP reads change libzip's state: one at a time. Folder reads could run together, but they
+  // are quick next to the inspection.
+  Result<std::vector<std::uint8_t>> read(const io::PackageFile& file) {
+    std::lock_guard lock(read_mutex_);
+    return package_.read(file);
+  }
+
+  void post(Event e) {
+    std::lock_guard lock(mutex_);
+    events_.push_back(std::move(e));
+    changed_.notify_all();
+  }
+
+  void release(std::uint64_t bytes) {
+    std::lock_guard lock(mutex_);
+    in_memory_ -= bytes;
+    changed_.notify_all();
+  }
+
+  void finish(std::size_t i, Inspected r, std::uint64_t bytes) {
+    std::lock_guard lock(mutex_);
+    in_memory_ -= bytes;
+    results_[i] = std::move(r);
+    done_[i] = true;
+    events_.push_back({i, "", true});
+    changed_.notify_all();
+  }
+
+  const io::Package& package_;
+  const std::vector<const io::PackageFile*>& docs_;
+  const CheckOptions& options_;
+  const Clock::time_point deadline_;
+  io::PdfLimits limits_;
+  unsigned workers_ = 1;
+  std::uint64_t memory_cap_ = 0;
+
+  mutable std::mutex mutex_;  // guards everything below but next_
+  std::condition_variable_any changed_;
+  std::vector<Event> events_;
+  std::vector<Inspected> results_;
+  std::vector<bool> done_;
+  std::vector<std::optional<Error>> read_errors_;
+  std::uint64_t in_memory_ = 0;
+  unsigned finished_workers_ = 0;
+  std::exception_ptr failure_;
+  std::stop_source stop_;
+  std::atomic<std::size_t> next_{0};
+  std::mutex read_mutex_;
+};
+
+// Turns what the inspection found into the document's facts; the text is read as evidence here,
+// on the calling thread, and dropped.
+void read_document(Inspected r, const std::optional<std::string>& declared_date, const Profile& profile,
+                   DocumentFacts& d) {
+  if (r.too_large) {
+    d.outcome = DocOutcome::too_large;
+    d.detail = std::move(r.limit);
+    return;
+  }
+  d.sha256 = std::move(r.sha256);
+  d.declared_date = declared_date;
+  if (!r.info) {
+    d.outcome = DocOutcome::unsafe;
+    d.detail = r.info.error().message;
+  } else {
+    const io::PdfInfo& info = *r.info;
+    d.outcome = to_outcome(info.outcome);
+    d.detail = info.detail;
+    d.pages = info.pages;
+    d.has_text = info.has_text;
+    d.text_source = io::text_source_name(info.text_source);
+    d.pages_read = info.pages_read;
+    d.pages_ocr = info.pages_ocr;
+    d.ocr_confidence = info.ocr_confidence;
+    d.limit_note = info.limit_note;
+    d.active_content = info.active_content;
+    read_evidence(info.text, profile, d);
+  }
+  if (!d.date && d.declared_date) {
+    d.date = d.declared_date;
+    d.date_source = "referral";
+  }
 }
 
 }  // namespace
@@ -157,6 +414,25 @@ std::string sha256_hex(std::span<const std::uint8_t> bytes) {
   return std::string(hex.data());
 }
 
+unsigned time_limit_of(const CheckOptions& options) {
+  if (options.time_limit_seconds > 0) return options.time_limit_seconds;
+  if (const char* env = std::getenv("DOSSIER_TIME_LIMIT"); env != nullptr) {
+    if (auto seconds = parse_time_limit(env)) return *seconds;
+  }
+  return kDefaultTimeLimitSeconds;
+}
+
+std::optional<unsigned> parse_time_limit(std::string_view text) {
+  if (text.empty() || text.size() > 7) return std::nullopt;
+  unsigned seconds = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seconds = seconds * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (seconds == 0 || seconds > kMaxTimeLimitSeconds) return std::nullopt;
+  return seconds;
+}
+
 Result<Report> run_check(const std::filesystem::path& path, const CheckOptions& options, const Catalogue& messages) {
   // An unknown profile is the user's mistake, whatever the package holds.
   if (!options.profile.empty()) {
@@ -173,19 +449,36 @@ Result<Report> run_check(const std::filesystem::path& path, const CheckOptions& 
 
 Result<Report> run_check(const io::Package& package, const std::string& display_name, const CheckOptions& options,
                          const Catalogue& messages) {
+  auto checked = check_package(package, display_name, options, messages);
+  if (!checked) return tl::unexpected(checked.error());
+  return std::move(checked->report);
+}
+
+Result<CheckedPackage> check_package(const io::Package& package, const std::string& display_name,
+                                     const CheckOptions& options, const Catalogue& messages) {
+  const unsigned budget = time_limit_of(options);
+  const auto deadline = Clock::now() + std::chrono::seconds(budget);
+  CheckedPackage out;
+  // Twins would be one file on Windows or macOS: nothing else can be judged reliably.
+  if (!package.name_problems().empty()) {
+    out.report = package_failure(display_name, describe(package.name_problems(), messages), options, messages);
+    return out;
+  }
   const auto xsd = options.data_dir + "/schemas/referral.xsd";
   Referral referral = Referral::missing();
-  std::string referral_text;
   if (const auto* rf = package.find("referral.xml")) {
     auto bytes = package.read(*rf);
-    if (!bytes) return package_failure(display_name, bytes.error().message, options, messages);
-    referral_text.assign(bytes->begin(), bytes->end());
-    referral = Referral::parse(referral_text, xsd);
+    if (!bytes) {
+      out.report = package_failure(display_name, bytes.error().message, options, messages);
+      return out;
+    }
+    out.referral_xml.emplace(bytes->begin(), bytes->end());
+    referral = Referral::parse(*out.referral_xml, xsd);
   }
   auto profile = choose_profile(options, referral);
   if (!profile) return tl::unexpected(profile.error());
 
-  Report report;
+  Report& report = out.report;
   report.package = display_name;
   report.check_date = check_date_of(options);
   report.profile_id = profile->id();
@@ -196,75 +489,54 @@ Result<Report> run_check(const io::Package& package, const std::string& display_
   for (const auto& f : package.files()) {
     if (f.path != "referral.xml") docs.push_back(&f);
   }
+  // What the package says of each document; the inspection adds what it reads.
+  report.documents.resize(docs.size());
+  std::vector<std::optional<std::string>> declared_dates(docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) {
-    const auto& file = *docs[i];
-    if (options.progress) options.progress(i, docs.size(), file.path);
-    DocumentFacts d;
-    d.path = file.path;
-    d.size = file.size;
-    const auto slash = file.path.find('/');
-    d.folder = slash == std::string::npos ? "" : file.path.substr(0, slash);
+    DocumentFacts& d = report.documents[i];
+    d.path = docs[i]->path;
+    d.size = docs[i]->size;
+    const auto slash = d.path.find('/');
+    d.folder = slash == std::string::npos ? "" : d.path.substr(0, slash);
     if (const auto* e = profile->evidence_by_folder(d.folder); e != nullptr && slash != std::string::npos) d.evidence = e->id;
     const auto declared = std::find_if(referral.documents().begin(), referral.documents().end(),
-                                       [&](const DeclaredDocument& x) { return x.path == file.path; });
+                                       [&](const DeclaredDocument& x) { return x.path == d.path; });
     d.declared = declared != referral.documents().end();
+    if (d.declared && !declared->date.empty()) declared_dates[i] = declared->date;
+  }
 
-    if (file.size > options.pdf_limits.max_bytes || file.size > options.package_limits.max_file_size) {
-      d.outcome = DocOutcome::too_large;
-      d.detail = std::to_string(std::min<std::uint64_t>(options.pdf_limits.max_bytes, options.package_limits.max_file_size) / io::kMiB) + " MiB";
-      report.documents.push_back(std::move(d));
-      continue;
+  Inspections inspections(package, docs, options, deadline);
+  inspections.run([&](const Inspections::Event& e) {
+    if (!e.label.empty() && options.progress) options.progress(e.index, docs.size(), e.label);
+    if (e.finished) {
+      read_document(inspections.take(e.index), declared_dates[e.index], *profile, report.documents[e.index]);
     }
-    auto bytes = package.read(file);
-    if (!bytes) {
-      // A ZIP entry that fails its size or CRC check, or a file that changes while it is read:
-      // the package as a whole cannot be trusted.
-      return package_failure(display_name, bytes.error().message, options, messages);
-    }
-    d.sha256 = sha256_hex(*bytes);
-    if (d.declared && !declared->date.empty()) d.declared_date = declared->date;
-    // Scanned pages take seconds each: the progress line names the page being recognised.
-    std::function<void(int, int)> pages;
-    if (options.progress) {
-      pages = [&](int done, int total) {
-        options.progress(i, docs.size(), file.path + " (" + std::to_string(done) + "/" + std::to_string(total) + ")");
-      };
-    }
-    auto info = io::inspect_pdf(*bytes, file.path, options.pdf_limits, pages);
-    if (!info) {
-      d.outcome = DocOutcome::unsafe;
-      d.detail = info.error().message;
-    } else {
-      d.outcome = to_outcome(info->outcome);
-      d.detail = info->detail;
-      d.pages = info->pages;
-      d.has_text = info->has_text;
-      d.text_source = io::text_source_name(info->text_source);
-      d.pages_read = info->pages_read;
-      d.pages_ocr = info->pages_ocr;
-      d.ocr_confidence = info->ocr_confidence;
-      d.limit_note = info->limit_note;
-      d.active_content = info->active_content;
-      read_evidence(info->text, *profile, d);
-    }
-    if (!d.date && d.declared_date) {
-      d.date = d.declared_date;
-      d.date_source = "referral";
-    }
-    report.documents.push_back(std::move(d));
+  });
+  if (const auto* error = inspections.read_error()) {
+    // A ZIP entry that fails its size or CRC check, or a file that changes while it is read:
+    // the package as a whole cannot be trusted.
+    out.report = package_failure(display_name, error->message, options, messages);
+    out.referral_xml.reset();
+    return out;
+  }
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (inspections.finished(i)) continue;
+    DocumentFacts& d = report.documents[i];
+    d.outcome = DocOutcome::not_read;
+    d.detail = std::to_string(budget);
   }
 
   CheckInput in;
   in.profile = &*profile;
   in.referral = &referral;
-  in.referral_text = referral_text;
+  in.referral_text = out.referral_xml.value_or(std::string());
   in.documents = report.documents;
   in.check_date = report.check_date;
   if (auto tpl = read_small_file(options.data_dir + "/templates/referral-template.xml", 1u << 20)) in.template_text = *tpl;
   report.findings = evaluate(in, messages);
   report.verdict = verdict_of(report.findings);
   report.complete = report.verdict == Verdict::complete;
-  return report;
+  return out;
 }
 
 }  // namespace dossier::app

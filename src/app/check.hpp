@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/messages.hpp"
 #include "core/profile.hpp"
@@ -16,6 +18,8 @@
 namespace dossier::app {
 
 inline constexpr const char* kDefaultProfile = "omm-eerste-fase";
+// The time budget of one check of a whole package (docs/limits.md, "Time").
+inline constexpr unsigned kDefaultTimeLimitSeconds = 600;
 
 struct CheckOptions {
   std::string profile;  // id or path; empty: referral.xml's profile attribute, else the default
@@ -25,8 +29,25 @@ struct CheckOptions {
   // The date the check judges against (ISO yyyy-mm-dd); empty: the DOSSIER_DATE environment
   // variable when it holds a valid date, else today in Europe/Amsterdam.
   std::string check_date;
-  // Called before each document is inspected (index from 0); may be empty.
+  // Seconds the whole check may take; 0: DOSSIER_TIME_LIMIT when it holds a whole number of
+  // seconds (1 or more), else kDefaultTimeLimitSeconds. Documents not read when it runs out fail
+  // documents.readable as not-read, and running inspections are stopped.
+  unsigned time_limit_seconds = 0;
+  // Documents inspected at once; 0: the hardware concurrency. With ocr_threads left at 0 in
+  // pdf_limits, each inspection then recognises pages with hardware concurrency / this many
+  // threads (at least one), so the check keeps about one busy thread per core.
+  unsigned parallel = 0;
+  // Called on the calling thread before each document is inspected (index from 0) and as its
+  // pages are read ("path (done/total)"); documents are inspected in parallel, so the calls of
+  // several documents interleave. May be empty.
   std::function<void(std::size_t index, std::size_t count, const std::string& path)> progress;
+};
+
+// What one check read: the report, and referral.xml exactly as it was judged (nullopt when the
+// package has none or it could not be read), so that seal encrypts the very bytes it checked.
+struct CheckedPackage {
+  Report report;
+  std::optional<std::string> referral_xml;
 };
 
 // Errors are only for what the user must fix in the command (Errc::not_found for a missing
@@ -35,9 +56,20 @@ struct CheckOptions {
 Result<Report> run_check(const std::filesystem::path& package, const CheckOptions& options,
                          const Catalogue& messages);
 
-// The same on a package that is already open (seal uses this to check what it encrypts).
+// The same on a package that is already open.
 Result<Report> run_check(const io::Package& package, const std::string& display_name,
                          const CheckOptions& options, const Catalogue& messages);
+
+// The same, also returning the referral.xml it judged (seal encrypts that buffer).
+Result<CheckedPackage> check_package(const io::Package& package, const std::string& display_name,
+                                     const CheckOptions& options, const Catalogue& messages);
+
+// The time budget options resolve to (see CheckOptions::time_limit_seconds).
+unsigned time_limit_of(const CheckOptions& options);
+
+// A time limit as given to --time-limit or in DOSSIER_TIME_LIMIT: whole seconds, 1 to a week.
+inline constexpr unsigned kMaxTimeLimitSeconds = 7 * 24 * 3600;
+std::optional<unsigned> parse_time_limit(std::string_view text);
 
 std::string sha256_hex(std::span<const std::uint8_t> bytes);
 

@@ -62,6 +62,7 @@ std::string outcome_note(const DocumentFacts& d, const Catalogue& msg) {
     case DocOutcome::encrypted: return msg.get("doc.encrypted");
     case DocOutcome::unsafe: return msg.get("doc.unsafe");
     case DocOutcome::too_large: return msg.get("doc.too-large", {{"limit", d.detail}});
+    case DocOutcome::not_read: return msg.get("doc.not-read", {{"seconds", d.detail}});
     case DocOutcome::ok: return {};
   }
   return {};

@@ -37,6 +37,7 @@ const char* doc_outcome_name(DocOutcome o) noexcept {
     case DocOutcome::encrypted: return "encrypted";
     case DocOutcome::unsafe: return "unsafe";
     case DocOutcome::too_large: return "too-large";
+    case DocOutcome::not_read: return "not-read";
   }
   return "damaged";
 }

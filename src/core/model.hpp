@@ -26,7 +26,8 @@ const char* verdict_name(Verdict v) noexcept;     // "complete" | "incomplete" |
 
 // What inspecting one file of the package found. Produced at the edge (PDF inspection);
 // consumed by the pure rule engine.
-enum class DocOutcome { ok, not_pdf, empty, damaged, locked, encrypted, unsafe, too_large };
+// not_read: the check's time budget ran out before the document was read (docs/limits.md, "Time").
+enum class DocOutcome { ok, not_pdf, empty, damaged, locked, encrypted, unsafe, too_large, not_read };
 const char* doc_outcome_name(DocOutcome o) noexcept;
 
 struct DocumentFacts {

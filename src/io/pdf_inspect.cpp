@@ -802,6 +802,12 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
 
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
                             const PdfLimits& limits, const std::function<void(int done, int total)>& page_progress) {
+  return inspect_pdf(bytes, display_name, limits, page_progress, std::stop_token{});
+}
+
+Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
+                            const PdfLimits& limits, const std::function<void(int done, int total)>& page_progress,
+                            std::stop_token stop) {
   PdfInfo info;
   if (bytes.empty()) {
     info.outcome = Outcome::empty;
@@ -845,7 +851,7 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
   const std::size_t cap = limits.max_text_bytes + kSerialOverhead;
   FrameReader frames(cap, &page_progress);
   FrameReader::State state = FrameReader::State::more;
-  bool eof = false, timed_out = false, reaped = false;
+  bool eof = false, timed_out = false, reaped = false, stopped = false;
   int status = 0;
   char buf[65536];
 
@@ -874,6 +880,10 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
       timed_out = true;
       break;
     }
+    if (stop.stop_requested()) {
+      stopped = true;
+      break;
+    }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     pollfd p{fd, POLLIN, 0};
     int r = poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
@@ -889,7 +899,7 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
   }
   child.close_pipe();
   if (!reaped) {
-    if (timed_out || broken()) kill(pid, SIGKILL);
+    if (timed_out || stopped || broken()) kill(pid, SIGKILL);
     // After EOF the child is exiting; give it until the deadline, then kill it.
     while (true) {
       pid_t w = waitpid(pid, &status, WNOHANG);
@@ -907,6 +917,7 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
     child.set_reaped();
   }
 
+  if (stopped) return fail(Errc::limit, "stopped: the inspection was cancelled before it ended");
   if (timed_out) return unsafe("wall-clock limit of " + std::to_string(wall_limit) + " s exceeded");
   if (state == FrameReader::State::oversize) return unsafe("result larger than " + std::to_string(cap) + " bytes");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return unsafe(describe_status(status));

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <span>
 #include <string>
 #include <string_view>
@@ -91,5 +92,12 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
                             const PdfLimits& limits,
                             const std::function<void(int done, int total)>& page_progress);
+
+// Same; when `stop` is requested before the child has finished (checked at least every 100 ms),
+// the child is killed and reaped and the result is Errc::limit ("stopped"): the caller's own
+// time budget ran out, which says nothing about the document (docs/limits.md, "Time").
+Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
+                            const PdfLimits& limits,
+                            const std::function<void(int done, int total)>& page_progress, std::stop_token stop);
 
 }  // namespace dossier::io

@@ -1,5 +1,10 @@
 #include "io/safe_path.hpp"
 
+#include <unicode/bytestream.h>
+#include <unicode/casemap.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+
 #include <cstdint>
 #include <cstdio>
 
@@ -113,13 +118,43 @@ bool is_safe_relative_path(std::string_view name, std::size_t max_depth, std::si
   return false;
 }
 
-std::string collision_key(std::string_view canonical) {
-  std::string key(canonical);
-  if (!key.empty() && key.back() == '/') key.pop_back();
-  for (char& c : key) {
+namespace {
+
+std::string ascii_lower(std::string s) {
+  for (char& c : s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
+  return s;
+}
+
+icu::StringPiece piece(std::string_view s) {
+  return icu::StringPiece(s.data(), static_cast<std::int32_t>(s.size()));
+}
+
+}  // namespace
+
+std::string collision_key(std::string_view canonical) {
+  std::string_view body = canonical;
+  if (!body.empty() && body.back() == '/') body.remove_suffix(1);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || body.size() > 0x7FFFFFFF) return ascii_lower(std::string(body));
+  std::string decomposed, folded, key;
+  icu::StringByteSink<std::string> to_decomposed(&decomposed), to_folded(&folded), to_key(&key);
+  nfd->normalizeUTF8(0, piece(body), to_decomposed, nullptr, status);
+  icu::CaseMap::utf8Fold(U_FOLD_CASE_DEFAULT, piece(decomposed), to_folded, nullptr, status);
+  nfc->normalizeUTF8(0, piece(folded), to_key, nullptr, status);
+  if (U_FAILURE(status)) return ascii_lower(std::string(body));
   return key;
+}
+
+bool is_nfc(std::string_view name) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || name.size() > 0x7FFFFFFF) return false;
+  const bool normalised = nfc->isNormalizedUTF8(piece(name), status) != 0;
+  return U_SUCCESS(status) && normalised;
 }
 
 }  // namespace dossier::io

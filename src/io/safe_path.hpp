@@ -33,9 +33,19 @@ Result<std::string> normalise_entry_name(std::string_view name,
 bool is_safe_relative_path(std::string_view name, std::size_t max_depth, std::size_t max_len,
                            std::string* why);
 
-// Key under which two safe paths collide on common file systems: the canonical form with
-// ASCII letters lower-cased. NOT guaranteed: non-ASCII case folding and Unicode
-// normalisation (NFC/NFD) are not applied, so "Ä" and "ä" get different keys.
+// Key under which two safe paths collide on common file systems: Unicode canonical caseless
+// matching (Unicode 15 section 3.13, D145: NFD, full case folding, NFC), so "Report.pdf" and
+// "report.pdf", "Ä" and "ä", and "cliënt" written composed (U+00EB) or decomposed (e U+0308)
+// each get one key, as they are one file on Windows (NTFS) or macOS (APFS, HFS+). A trailing
+// '/' is dropped. Full case folding also joins "ß" and "ss", or the ligature U+FB01 and "fi":
+// stricter than some file systems, never looser. NOT guaranteed: other compatibility forms
+// (fullwidth letters) keep their own key, as they do on those file systems. Input must be
+// valid UTF-8 (a safe relative path); should ICU fail, the bytes are lower-cased in ASCII.
 std::string collision_key(std::string_view canonical);
+
+// True when `name` (valid UTF-8) is in Unicode Normalization Form C, the composed form that
+// keyboards, Windows and Linux produce ("ë" as U+00EB). Some macOS programs write names
+// decomposed (NFD: "e" followed by U+0308): the same name on screen, other bytes on disk.
+bool is_nfc(std::string_view name);
 
 }  // namespace dossier::io

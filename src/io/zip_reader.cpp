@@ -396,7 +396,7 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits,
       }
     }
     if (name_ok) {
-      const std::string key = collision_key(canonical);
+      const std::string key = limits.caller_judges_name_twins ? canonical : collision_key(canonical);
       auto [it, inserted] = seen.emplace(key, shown);
       if (!inserted) {
         problem(Errc::hostile, "duplicate of entry '" + it->second + "'" +
@@ -671,7 +671,7 @@ Result<std::string> ZipWriter::claim_name(const std::string& name) {
   if (!norm) return fail(Errc::usage, entry_prefix(printable(name)) + norm.error().message);
   const std::string key = collision_key(*norm);
   if (!keys_.insert(key).second) {
-    return fail(Errc::usage, entry_prefix(name) + "duplicate name (ignoring ASCII case)");
+    return fail(Errc::usage, entry_prefix(name) + "duplicate name (ignoring case and Unicode form)");
   }
   return *norm;
 }

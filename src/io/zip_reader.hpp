@@ -7,8 +7,7 @@
 // is read. A read never delivers more than the entry's declared size and fails unless the
 // entry delivered exactly its declared size with a matching CRC-32.
 // What it does NOT guarantee: that entries do not share compressed bytes in ways that stay
-// below the size bound (only a lower-bound check is possible without offsets), or that two
-// names differing only in non-ASCII case or Unicode normalisation map to different files.
+// below the size bound (only a lower-bound check is possible without offsets).
 // Not thread-safe: reads change libzip state, even through const member functions.
 #pragma once
 
@@ -40,6 +39,10 @@ struct ZipLimits {
   std::size_t max_depth = 8;                    // path segments
   std::uint64_t max_archive_size = 2 * kGiB;    // bytes on disk
   std::uint64_t ratio_min_size = 64 * 1024;     // entries smaller than this skip the ratio check
+  // Names that differ only in case or Unicode form (one collision_key, safe_path.hpp) are
+  // refused, unless the caller judges them itself: the package reader does, so that a folder
+  // and a ZIP get the same finding. Names that are equal once canonical are always refused.
+  bool caller_judges_name_twins = false;
 };
 
 struct ZipEntry {
@@ -107,7 +110,7 @@ class ZipReader {
 // 2000-01-01 00:00 in DOS time, Unix mode 0644 / 0755 for directories) so the same input
 // gives the same bytes. Nothing is visible at `path` until close() succeeds: libzip writes
 // a temporary file next to it and renames it. Destroying a writer without close() discards.
-// Names must be safe relative paths (safe_path.hpp) and unique, also ignoring ASCII case.
+// Names must be safe relative paths (safe_path.hpp) and unique, also ignoring case and Unicode form.
 class ZipWriter {
  public:
   // Errc::usage when `path` exists and `overwrite` is false.

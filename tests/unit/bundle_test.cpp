@@ -1,6 +1,8 @@
 // Sealed bundles (issue 3, docs/bundle-format.md): round trip, what seal refuses, no plaintext
 // on disk, keys and passphrases, and the canonical manifest. Tampering: bundle_tamper_test.cpp.
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdlib>
@@ -279,6 +281,74 @@ TEST_F(Bundle, SealFailingHalfwayLeavesNothing) {
   EXPECT_EQ(r.error().code, Errc::io);
   EXPECT_NE(r.error().message.find(docs.back()), std::string::npos) << r.error().message;
   EXPECT_TRUE(staged);
+  EXPECT_TRUE(listing(out_dir).empty());
+}
+
+// ---- issue 8: every byte sealed is a byte the check judged ----
+
+// referral.xml replaced by an incomplete version once the check has read it (its first progress
+// call comes after that): the bundle carries the version that was judged complete, as read once.
+// Before, seal read referral.xml three times (a hash, the check, the index), and swapping two
+// versions in the right moments sealed one the check had not seen.
+TEST_F(Bundle, SealCarriesTheReferralTheCheckJudged) {
+  copy_package(pkg);
+  const std::string judged = read_text(pkg / "referral.xml");
+  const std::string other = replace_once(judged, "<consent basis=\"written-consent\">", "<consent basis=\"none\">");
+  auto o = k.seal_options(k.signer);
+  bool swapped = false;
+  o.check.progress = [&](std::size_t, std::size_t, const std::string&) {
+    if (swapped) return;
+    swapped = true;
+    write_bytes(pkg / "referral.xml", span_of(other));
+  };
+  const auto sealed = seal(o);
+  ASSERT_TRUE(swapped);
+  ASSERT_TRUE(sealed.sealed);
+  EXPECT_TRUE(sealed.report.complete);
+  auto opened = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(opened && opened->opened);
+  EXPECT_TRUE(read_text(open_dir / "referral.xml") == judged);
+  // The version on disk now is one the check would not pass.
+  auto now = app::run_check(pkg, k.seal_options(k.signer).check, k.messages);
+  ASSERT_TRUE(now);
+  EXPECT_FALSE(now->complete);
+}
+
+TEST_F(Bundle, SealReadsReferralXmlOnce) {
+  copy_package(pkg);
+  const int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  ASSERT_GE(watch, 0);
+  ASSERT_GE(::inotify_add_watch(watch, (pkg / "referral.xml").c_str(), IN_OPEN), 0);
+  ASSERT_TRUE(seal(k.seal_options(k.signer)).sealed);
+  int opens = 0;
+  alignas(inotify_event) char buf[4096];
+  for (ssize_t n; (n = ::read(watch, buf, sizeof buf)) > 0;) {
+    for (ssize_t at = 0; at < n;) {
+      const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+      opens += (e->mask & IN_OPEN) != 0 ? 1 : 0;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+    }
+  }
+  ::close(watch);
+  EXPECT_EQ(opens, 1);
+}
+
+// A document changed between the check and its encryption, keeping its size: only the hash of
+// the bytes encrypted can tell, and seal stops with nothing written.
+TEST_F(Bundle, DocumentChangedBetweenCheckAndEncryptionIsRefused) {
+  copy_package(pkg);
+  const auto docs = package_documents(pkg);
+  auto o = k.seal_options(k.signer);
+  o.progress = [&](std::size_t i, std::size_t, const std::string&) {
+    if (i != 0) return;  // before the first document is encrypted
+    std::string changed = read_text(pkg / docs[0]);
+    changed[changed.size() / 2] = static_cast<char>(changed[changed.size() / 2] ^ 0x20);
+    write_bytes(pkg / docs[0], span_of(changed));
+  };
+  auto r = app::seal_bundle(pkg, bundle, o, k.messages);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::io);
+  EXPECT_EQ(r.error().message, docs[0] + " changed while it was being sealed; nothing was written");
   EXPECT_TRUE(listing(out_dir).empty());
 }
 

@@ -96,29 +96,8 @@ std::string concat_pdfs(const std::string& a, const std::string& b) {
   return {reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize()};
 }
 
-// A hand-made PDF: objects 1..n in order (1 is the catalog), with a correct xref table.
-std::string raw_pdf(const std::vector<std::string>& objects) {
-  std::string out = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n";
-  std::vector<std::size_t> offsets;
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(out.size());
-    out += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const std::size_t xref = out.size();
-  out += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (std::size_t off : offsets) {
-    std::string n = std::to_string(off);
-    out += std::string(10 - n.size(), '0') + n + " 00000 n \n";
-  }
-  out += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
-         std::to_string(xref) + "\n%%EOF\n";
-  return out;
-}
-
-std::string stream(const std::string& dict_entries, const std::string& data) {
-  return "<< " + dict_entries + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data +
-         "\nendstream";
-}
+using test::pdf_stream;
+using test::raw_pdf;
 
 // One page with the given MediaBox, drawing `content`, with resources (or none).
 std::string one_page_pdf(const std::string& media_box, const std::string& content,
@@ -128,7 +107,7 @@ std::string one_page_pdf(const std::string& media_box, const std::string& conten
       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       "<< /Type /Page /Parent 2 0 R /MediaBox " + media_box + " /Contents 4 0 R" +
           (image ? " /Resources << /XObject << /Im1 5 0 R >> >>" : "") + " >>",
-      stream("", content)};
+      pdf_stream("", content)};
   if (image) objects.push_back(*image);
   return raw_pdf(objects);
 }
@@ -408,7 +387,7 @@ TEST(OcrHostile, HugeMediaBoxIsSkippedWithNote) {
 TEST(OcrHostile, ImageBombEndsWithinLimits) {
   const std::uint64_t side = 30000;
   const std::string data = deflated_run(side * side, 0xFF);
-  const std::string image = stream("/Type /XObject /Subtype /Image /Width " + std::to_string(side) + " /Height " +
+  const std::string image = pdf_stream("/Type /XObject /Subtype /Image /Width " + std::to_string(side) + " /Height " +
                                        std::to_string(side) +
                                        " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode",
                                    data);
@@ -438,7 +417,7 @@ TEST(OcrHostile, DamagedImageStreamEndsCleanly) {
                                      {"/FlateDecode", truncated},
                                      {"/DCTDecode", garbage},
                                      {"/JBIG2Decode", garbage}}) {
-    const std::string image = stream(
+    const std::string image = pdf_stream(
         "/Type /XObject /Subtype /Image /Width 2000 /Height 2000 /ColorSpace /DeviceGray /BitsPerComponent " +
             std::string(filter == "/JBIG2Decode" ? "1" : "8") + " /Filter " + filter,
         data);

@@ -56,7 +56,30 @@ TEST(SafePath, PredicateGivesReason) {
 TEST(SafePath, CollisionKeyFoldsAsciiCaseAndTrailingSlash) {
   EXPECT_EQ(collision_key("Docs/Report.PDF"), collision_key("docs/report.pdf"));
   EXPECT_EQ(collision_key("a/b/"), collision_key("a/b"));
-  EXPECT_NE(collision_key("\xc3\x84"), collision_key("\xc3\xa4"));  // not guaranteed: non-ASCII
+  EXPECT_NE(collision_key("a/b"), collision_key("a/c"));
+}
+
+// Issue 8: names that are one file on Windows or macOS share one key, whatever the case or the
+// Unicode form (full case folding, so also "ß"/"ss"); compatibility forms such as fullwidth
+// letters do not.
+TEST(SafePath, CollisionKeyFoldsUnicodeCaseAndNormalisation) {
+  const std::string composed = "cli\xc3\xabnt.pdf";     // e with diaeresis, U+00EB
+  const std::string decomposed = "clie\xcc\x88nt.pdf";  // e + combining diaeresis U+0308
+  EXPECT_NE(composed, decomposed);
+  EXPECT_EQ(collision_key(composed), collision_key(decomposed));
+  EXPECT_EQ(collision_key("CLI\xc3\x8bNT.PDF"), collision_key(decomposed));  // U+00CB upper case
+  EXPECT_EQ(collision_key("\xc3\x84"), collision_key("\xc3\xa4"));            // A/a with diaeresis
+  EXPECT_EQ(collision_key("Stra\xc3\x9f" "e"), collision_key("STRASSE"));     // full folding: sharp s
+  EXPECT_EQ(collision_key("\xef\xac\x81le"), collision_key("FILE"));          // full folding: ligature fi U+FB01
+  EXPECT_NE(collision_key("\xef\xbc\xa1.pdf"), collision_key("a.pdf"));        // fullwidth A U+FF21: its own
+  EXPECT_EQ(collision_key("politie/"), collision_key("POLITIE"));
+}
+
+TEST(SafePath, IsNfcTellsComposedFromDecomposed) {
+  EXPECT_TRUE(is_nfc("politie/intake-avim.pdf"));
+  EXPECT_TRUE(is_nfc("cli\xc3\xabnt.pdf"));
+  EXPECT_FALSE(is_nfc("clie\xcc\x88nt.pdf"));
+  EXPECT_TRUE(is_nfc(""));
 }
 
 }  // namespace

@@ -1,13 +1,17 @@
 // Shared helpers for the unit tests.
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace dossier::test {
 
@@ -54,6 +58,44 @@ inline std::string replace_once(std::string text, const std::string& from, const
   if (pos == std::string::npos) throw std::runtime_error("test fixture lacks: " + from);
   text.replace(pos, from.size(), to);
   return text;
+}
+
+// A PDF of the given objects (object N is objects[N - 1]; object 1 must be the catalog) with a
+// correct cross-reference table: for hostile PDFs that the generator (tools/mkpdf) cannot make.
+inline std::string raw_pdf(const std::vector<std::string>& objects) {
+  std::string out = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(out.size());
+    out += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const std::size_t xref = out.size();
+  out += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (std::size_t off : offsets) {
+    std::string n = std::to_string(off);
+    out += std::string(10 - n.size(), '0') + n + " 00000 n \n";
+  }
+  out += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+         std::to_string(xref) + "\n%%EOF\n";
+  return out;
+}
+
+// A stream object: `dict_entries` and /Length, then `data`.
+inline std::string pdf_stream(const std::string& dict_entries, const std::string& data) {
+  return "<< " + dict_entries + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data +
+         "\nendstream";
+}
+
+// Waits up to `limit` for `work`, which may block opening the FIFO `fifo` (the fault it tests).
+// If it is still running then, a writer is opened on the FIFO so that the blocked open() returns
+// and the test can end; false says it had blocked.
+template <typename T>
+bool ended_without_blocking(std::future<T>& work, const std::filesystem::path& fifo, std::chrono::seconds limit) {
+  if (work.wait_for(limit) == std::future_status::ready) return true;
+  const int writer = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  work.wait();
+  if (writer >= 0) ::close(writer);
+  return false;
 }
 
 }  // namespace dossier::test
