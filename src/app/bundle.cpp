@@ -1,6 +1,6 @@
 // seal, verify and open (docs/bundle-format.md). The formats underneath are age v1
-// (crypto/age.hpp), minisign (crypto/minisign.hpp) and ZIP (io/zip_reader.hpp); this file only
-// decides what goes where and what must match.
+// (crypto/age.hpp), minisign (crypto/minisign.hpp) and ZIP (io/zip_reader.hpp,
+// io/zip_writer.hpp); this file only decides what goes where and what must match.
 #include "app/bundle.hpp"
 
 #include <fcntl.h>
@@ -21,6 +21,7 @@
 #include "io/safe_path.hpp"
 #include "io/staging.hpp"
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 
 namespace dossier::app {
 namespace {

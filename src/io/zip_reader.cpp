@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <ctime>
 #include <limits>
 #include <memory>
 #include <map>
@@ -23,9 +22,16 @@
 #include <utility>
 
 #include "io/safe_path.hpp"
+#include "io/zip_detail.hpp"
+#include "io/zip_writer.hpp"  // crc32_update
 
 namespace dossier::io {
 namespace {
+
+using zip_detail::entry_prefix;
+using zip_detail::errc_from_libzip;
+using zip_detail::libzip_message;
+using zip_detail::printable;
 
 constexpr std::size_t kChunk = 64 * 1024;
 // APPNOTE 4.3.7 local file header and 4.3.12 central directory header, fixed parts; 4.3.16
@@ -33,60 +39,6 @@ constexpr std::size_t kChunk = 64 * 1024;
 constexpr std::uint64_t kLocalHeaderSize = 30;
 constexpr std::uint64_t kCentralHeaderSize = 46;
 constexpr std::uint64_t kEndRecordSize = 22;
-
-std::string libzip_message(int code) {
-  zip_error_t ze;
-  zip_error_init_with_code(&ze, code);
-  std::string msg = zip_error_strerror(&ze);
-  zip_error_fini(&ze);
-  return msg;
-}
-
-Errc errc_from_libzip(int code) {
-  switch (code) {
-    case ZIP_ER_NOENT: return Errc::not_found;
-    case ZIP_ER_OPEN:
-    case ZIP_ER_READ:
-    case ZIP_ER_SEEK:
-    case ZIP_ER_WRITE:
-    case ZIP_ER_CLOSE:
-    case ZIP_ER_RENAME:
-    case ZIP_ER_TMPOPEN:
-    case ZIP_ER_REMOVE:
-      return Errc::io;
-    case ZIP_ER_NOZIP:
-    case ZIP_ER_INCONS:
-    case ZIP_ER_CRC:
-    case ZIP_ER_ZLIB:
-    case ZIP_ER_EOF:
-      return Errc::malformed;
-    case ZIP_ER_MULTIDISK:
-    case ZIP_ER_COMPNOTSUPP:
-    case ZIP_ER_ENCRNOTSUPP:
-    case ZIP_ER_NOPASSWD:
-    case ZIP_ER_WRONGPASSWD:
-      return Errc::unsupported;
-    case ZIP_ER_MEMORY: return Errc::limit;
-    case ZIP_ER_EXISTS: return Errc::usage;
-    default: return Errc::internal;
-  }
-}
-
-// Raw names can hold anything; make them printable for messages.
-std::string printable(std::string_view raw) {
-  std::string out;
-  for (char c : raw) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(u));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 const char* method_name(std::uint16_t m) {
   switch (m) {
@@ -101,8 +53,6 @@ const char* method_name(std::uint16_t m) {
     default: return "unknown";
   }
 }
-
-std::string entry_prefix(std::string_view shown) { return "entry '" + std::string(shown) + "': "; }
 
 // A minimal look at the end of central directory record (APPNOTE 4.3.16, 4.3.14/4.3.15 for
 // ZIP64) and the central directory (4.3.12), made before libzip parses anything: it lets
@@ -506,21 +456,6 @@ Result<void> read_entry(zip_t* za, const ZipEntry& e, const Sink& sink) {
 
 }  // namespace
 
-std::uint32_t crc32_update(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept {
-  static const std::array<std::uint32_t, 256> table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t n = 0; n < 256; ++n) {
-      std::uint32_t c = n;
-      for (int k = 0; k < 8; ++k) c = (c & 1u) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[n] = c;
-    }
-    return t;
-  }();
-  crc = ~crc;
-  for (std::uint8_t b : data) crc = table[(crc ^ b) & 0xFFu] ^ (crc >> 8);
-  return ~crc;
-}
-
 // ---- ZipReader ----
 
 ZipReader::ZipReader(zip* archive, std::vector<ZipEntry> entries, ZipLimits limits)
@@ -604,155 +539,6 @@ Result<std::vector<std::uint8_t>> ZipReader::read(const ZipEntry& entry) const {
   });
   if (!r) return tl::unexpected(r.error());
   return out;
-}
-
-// ---- ZipWriter ----
-
-namespace {
-
-// 2000-01-01 00:00:00 in local time: libzip converts mtimes to DOS time with localtime(),
-// so a local-time instant gives the same DOS fields in every time zone.
-time_t fixed_mtime() {
-  std::tm tm{};
-  tm.tm_year = 100;
-  tm.tm_mon = 0;
-  tm.tm_mday = 1;
-  tm.tm_isdst = -1;
-  return std::mktime(&tm);
-}
-
-Error writer_error(zip_t* za, const std::string& what) {
-  zip_error_t* ze = zip_get_error(za);
-  return Error{errc_from_libzip(zip_error_code_zip(ze)), what + ": " + zip_error_strerror(ze)};
-}
-
-}  // namespace
-
-ZipWriter::ZipWriter(zip* archive, std::filesystem::path path)
-    : archive_(archive), path_(std::move(path)) {}
-
-ZipWriter::ZipWriter(ZipWriter&& other) noexcept
-    : archive_(std::exchange(other.archive_, nullptr)),
-      path_(std::move(other.path_)),
-      buffers_(std::move(other.buffers_)),
-      keys_(std::move(other.keys_)) {}
-
-ZipWriter& ZipWriter::operator=(ZipWriter&& other) noexcept {
-  if (this != &other) {
-    if (archive_ != nullptr) zip_discard(archive_);
-    archive_ = std::exchange(other.archive_, nullptr);
-    path_ = std::move(other.path_);
-    buffers_ = std::move(other.buffers_);
-    keys_ = std::move(other.keys_);
-  }
-  return *this;
-}
-
-ZipWriter::~ZipWriter() {
-  if (archive_ != nullptr) zip_discard(archive_);
-}
-
-Result<ZipWriter> ZipWriter::create(const std::filesystem::path& path, bool overwrite) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !overwrite) {
-    return fail(Errc::usage, path.string() + ": exists, not overwriting");
-  }
-  int err = 0;
-  zip_t* za = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-  if (za == nullptr) {
-    return fail(errc_from_libzip(err), path.string() + ": cannot create: " + libzip_message(err));
-  }
-  return ZipWriter(za, path);
-}
-
-Result<std::string> ZipWriter::claim_name(const std::string& name) {
-  if (archive_ == nullptr) return fail(Errc::usage, "ZipWriter is closed");
-  auto norm = normalise_entry_name(name);
-  if (!norm) return fail(Errc::usage, entry_prefix(printable(name)) + norm.error().message);
-  const std::string key = collision_key(*norm);
-  if (!keys_.insert(key).second) {
-    return fail(Errc::usage, entry_prefix(name) + "duplicate name (ignoring ASCII case)");
-  }
-  return *norm;
-}
-
-Result<void> ZipWriter::finish_entry(std::int64_t index, bool deflate, bool directory) {
-  const auto i = static_cast<zip_uint64_t>(index);
-  const zip_int32_t method = deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
-  if (zip_set_file_compression(archive_, i, method, 0) != 0 ||
-      zip_file_set_mtime(archive_, i, fixed_mtime(), 0) != 0 ||
-      zip_file_set_external_attributes(archive_, i, 0, ZIP_OPSYS_UNIX,
-                                       (directory ? 040755u : 0100644u) << 16) != 0) {
-    return tl::unexpected(writer_error(archive_, "cannot set entry metadata"));
-  }
-  return {};
-}
-
-Result<void> ZipWriter::add_buffer(std::string name, std::vector<std::uint8_t> data, bool deflate) {
-  auto canonical = claim_name(name);
-  if (!canonical) return tl::unexpected(canonical.error());
-  if (canonical->size() != name.size()) return fail(Errc::usage, entry_prefix(name) + "a file name cannot end in '/'");
-  buffers_.push_back(std::move(data));
-  const auto& stored = buffers_.back();
-  zip_source_t* src = zip_source_buffer(archive_, stored.data(), stored.size(), 0);
-  if (src == nullptr) return tl::unexpected(writer_error(archive_, entry_prefix(name) + "cannot add"));
-  const zip_int64_t index = zip_file_add(archive_, canonical->c_str(), src, ZIP_FL_ENC_UTF_8);
-  if (index < 0) {
-    zip_source_free(src);
-    return tl::unexpected(writer_error(archive_, entry_prefix(name) + "cannot add"));
-  }
-  return finish_entry(index, deflate, false);
-}
-
-Result<void> ZipWriter::add_file(std::string name, const std::filesystem::path& source, bool deflate) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(source, ec)) {
-    return fail(Errc::not_found, source.string() + ": not a regular file");
-  }
-  auto canonical = claim_name(name);
-  if (!canonical) return tl::unexpected(canonical.error());
-  if (canonical->size() != name.size()) return fail(Errc::usage, entry_prefix(name) + "a file name cannot end in '/'");
-  zip_source_t* src = zip_source_file(archive_, source.c_str(), 0, -1);
-  if (src == nullptr) return tl::unexpected(writer_error(archive_, source.string()));
-  const zip_int64_t index = zip_file_add(archive_, canonical->c_str(), src, ZIP_FL_ENC_UTF_8);
-  if (index < 0) {
-    zip_source_free(src);
-    return tl::unexpected(writer_error(archive_, entry_prefix(name) + "cannot add"));
-  }
-  return finish_entry(index, deflate, false);
-}
-
-Result<void> ZipWriter::add_stored(std::string name, std::vector<std::uint8_t> data) {
-  return add_buffer(std::move(name), std::move(data), false);
-}
-Result<void> ZipWriter::add_deflated(std::string name, std::vector<std::uint8_t> data) {
-  return add_buffer(std::move(name), std::move(data), true);
-}
-Result<void> ZipWriter::add_file_stored(std::string name, const std::filesystem::path& source) {
-  return add_file(std::move(name), source, false);
-}
-Result<void> ZipWriter::add_file_deflated(std::string name, const std::filesystem::path& source) {
-  return add_file(std::move(name), source, true);
-}
-
-Result<void> ZipWriter::add_directory(std::string name) {
-  auto canonical = claim_name(name);
-  if (!canonical) return tl::unexpected(canonical.error());
-  const zip_int64_t index = zip_dir_add(archive_, canonical->c_str(), ZIP_FL_ENC_UTF_8);
-  if (index < 0) return tl::unexpected(writer_error(archive_, entry_prefix(name) + "cannot add"));
-  return finish_entry(index, false, true);
-}
-
-Result<void> ZipWriter::close() {
-  if (archive_ == nullptr) return fail(Errc::usage, "ZipWriter is already closed");
-  zip_t* za = std::exchange(archive_, nullptr);
-  if (zip_close(za) != 0) {
-    Error e = writer_error(za, path_.string() + ": cannot write");
-    zip_discard(za);
-    return tl::unexpected(e);
-  }
-  buffers_.clear();
-  return {};
 }
 
 }  // namespace dossier::io

@@ -24,6 +24,7 @@
 #include "crypto/digest.hpp"
 #include "crypto/minisign.hpp"
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 #include "test_support.hpp"
 
 namespace dossier::test::bundle {

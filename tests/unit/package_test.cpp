@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 #include "test_support.hpp"
 
 namespace dossier::io {

@@ -1,6 +1,7 @@
 // ZipReader / ZipWriter: named hostile files from tests/data/zip (made by
 // scripts/make-hostile-zips, described in tests/data/zip/README.md) and the shared corpus.
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 
 #include <gtest/gtest.h>
 
