@@ -93,10 +93,20 @@ class ZipReader {
   Result<void> read_to(const ZipEntry& entry,
                        const std::function<Result<void>(std::span<const std::uint8_t>)>& sink) const;
 
+  // The archive file's own bytes at `offset`, read through the very open file that libzip
+  // parsed and every entry is read from (one open() for everything, so replacing the file by
+  // name meanwhile changes nothing). Fills `out` and returns its size, or fewer bytes where
+  // the file ends. For callers that check the container byte for byte (the bundle).
+  Result<std::size_t> read_raw(std::uint64_t offset, std::span<std::uint8_t> out) const;
+  // The file's size when it was opened.
+  std::uint64_t archive_size() const noexcept { return size_; }
+
  private:
-  ZipReader(zip* archive, std::vector<ZipEntry> entries, ZipLimits limits);
+  ZipReader(zip* archive, int fd, std::uint64_t size, std::vector<ZipEntry> entries, ZipLimits limits);
   Result<const ZipEntry*> own_entry(const ZipEntry& entry) const;
   zip* archive_ = nullptr;
+  int fd_ = -1;  // the archive file; libzip reads a duplicate of it
+  std::uint64_t size_ = 0;
   std::vector<ZipEntry> entries_;
   ZipLimits limits_;
 };
