@@ -305,8 +305,19 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
 }
 
 // ---- verify ----
+//
+// verify_core() reads as the steps of docs/bundle-format.md, "What dossier verify checks": open
+// the container, read the signed pair, verify the signature, bind the manifest to it, then the
+// entry list and every digest. A step that makes the rest meaningless ends verification; every
+// other problem is collected and verification goes on.
 
 namespace {
+
+using Problems = std::vector<BundleProblem>;
+
+void add(Problems& p, BundleCheck check, std::string entry, std::string detail) {
+  p.push_back(BundleProblem{check, std::move(entry), std::move(detail)});
+}
 
 struct Checked {
   VerifyResult result;
@@ -323,18 +334,6 @@ io::ZipLimits zip_limits_for(const BundleLimits& limits) {
   z.max_depth = 2;
   z.max_name_length = 64;
   return z;
-}
-
-// The first local header must be a stored "mimetype" (docs/bundle-format.md, "Container"), so
-// that `file` and other sniffers can tell a bundle by its first bytes, as with EPUB and ASiC.
-bool starts_with_mimetype(const fs::path& bundle) {
-  std::ifstream in(bundle, std::ios::binary);
-  std::array<unsigned char, 38> h{};
-  in.read(reinterpret_cast<char*>(h.data()), h.size());
-  if (in.gcount() != static_cast<std::streamsize>(h.size())) return false;
-  const auto u16 = [&](std::size_t at) { return static_cast<unsigned>(h[at] | (h[at + 1] << 8)); };
-  return h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4 && u16(8) == 0 && u16(26) == 8 &&
-         std::memcmp(h.data() + 30, "mimetype", 8) == 0;
 }
 
 Result<std::vector<std::uint8_t>> read_bounded(const io::ZipReader& zip, const char* name, std::uint64_t max) {
@@ -365,124 +364,179 @@ Result<void> read_checked(const io::ZipReader& zip, const ManifestEntry& me,
   return {};
 }
 
-Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::PublicKey>& trusted,
-                    const BundleLimits& limits) {
-  Checked c;
-  auto& v = c.result;
-  auto problem = [&](std::string check, std::string entry, std::string detail) {
-    v.problems.push_back(BundleProblem{std::move(check), std::move(entry), std::move(detail)});
-  };
+// Step 1: the file is within the size limit and opens as a ZIP under the bundle limits (the
+// hardened reader of docs/zip-safety.md).
+std::optional<io::ZipReader> open_container(const fs::path& bundle, const BundleLimits& limits, Problems& p) {
   std::error_code ec;
   const auto size = fs::file_size(bundle, ec);
   if (ec) {
-    problem("container", "", "cannot read the file: " + ec.message());
-    return c;
+    add(p, BundleCheck::container, "", "cannot read the file: " + ec.message());
+    return std::nullopt;
   }
   if (size > limits.max_bundle_bytes) {
-    problem("container", "", "larger than the limit of " + std::to_string(limits.max_bundle_bytes) + " bytes");
-    return c;
+    add(p, BundleCheck::container, "",
+        "larger than the limit of " + std::to_string(limits.max_bundle_bytes) + " bytes");
+    return std::nullopt;
   }
   auto zip = io::ZipReader::open(bundle, zip_limits_for(limits));
   if (!zip) {
-    problem("container", "", zip.error().message);
-    return c;
+    add(p, BundleCheck::container, "", zip.error().message);
+    return std::nullopt;
   }
-  if (!starts_with_mimetype(bundle)) problem("mimetype", "mimetype", "the bundle does not start with a stored mimetype entry");
+  return std::move(*zip);
+}
 
-  // The fixed part: mimetype, manifest, signature, in this order, then the payload.
-  const auto& entries = zip->entries();
+// Step 2: mimetype, manifest and signature are entries 1 to 3 and the mimetype says what this
+// is; the manifest and its signature, read whole. nullopt when either cannot be read.
+struct SignedPair {
+  std::string manifest;
+  std::string signature;
+};
+
+// The first local header must be a stored "mimetype" (docs/bundle-format.md, "Container"), so
+// that `file` and other sniffers can tell a bundle by its first bytes, as with EPUB and ASiC.
+bool starts_with_mimetype(const io::ZipReader& zip) {
+  std::array<std::uint8_t, 38> h{};
+  auto n = zip.read_raw(0, h);
+  if (!n || *n != h.size()) return false;
+  const auto u16 = [&](std::size_t at) { return static_cast<unsigned>(h[at] | (h[at + 1] << 8)); };
+  return h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4 && u16(8) == 0 && u16(26) == 8 &&
+         std::memcmp(h.data() + 30, "mimetype", 8) == 0;
+}
+
+std::optional<SignedPair> read_signed_pair(const io::ZipReader& zip, const BundleLimits& limits, Problems& p) {
+  if (!starts_with_mimetype(zip)) {
+    add(p, BundleCheck::mimetype, "mimetype", "the bundle does not start with a stored mimetype entry");
+  }
+  const auto& entries = zip.entries();
   static const std::array<const char*, 3> fixed = {"mimetype", kManifestEntry, kSignatureEntry};
   for (std::size_t i = 0; i < fixed.size(); ++i) {
     if (i >= entries.size() || entries[i].name != fixed[i]) {
-      problem("entries", fixed[i], std::string("expected as entry ") + std::to_string(i + 1));
+      add(p, BundleCheck::entries, fixed[i], std::string("expected as entry ") + std::to_string(i + 1));
     }
   }
-  if (auto mt = read_bounded(*zip, "mimetype", 256); !mt) {
-    problem("mimetype", "mimetype", mt.error().message);
+  if (auto mt = read_bounded(zip, "mimetype", 256); !mt) {
+    add(p, BundleCheck::mimetype, "mimetype", mt.error().message);
   } else if (std::string(mt->begin(), mt->end()) != kBundleMimetype) {
-    problem("mimetype", "mimetype", std::string("is not ") + kBundleMimetype);
+    add(p, BundleCheck::mimetype, "mimetype", std::string("is not ") + kBundleMimetype);
   }
-  auto manifest_bytes = read_bounded(*zip, kManifestEntry, limits.max_manifest_bytes);
-  if (!manifest_bytes) {
-    problem("manifest", kManifestEntry, manifest_bytes.error().message);
-    return c;
+  auto manifest = read_bounded(zip, kManifestEntry, limits.max_manifest_bytes);
+  if (!manifest) {
+    add(p, BundleCheck::manifest, kManifestEntry, manifest.error().message);
+    return std::nullopt;
   }
-  auto sig_bytes = read_bounded(*zip, kSignatureEntry, limits.max_signature_bytes);
-  if (!sig_bytes) {
-    problem("signature", kSignatureEntry, sig_bytes.error().message);
-    return c;
+  auto signature = read_bounded(zip, kSignatureEntry, limits.max_signature_bytes);
+  if (!signature) {
+    add(p, BundleCheck::signature, kSignatureEntry, signature.error().message);
+    return std::nullopt;
   }
-  const std::string sig_text(sig_bytes->begin(), sig_bytes->end());
-  // The signature names its key id; the trusted key with that id verifies it. With one trusted
-  // key, that key is used whatever the id, so minisign's own mismatch message is reported.
-  auto claimed = crypto::minisign::signature_key_id(sig_text);
+  return SignedPair{std::string(manifest->begin(), manifest->end()), std::string(signature->begin(), signature->end())};
+}
+
+// Step 3: the signature holds with the trusted key whose id it names (with one trusted key,
+// that key whatever the id, so that minisign's own mismatch message is reported). nullopt when
+// it does not: nothing in an unsigned manifest can be trusted.
+std::optional<crypto::minisign::PublicKey> verify_signature(const SignedPair& pair,
+                                                            const std::vector<crypto::minisign::PublicKey>& trusted,
+                                                            VerifyResult& v) {
+  auto claimed = crypto::minisign::signature_key_id(pair.signature);
   if (!claimed) {
-    problem("signature", kSignatureEntry, claimed.error().message);
-    return c;
+    add(v.problems, BundleCheck::signature, kSignatureEntry, claimed.error().message);
+    return std::nullopt;
   }
   const crypto::minisign::PublicKey* chosen = trusted.size() == 1 ? &trusted.front() : nullptr;
   for (const auto& k : trusted) {
     if (k.key_id == *claimed) chosen = &k;
   }
   if (chosen == nullptr) {
-    problem("signature", kSignatureEntry,
-            "signed by key id " + crypto::minisign::key_id_hex(*claimed) + ", which is none of the " +
-                std::to_string(trusted.size()) + " trusted public keys");
-    return c;
+    add(v.problems, BundleCheck::signature, kSignatureEntry,
+        "signed by key id " + crypto::minisign::key_id_hex(*claimed) + ", which is none of the " +
+            std::to_string(trusted.size()) + " trusted public keys");
+    return std::nullopt;
   }
-  const crypto::minisign::PublicKey& signer = *chosen;
-  auto verified = crypto::minisign::verify(signer, *manifest_bytes, sig_text);
+  auto verified = crypto::minisign::verify(*chosen, bytes_of(pair.manifest), pair.signature);
   if (!verified) {
-    problem("signature", kSignatureEntry, verified.error().message);
-    return c;  // nothing in an unsigned manifest can be trusted
+    add(v.problems, BundleCheck::signature, kSignatureEntry, verified.error().message);
+    return std::nullopt;
   }
   v.trusted_comment = verified->trusted_comment;
-  v.signer_key_id = signer.key_id_hex();
-  c.signer = signer;
-  const std::string manifest_text(manifest_bytes->begin(), manifest_bytes->end());
-  auto m = Manifest::parse(manifest_text);
+  v.signer_key_id = chosen->key_id_hex();
+  return *chosen;
+}
+
+// Step 4: the signed manifest is canonical, the trusted comment and the signer key id are its
+// own, and it lists no more documents than the limit.
+std::optional<Manifest> bind_manifest(const SignedPair& pair, const crypto::minisign::PublicKey& signer,
+                                      const BundleLimits& limits, VerifyResult& v) {
+  auto m = Manifest::parse(pair.manifest);
   if (!m) {
-    problem("manifest", kManifestEntry, m.error().message);
-    return c;
+    add(v.problems, BundleCheck::manifest, kManifestEntry, m.error().message);
+    return std::nullopt;
   }
-  if (verified->trusted_comment != trusted_comment_for(*m)) {
-    problem("trusted-comment", kSignatureEntry,
-            "\"" + verified->trusted_comment + "\" does not match the manifest (\"" + trusted_comment_for(*m) + "\")");
+  if (v.trusted_comment != trusted_comment_for(*m)) {
+    add(v.problems, BundleCheck::trusted_comment, kSignatureEntry,
+        "\"" + v.trusted_comment + "\" does not match the manifest (\"" + trusted_comment_for(*m) + "\")");
   }
   if (m->signer_key_id != signer.key_id_hex()) {
-    problem("signer", kManifestEntry, "names signer " + m->signer_key_id + ", signed by " + signer.key_id_hex());
+    add(v.problems, BundleCheck::signer, kManifestEntry,
+        "names signer " + m->signer_key_id + ", signed by " + signer.key_id_hex());
   }
   if (m->entries.size() > limits.max_documents + 1) {
-    problem("entries", "", "more documents than the limit of " + std::to_string(limits.max_documents));
+    add(v.problems, BundleCheck::entries, "",
+        "more documents than the limit of " + std::to_string(limits.max_documents));
   }
+  return std::move(*m);
+}
 
-  // Exactly the listed entries, in the listed order.
+// Step 5: the ZIP holds exactly the listed payload entries, in the listed order, all stored,
+// and no folder entries.
+void check_entry_list(const io::ZipReader& zip, const Manifest& m, Problems& p) {
   std::set<std::string> listed;
-  for (const auto& e : m->entries) listed.insert(e.path);
+  for (const auto& e : m.entries) listed.insert(e.path);
   std::vector<std::string> payload_in_zip;
-  for (const auto& e : entries) {
+  for (const auto& e : zip.entries()) {
     // Every entry is stored: the ZIP CRC-32 then covers the exact stored bytes, and no deflate
     // stream can be altered without changing what it inflates to (docs/bundle-format.md).
-    if (e.deflated) problem("entries", e.name, "compressed; every entry of a bundle is stored");
+    if (e.deflated) add(p, BundleCheck::entries, e.name, "compressed; every entry of a bundle is stored");
     if (e.is_directory) {
-      problem("entries", e.name, "a folder entry; a bundle has none");
+      add(p, BundleCheck::entries, e.name, "a folder entry; a bundle has none");
     } else if (e.name != "mimetype" && e.name != kManifestEntry && e.name != kSignatureEntry) {
-      if (listed.count(e.name) == 0) problem("entries", e.name, "not listed in the manifest");
+      if (listed.count(e.name) == 0) add(p, BundleCheck::entries, e.name, "not listed in the manifest");
       payload_in_zip.push_back(e.name);
     }
   }
   std::vector<std::string> listed_order;
-  for (const auto& e : m->entries) {
+  for (const auto& e : m.entries) {
     listed_order.push_back(e.path);
-    if (zip->find(e.path) == nullptr) problem("entries", e.path, "listed in the manifest but missing");
+    if (zip.find(e.path) == nullptr) add(p, BundleCheck::entries, e.path, "listed in the manifest but missing");
   }
-  if (payload_in_zip != listed_order && v.problems.empty()) {
-    problem("entries", "", "payload entries are not in the manifest's order");
+  if (payload_in_zip != listed_order && p.empty()) {
+    add(p, BundleCheck::entries, "", "payload entries are not in the manifest's order");
   }
-  for (const auto& e : m->entries) {
-    if (zip->find(e.path) == nullptr) continue;
-    if (auto r = read_checked(*zip, e, nullptr); !r) problem("digest", e.path, r.error().message);
+}
+
+// Step 6: every payload entry has the signed size and BLAKE2b-512 digest.
+void check_digests(const io::ZipReader& zip, const Manifest& m, Problems& p) {
+  for (const auto& e : m.entries) {
+    if (zip.find(e.path) == nullptr) continue;  // step 5 said so
+    if (auto r = read_checked(zip, e, nullptr); !r) add(p, BundleCheck::digest, e.path, r.error().message);
   }
+}
+
+Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::PublicKey>& trusted,
+                    const BundleLimits& limits) {
+  Checked c;
+  VerifyResult& v = c.result;
+  auto zip = open_container(bundle, limits, v.problems);
+  if (!zip) return c;
+  const auto pair = read_signed_pair(*zip, limits, v.problems);
+  if (!pair) return c;
+  c.signer = verify_signature(*pair, trusted, v);
+  if (!c.signer) return c;
+  auto m = bind_manifest(*pair, *c.signer, limits, v);
+  if (!m) return c;
+  check_entry_list(*zip, *m, v.problems);
+  check_digests(*zip, *m, v.problems);
   v.manifest = std::move(*m);
   v.valid = v.problems.empty();
   c.zip.emplace(std::move(*zip));
@@ -490,6 +544,23 @@ Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::
 }
 
 }  // namespace
+
+const char* check_name(BundleCheck check) noexcept {
+  switch (check) {
+    case BundleCheck::container: return "container";
+    case BundleCheck::mimetype: return "mimetype";
+    case BundleCheck::entries: return "entries";
+    case BundleCheck::signature: return "signature";
+    case BundleCheck::trusted_comment: return "trusted-comment";
+    case BundleCheck::signer: return "signer";
+    case BundleCheck::manifest: return "manifest";
+    case BundleCheck::digest: return "digest";
+    case BundleCheck::index: return "index";
+    case BundleCheck::document: return "document";
+    case BundleCheck::identity: return "identity";
+  }
+  return "internal";
+}
 
 Result<VerifyResult> verify_bundle(const fs::path& bundle, const crypto::minisign::PublicKey& signer,
                                    const BundleLimits& limits) {
@@ -523,6 +594,10 @@ Result<Manifest> read_manifest(const fs::path& bundle, const BundleLimits& limit
 }
 
 // ---- open ----
+//
+// open_bundle() reads as its steps (docs/bundle-format.md, "What dossier open adds"): verify,
+// read the index, stage referral.xml and each document, re-check, commit. A step either
+// succeeds or says why opening stops (a Stop: the check it belongs to and an error code).
 
 namespace {
 
@@ -537,6 +612,17 @@ struct Index {
   std::string referral_xml;
   std::vector<IndexDocument> documents;
 };
+
+struct Stop {
+  Errc code;
+  BundleProblem problem;
+};
+template <typename T>
+using Step = tl::expected<T, Stop>;
+
+tl::unexpected<Stop> stop(Errc code, BundleCheck check, std::string entry, std::string detail) {
+  return tl::unexpected<Stop>(Stop{code, BundleProblem{check, std::move(entry), std::move(detail)}});
+}
 
 template <typename T>
 bool get_to(const json& j, const char* key, T& out) {
@@ -622,6 +708,81 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
   return idx;
 }
 
+// Step 1: the index, read again from the verified file (its digest checked once more: the file
+// may have changed since), decrypted with the identities and checked against the manifest.
+Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const crypto::minisign::PublicKey& signer,
+                       const OpenOptions& options) {
+  std::vector<std::uint8_t> cipher;
+  auto got = read_checked(zip, m.entries.front(), [&](std::span<const std::uint8_t> d) -> Result<void> {
+    if (cipher.size() + d.size() > options.limits.max_index_bytes) return fail(Errc::limit, "index too large");
+    cipher.insert(cipher.end(), d.begin(), d.end());
+    return {};
+  });
+  if (!got) return stop(got.error().code, BundleCheck::digest, kIndexEntry, got.error().message);
+  auto plain = crypto::age::decrypt(options.identities, cipher);
+  if (!plain) {
+    if (plain.error().code == Errc::no_identity) {
+      return stop(Errc::no_identity, BundleCheck::identity, kIndexEntry, plain.error().message);
+    }
+    return stop(plain.error().code, BundleCheck::index, kIndexEntry, plain.error().message);
+  }
+  const std::string_view text(reinterpret_cast<const char*>(plain->data()), plain->size());
+  auto index = parse_index(text, m, signer, options.limits);
+  sodium_memzero(plain->data(), plain->size());
+  if (!index) return stop(index.error().code, BundleCheck::index, kIndexEntry, index.error().message);
+  return std::move(*index);
+}
+
+// Step 2: referral.xml, written from the index (its SHA-256 was checked in step 1).
+Step<void> stage_referral(const fs::path& staging, const Index& index) {
+  if (auto w = write_new_file(staging / "referral.xml", index.referral_xml, 0600); !w) {
+    return stop(Errc::io, BundleCheck::document, "referral.xml", w.error().message);
+  }
+  return {};
+}
+
+// Step 3, per document: the ciphertext is copied out of the ZIP into `scratch` (checking its
+// digest again) and decrypted from there into its path with O_EXCL | O_NOFOLLOW; the
+// plaintext's size and SHA-256 must be the index's. Only ciphertext is ever in `scratch`; a
+// partial document stays inside the staging folder, which the caller removes on failure.
+Step<void> stage_document(const io::ZipReader& zip, const ManifestEntry& me, const IndexDocument& doc,
+                          const fs::path& staging, const fs::path& scratch,
+                          const std::vector<const crypto::age::Identity*>& identities) {
+  {
+    std::ofstream cipher_out(scratch, std::ios::binary | std::ios::trunc);
+    auto copied = read_checked(zip, me, [&](std::span<const std::uint8_t> d) -> Result<void> {
+      cipher_out.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
+      if (!cipher_out) return fail(Errc::io, "cannot write the working copy");
+      return {};
+    });
+    cipher_out.close();
+    if (!copied) return stop(copied.error().code, BundleCheck::digest, doc.entry, copied.error().message);
+    if (!cipher_out) return stop(Errc::io, BundleCheck::document, doc.entry, "cannot write the working copy");
+  }
+  const fs::path target = staging / doc.path;
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return stop(Errc::io, BundleCheck::document, doc.entry, target.parent_path().string() + ": " + ec.message());
+  auto file = HashingFile::create(target);
+  if (!file) return stop(Errc::io, BundleCheck::document, doc.entry, file.error().message);
+  std::ifstream cipher_in(scratch, std::ios::binary);
+  std::ostream plain_out(file->get());
+  auto dec = crypto::age::decrypt(identities, cipher_in, plain_out);
+  if (!dec) {
+    if (dec.error().code == Errc::no_identity) {
+      return stop(Errc::no_identity, BundleCheck::identity, doc.entry, dec.error().message);
+    }
+    return stop(Errc::crypto, BundleCheck::document, doc.entry, dec.error().message);
+  }
+  plain_out.flush();
+  if (!(*file)->finish() || !plain_out) return stop(Errc::io, BundleCheck::document, doc.entry, "write failed");
+  if ((*file)->size() != doc.size || (*file)->sha256() != doc.sha256) {
+    return stop(Errc::crypto, BundleCheck::document, doc.entry, "decrypted size or SHA-256 differs from the index");
+  }
+  fs::remove(scratch, ec);
+  return {};
+}
+
 }  // namespace
 
 Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, const OpenOptions& options,
@@ -647,82 +808,35 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   }
   const Manifest& m = *r.verify.manifest;
   const io::ZipReader& zip = *checked.zip;
-  auto failed = [&](Errc code, std::string check, std::string entry, std::string detail) {
-    r.error = BundleProblem{std::move(check), std::move(entry), std::move(detail)};
-    r.error_code = code;
+  auto stopped = [&](const Stop& s) {
+    r.error = s.problem;
+    r.error_code = s.code;
     r.files.clear();
     return r;
   };
 
-  // The index, read again from the verified file and checked against the manifest once more.
-  std::vector<std::uint8_t> index_cipher;
-  auto got = read_checked(zip, m.entries.front(), [&](std::span<const std::uint8_t> d) -> Result<void> {
-    if (index_cipher.size() + d.size() > options.limits.max_index_bytes) return fail(Errc::limit, "index too large");
-    index_cipher.insert(index_cipher.end(), d.begin(), d.end());
-    return {};
-  });
-  if (!got) return failed(got.error().code, "digest", kIndexEntry, got.error().message);
-  auto index_plain = crypto::age::decrypt(options.identities, index_cipher);
-  if (!index_plain) {
-    if (index_plain.error().code == Errc::no_identity) {
-      return failed(Errc::no_identity, "identity", kIndexEntry, index_plain.error().message);
-    }
-    return failed(index_plain.error().code, "index", kIndexEntry, index_plain.error().message);
-  }
-  const std::string_view index_text(reinterpret_cast<const char*>(index_plain->data()), index_plain->size());
-  auto index = parse_index(index_text, m, *checked.signer, options.limits);
-  sodium_memzero(index_plain->data(), index_plain->size());
-  if (!index) return failed(index.error().code, "index", kIndexEntry, index.error().message);
-
+  auto index = read_index(zip, m, *checked.signer, options);
+  if (!index) return stopped(index.error());
   auto staging = io::Staging::create(dir);
   if (!staging) return tl::unexpected(staging.error());
-  if (auto w = write_new_file(staging->path() / "referral.xml", index->referral_xml, 0600); !w) {
-    return failed(Errc::io, "document", "referral.xml", w.error().message);
-  }
+  if (auto s = stage_referral(staging->path(), *index); !s) return stopped(s.error());
   r.files.push_back("referral.xml");
-
   const fs::path scratch = staging->path() / kCipherScratch;
   for (std::size_t i = 0; i < index->documents.size(); ++i) {
     const auto& doc = index->documents[i];
     if (options.progress) options.progress(i, index->documents.size(), doc.path);
-    // The ciphertext is copied out of the ZIP (checking its digest again: the file may have
-    // changed since it was verified) and decrypted from there; only ciphertext is in scratch.
-    {
-      std::ofstream cipher_out(scratch, std::ios::binary | std::ios::trunc);
-      auto copied = read_checked(zip, m.entries[i + 1], [&](std::span<const std::uint8_t> d) -> Result<void> {
-        cipher_out.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
-        if (!cipher_out) return fail(Errc::io, "cannot write the working copy");
-        return {};
-      });
-      cipher_out.close();
-      if (!copied) return failed(copied.error().code, "digest", doc.entry, copied.error().message);
-      if (!cipher_out) return failed(Errc::io, "document", doc.entry, "cannot write the working copy");
-    }
-    const fs::path target = staging->path() / doc.path;
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) return failed(Errc::io, "document", doc.entry, target.parent_path().string() + ": " + ec.message());
-    auto file = HashingFile::create(target);
-    if (!file) return failed(Errc::io, "document", doc.entry, file.error().message);
-    std::ifstream cipher_in(scratch, std::ios::binary);
-    std::ostream plain_out(file->get());
-    auto dec = crypto::age::decrypt(options.identities, cipher_in, plain_out);
-    // On failure the staging folder, with this partial file, is removed when we return.
-    if (!dec) {
-      const Errc code = dec.error().code == Errc::no_identity ? Errc::no_identity : Errc::crypto;
-      return failed(code, code == Errc::no_identity ? "identity" : "document", doc.entry, dec.error().message);
-    }
-    plain_out.flush();
-    if (!(*file)->finish() || !plain_out) return failed(Errc::io, "document", doc.entry, "write failed");
-    if ((*file)->size() != doc.size || (*file)->sha256() != doc.sha256) {
-      return failed(Errc::crypto, "document", doc.entry, "decrypted size or SHA-256 differs from the index");
-    }
-    fs::remove(scratch, ec);
+    auto s = stage_document(zip, m.entries[i + 1], doc, staging->path(), scratch, options.identities);
+    if (!s) return stopped(s.error());
     r.files.push_back(doc.path);
   }
   fs::remove(scratch, ec);
 
+  // Step 4: the check, on the staged package; then the staging folder becomes DIR.
   auto pkg = io::Package::open(staging->path(), options.check.package_limits);
-  if (!pkg) return failed(pkg.error().code, "document", "", "the extracted package: " + pkg.error().message);
+  if (!pkg) {
+    return stopped(Stop{pkg.error().code,
+                        BundleProblem{BundleCheck::document, "", "the extracted package: " + pkg.error().message}});
+  }
   auto report = run_check(*pkg, dir.string(), options.check, messages);
   if (!report) return tl::unexpected(report.error());
   r.report = std::move(*report);

@@ -95,12 +95,28 @@ struct SealResult {
 Result<SealResult> seal_bundle(const std::filesystem::path& package, const std::filesystem::path& out,
                                const SealOptions& options, const Catalogue& messages);
 
-// One reason a bundle is not valid. `check` is a stable key (the CLI words it in the user's
-// language): container, mimetype, entries, signature, trusted-comment, signer, manifest, digest,
-// index, document, identity. `entry` names the ZIP entry concerned ("" for the whole bundle);
-// `detail` is technical English.
+// Which check of docs/bundle-format.md a problem belongs to.
+enum class BundleCheck {
+  container,        // the file, the ZIP structure
+  mimetype,         // the first entry does not say "dossier bundle"
+  entries,          // the entry list is not the signed one
+  signature,        // the minisign signature does not hold with a trusted key
+  trusted_comment,  // the signed comment is not this manifest's
+  signer,           // the manifest names another signer
+  manifest,         // the signed manifest is not canonical
+  digest,           // an entry is not what the manifest signs
+  index,            // the encrypted index does not match the manifest (open)
+  document,         // a document does not decrypt to what was sealed (open)
+  identity,         // none of the identities can decrypt (open)
+};
+// The stable key of a check: "container", ..., "trusted-comment". The CLI words it in the
+// user's language (bundle.problem.KEY) and prints it in JSON.
+const char* check_name(BundleCheck check) noexcept;
+
+// One reason a bundle is not valid. `entry` names the ZIP entry concerned ("" for the whole
+// bundle); `detail` is technical English.
 struct BundleProblem {
-  std::string check;
+  BundleCheck check;
   std::string entry;
   std::string detail;
 };

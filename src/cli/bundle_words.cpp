@@ -6,11 +6,11 @@
 namespace dossier::cli {
 
 std::string problem_text(const app::BundleProblem& p, const Catalogue& messages) {
-  return messages.get("bundle.problem." + p.check, {{"entry", p.entry.empty() ? "bundle" : p.entry}, {"detail", p.detail}});
+  return messages.get(std::string("bundle.problem.") + app::check_name(p.check), {{"entry", p.entry.empty() ? "bundle" : p.entry}, {"detail", p.detail}});
 }
 
 nlohmann::ordered_json problem_json(const app::BundleProblem& p, const Catalogue& messages) {
-  return {{"check", p.check}, {"entry", p.entry}, {"detail", p.detail}, {"message", problem_text(p, messages)}};
+  return {{"check", app::check_name(p.check)}, {"entry", p.entry}, {"detail", p.detail}, {"message", problem_text(p, messages)}};
 }
 
 std::string field_line(const Catalogue& messages, const std::string& key, const std::string& value) {

@@ -279,7 +279,7 @@ TEST_F(BundleTamper, BundleSignedByAnotherKeyIsRejected) {
   expect_rejected("sealed and signed by the attacker");
   auto v = app::verify_bundle(bundle, k.signer_pub);
   ASSERT_TRUE(v && !v->problems.empty());
-  EXPECT_EQ(v->problems.front().check, "signature");
+  EXPECT_EQ(v->problems.front().check, app::BundleCheck::signature);
   EXPECT_FALSE(v->manifest);  // nothing of an unverified manifest is reported
 
   // The legitimate manifest, signed by the attacker.
@@ -318,7 +318,7 @@ TEST_F(BundleTamper, TrustedCommentMustMatchTheManifest) {
   auto v = app::verify_bundle(bundle, k.signer_pub);
   ASSERT_TRUE(v);
   ASSERT_EQ(v->problems.size(), 1u);
-  EXPECT_EQ(v->problems[0].check, "trusted-comment");
+  EXPECT_EQ(v->problems[0].check, app::BundleCheck::trusted_comment);
 }
 
 TEST_F(BundleTamper, PayloadEntryFromAnotherBundleIsRejected) {
@@ -396,7 +396,7 @@ class BundleChunks : public BundleTamper {
     EXPECT_EQ(r.error_code, Errc::crypto) << what;
     ASSERT_TRUE(r.error) << what;
     EXPECT_EQ(r.error->entry, app::payload_entry_name(1)) << what;
-    EXPECT_EQ(r.error->check, "document") << what;
+    EXPECT_EQ(r.error->check, app::BundleCheck::document) << what;
   }
 };
 
@@ -471,7 +471,7 @@ TEST_F(BundleTamper, UnsafePathsInTheEncryptedIndexAreRefused) {
     b.save(bundle);
     const auto result = open_verified_fails(k.signer_pub, why);
     ASSERT_TRUE(result.error.has_value()) << why;
-    EXPECT_EQ(result.error->check, "index") << why;
+    EXPECT_EQ(result.error->check, app::BundleCheck::index) << why;
     EXPECT_EQ(result.error_code, Errc::hostile) << why << ": " << result.error->detail;
     EXPECT_FALSE(fs::exists(tmp.path() / "evil.pdf")) << why;
     EXPECT_FALSE(fs::exists("/tmp/evil.pdf")) << why;

@@ -41,7 +41,7 @@ class Bundle : public ::testing::Test {
     auto r = app::open_bundle(bundle, open_dir, o, k.messages);
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_FALSE(r->opened);
-    EXPECT_EQ(r->error_code, code) << (r->error ? r->error->check + ": " + r->error->detail : "");
+    EXPECT_EQ(r->error_code, code) << (r->error ? app::check_name(r->error->check) + std::string(": ") + r->error->detail : "");
     EXPECT_TRUE(r->files.empty());
     EXPECT_TRUE(listing(open_parent).empty());
   }
@@ -114,7 +114,7 @@ TEST_F(Bundle, RoundTripRestoresEveryFileByteForByte) {
 
   auto v = app::verify_bundle(bundle, k.signer_pub);
   ASSERT_TRUE(v);
-  EXPECT_TRUE(v->valid) << (v->problems.empty() ? "" : v->problems[0].check + ": " + v->problems[0].detail);
+  EXPECT_TRUE(v->valid) << (v->problems.empty() ? "" : app::check_name(v->problems[0].check) + std::string(": ") + v->problems[0].detail);
   EXPECT_TRUE(v->problems.empty());
   ASSERT_TRUE(v->manifest);
   EXPECT_EQ(v->manifest->serialise(), m.serialise());
@@ -374,7 +374,7 @@ TEST_F(Bundle, WrongIdentityOpensNothing) {
   expect_open_fails(oo, Errc::no_identity);
   auto r = app::open_bundle(bundle, open_dir, oo, k.messages);
   ASSERT_TRUE(r && r->error);
-  EXPECT_EQ(r->error->check, "identity");
+  EXPECT_EQ(r->error->check, app::BundleCheck::identity);
   EXPECT_TRUE(r->verify.valid);  // the bundle itself is fine
 }
 
@@ -397,7 +397,7 @@ TEST_F(Bundle, VerifyAndOpenAgainstARegisterOfSigners) {
   EXPECT_TRUE(v->signer_key_id.empty());
   EXPECT_FALSE(v->manifest.has_value());
   ASSERT_EQ(v->problems.size(), 1u);
-  EXPECT_EQ(v->problems[0].check, "signature");
+  EXPECT_EQ(v->problems[0].check, app::BundleCheck::signature);
   EXPECT_NE(v->problems[0].detail.find(k.signer_pub.key_id_hex()), std::string::npos);
   EXPECT_NE(v->problems[0].detail.find("none of the 2 trusted"), std::string::npos);
   EXPECT_FALSE(app::verify_bundle(bundle, std::vector<crypto::minisign::PublicKey>{}));  // usage
