@@ -109,15 +109,6 @@ class HashingFile : public std::streambuf {
   crypto::Sha256 sha_;
 };
 
-Result<void> fsync_file(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(Errc::io, path.string() + ": " + std::strerror(errno));
-  const int r = ::fsync(fd);
-  ::close(fd);
-  if (r != 0) return fail(Errc::io, path.string() + ": fsync failed");
-  return {};
-}
-
 std::vector<const crypto::age::Recipient*> recipient_ptrs(const std::vector<crypto::age::X25519Recipient>& rs) {
   std::vector<const crypto::age::Recipient*> out;
   for (const auto& r : rs) out.push_back(&r);
@@ -278,25 +269,23 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
 
   const std::string manifest_text = m.serialise();
   auto signature = crypto::minisign::sign(*options.signer, bytes_of(manifest_text), trusted_comment_for(m),
-                                          "signature from dossier signing key " + m.signer_key_id);
+                                          untrusted_comment_for(m));
   if (!signature) return tl::unexpected(signature.error());
 
+  // The container: every byte is one of these entries or fixed by them (io::stored_zip), so
+  // verify can rebuild all of it (docs/bundle-format.md, "Container bytes").
   const fs::path zip_path = staging->path() / "bundle.dossier";
-  auto zip = io::ZipWriter::create(zip_path);
+  auto zip = io::StoredZipWriter::create(zip_path);
   if (!zip) return tl::unexpected(zip.error());
-  const std::string mimetype = kBundleMimetype;
-  for (auto r : {zip->add_stored("mimetype", {mimetype.begin(), mimetype.end()}),
-                 zip->add_stored(kManifestEntry, {manifest_text.begin(), manifest_text.end()}),
-                 zip->add_stored(kSignatureEntry, {signature->begin(), signature->end()}),
-                 zip->add_stored(kIndexEntry, std::move(*index_cipher))}) {
+  for (auto r : {zip->add("mimetype", bytes_of(kBundleMimetype)), zip->add(kManifestEntry, bytes_of(manifest_text)),
+                 zip->add(kSignatureEntry, bytes_of(*signature)), zip->add(kIndexEntry, *index_cipher)}) {
     if (!r) return tl::unexpected(r.error());
   }
   for (const auto& [name, path] : cipher_files) {
-    if (auto r = zip->add_file_stored(name, path); !r) return tl::unexpected(r.error());
+    if (auto r = zip->add_file(name, path); !r) return tl::unexpected(r.error());
   }
   if (options.progress) options.progress(files.size(), files.size(), out.filename().string());
-  if (auto r = zip->close(); !r) return tl::unexpected(r.error());
-  if (auto r = fsync_file(zip_path); !r) return tl::unexpected(r.error());
+  if (auto r = zip->close(); !r) return tl::unexpected(r.error());  // fsyncs
   result.bytes = fs::file_size(zip_path, ec);
   if (auto r = staging->commit_file(zip_path); !r) return tl::unexpected(r.error());
   result.sealed = true;
@@ -308,7 +297,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
 //
 // verify_core() reads as the steps of docs/bundle-format.md, "What dossier verify checks": open
 // the container, read the signed pair, verify the signature, bind the manifest to it, then the
-// entry list and every digest. A step that makes the rest meaningless ends verification; every
+// signature file's unsigned bytes, the entry list, the container's bytes and every digest. A step that makes the rest meaningless ends verification; every
 // other problem is collected and verification goes on.
 
 namespace {
@@ -393,21 +382,7 @@ struct SignedPair {
   std::string signature;
 };
 
-// The first local header must be a stored "mimetype" (docs/bundle-format.md, "Container"), so
-// that `file` and other sniffers can tell a bundle by its first bytes, as with EPUB and ASiC.
-bool starts_with_mimetype(const io::ZipReader& zip) {
-  std::array<std::uint8_t, 38> h{};
-  auto n = zip.read_raw(0, h);
-  if (!n || *n != h.size()) return false;
-  const auto u16 = [&](std::size_t at) { return static_cast<unsigned>(h[at] | (h[at + 1] << 8)); };
-  return h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4 && u16(8) == 0 && u16(26) == 8 &&
-         std::memcmp(h.data() + 30, "mimetype", 8) == 0;
-}
-
 std::optional<SignedPair> read_signed_pair(const io::ZipReader& zip, const BundleLimits& limits, Problems& p) {
-  if (!starts_with_mimetype(zip)) {
-    add(p, BundleCheck::mimetype, "mimetype", "the bundle does not start with a stored mimetype entry");
-  }
   const auto& entries = zip.entries();
   static const std::array<const char*, 3> fixed = {"mimetype", kManifestEntry, kSignatureEntry};
   for (std::size_t i = 0; i < fixed.size(); ++i) {
@@ -488,7 +463,53 @@ std::optional<Manifest> bind_manifest(const SignedPair& pair, const crypto::mini
   return std::move(*m);
 }
 
-// Step 5: the ZIP holds exactly the listed payload entries, in the listed order, all stored,
+// Step 5: the signature file is exactly what seal writes, line by line ("\n" ends each):
+// "untrusted comment: " and untrusted_comment_for(), the signature in canonical base64,
+// "trusted comment: " and the comment just verified, the global signature in canonical base64.
+// minisign ignores the untrusted comment and tolerates other line ends, and base64 can spell the
+// same bytes in more than one way (non-zero padding bits): all room for unsigned bytes.
+bool is_canonical_base64(std::string_view line, std::size_t bytes) {
+  std::vector<unsigned char> bin(bytes + 1);
+  std::size_t n = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(bin.data(), bin.size(), line.data(), line.size(), nullptr, &n, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != line.data() + line.size() || n != bytes) {
+    return false;
+  }
+  std::string again(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(again.data(), again.size(), bin.data(), n, sodium_base64_VARIANT_ORIGINAL);
+  again.pop_back();  // the terminating NUL
+  return again == line;
+}
+
+void check_signature_file(std::string_view text, const Manifest& m, const VerifyResult& v, Problems& p) {
+  constexpr std::size_t kSignatureBytes = 2 + crypto::minisign::kKeyIdBytes + 64;  // "ED", key id, Ed25519
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    if (nl == std::string_view::npos) break;
+    lines.push_back(text.substr(0, nl));
+    text.remove_prefix(nl + 1);
+  }
+  const std::string untrusted = "untrusted comment: " + untrusted_comment_for(m);
+  const std::string trusted = "trusted comment: " + v.trusted_comment;
+  std::string why;
+  if (!text.empty() || lines.size() != 4) {
+    why = "is not four lines, each ended by a line feed";
+  } else if (lines[0] != untrusted) {
+    why = "its untrusted comment is not \"" + untrusted_comment_for(m) + "\"";
+  } else if (!is_canonical_base64(lines[1], kSignatureBytes) || !is_canonical_base64(lines[3], 64)) {
+    why = "a signature line is not in canonical base64";
+  } else if (lines[2] != trusted) {
+    why = "the trusted comment line is not spelled as seal writes it";
+  }
+  if (!why.empty()) {
+    add(p, BundleCheck::signature, kSignatureEntry, why + " (bytes that are not signed must be exactly as sealed)");
+  }
+}
+
+// Step 6: the ZIP holds exactly the listed payload entries, in the listed order, all stored,
 // and no folder entries.
 void check_entry_list(const io::ZipReader& zip, const Manifest& m, Problems& p) {
   std::set<std::string> listed;
@@ -515,7 +536,75 @@ void check_entry_list(const io::ZipReader& zip, const Manifest& m, Problems& p) 
   }
 }
 
-// Step 6: every payload entry has the signed size and BLAKE2b-512 digest.
+// Step 7: the container is byte for byte the canonical stored layout of the signed entries
+// (io::stored_zip, docs/bundle-format.md "Container bytes"). Every header, local and central,
+// and the end record are rebuilt from the manifest (names, order, sizes) and the entries'
+// CRC-32s and compared with the file, whose size must be the layout's: so there is no gap, no
+// leading or trailing byte, no entry the directory does not list, no extra field or comment.
+// The CRC-32s are the ones the central directory declares; step 8 reads every entry, and the
+// reader refuses an entry whose bytes do not have its declared CRC-32, so they too are fixed by
+// the signed bytes. False when the container differs: its entries are then not read at all.
+std::string describe_header(const io::stored_zip::Header& h, const std::vector<io::stored_zip::Member>& members) {
+  switch (h.part) {
+    case io::stored_zip::Part::local_header: return "the local header of " + members[h.member].name;
+    case io::stored_zip::Part::central_header: return "the central header of " + members[h.member].name;
+    case io::stored_zip::Part::end_record: break;
+  }
+  return "the end of central directory record";
+}
+
+bool check_container_bytes(const io::ZipReader& zip, const Manifest& m, const SignedPair& pair, Problems& p) {
+  const auto crc = [](std::string_view s) { return io::crc32_update(0, bytes_of(s)); };
+  std::vector<io::stored_zip::Member> members = {
+      {"mimetype", std::string_view(kBundleMimetype).size(), crc(kBundleMimetype)},
+      {kManifestEntry, pair.manifest.size(), crc(pair.manifest)},
+      {kSignatureEntry, pair.signature.size(), crc(pair.signature)}};
+  for (const auto& e : m.entries) {
+    const auto* entry = zip.find(e.path);
+    members.push_back({e.path, e.size, entry != nullptr ? entry->crc : 0});
+  }
+  auto layout = io::stored_zip::layout(members);
+  if (!layout) {
+    add(p, BundleCheck::container, "", layout.error().message);
+    return false;
+  }
+  const std::size_t before = p.size();
+  std::size_t differing = 0;
+  for (const auto& h : layout->headers) {
+    std::vector<std::uint8_t> got(h.bytes.size());
+    auto n = zip.read_raw(h.offset, got);
+    if (!n) {
+      add(p, BundleCheck::container, "", n.error().message);
+      return false;
+    }
+    std::size_t at = 0;
+    while (at < *n && got[at] == h.bytes[at]) ++at;
+    if (at == h.bytes.size() || differing++ > 0) continue;
+    char found[64];
+    if (at < *n) {
+      std::snprintf(found, sizeof found, "is 0x%02X, a sealed bundle has 0x%02X", got[at], h.bytes[at]);
+    } else {
+      std::snprintf(found, sizeof found, "is missing: the file ends");
+    }
+    add(p, BundleCheck::container, h.part == io::stored_zip::Part::end_record ? "" : members[h.member].name,
+        "byte " + std::to_string(h.offset + at) + ", in " + describe_header(h, members) + " (" +
+            io::stored_zip::field_at(h.part, at) + "), " + found);
+  }
+  if (differing > 1) {
+    p.back().detail += "; " + std::to_string(differing) + " of the " + std::to_string(layout->headers.size()) +
+                       " ZIP headers differ from what seal writes";
+  }
+  std::array<std::uint8_t, 1> beyond{};
+  const auto more = zip.read_raw(layout->size, beyond);
+  if (zip.archive_size() != layout->size || !more || *more != 0) {
+    add(p, BundleCheck::container, "",
+        "the file has " + std::to_string(zip.archive_size()) + " bytes, the signed entries as sealed take " +
+            std::to_string(layout->size) + ": nothing may be added, removed or moved");
+  }
+  return p.size() == before;
+}
+
+// Step 8: every payload entry has the signed size and BLAKE2b-512 digest.
 void check_digests(const io::ZipReader& zip, const Manifest& m, Problems& p) {
   for (const auto& e : m.entries) {
     if (zip.find(e.path) == nullptr) continue;  // step 5 said so
@@ -535,8 +624,9 @@ Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::
   if (!c.signer) return c;
   auto m = bind_manifest(*pair, *c.signer, limits, v);
   if (!m) return c;
+  check_signature_file(pair->signature, *m, v, v.problems);
   check_entry_list(*zip, *m, v.problems);
-  check_digests(*zip, *m, v.problems);
+  if (check_container_bytes(*zip, *m, *pair, v.problems)) check_digests(*zip, *m, v.problems);
   v.manifest = std::move(*m);
   v.valid = v.problems.empty();
   c.zip.emplace(std::move(*zip));

@@ -67,6 +67,9 @@ struct Manifest {
 
 // The minisign trusted comment that binds the signature to this dossier.
 std::string trusted_comment_for(const Manifest& m);
+// The untrusted comment seal writes ("signature from dossier signing key <key id>"). Not signed,
+// so verify accepts only this exact text: it must not be a place for unsigned data.
+std::string untrusted_comment_for(const Manifest& m);
 
 // "payload/0001.age" for index 1.
 std::string payload_entry_name(std::size_t number);

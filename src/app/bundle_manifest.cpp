@@ -66,6 +66,8 @@ std::string trusted_comment_for(const Manifest& m) {
   return "dossier-bundle format=" + m.format + " id=" + m.dossier_id + " created=" + m.created;
 }
 
+std::string untrusted_comment_for(const Manifest& m) { return "signature from dossier signing key " + m.signer_key_id; }
+
 std::string Manifest::serialise() const {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<manifest format=\"" + escape_attr(format) + "\">\n";
