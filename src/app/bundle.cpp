@@ -17,7 +17,10 @@
 #include <streambuf>
 
 #include "app/keys.hpp"
+#include "core/referral.hpp"
+#include "core/unicode.hpp"
 #include "crypto/digest.hpp"
+#include "io/package.hpp"
 #include "io/safe_path.hpp"
 #include "io/staging.hpp"
 #include "io/zip_reader.hpp"
@@ -154,6 +157,81 @@ Result<Sealed> encrypt_file(const io::Package& pkg, const io::PackageFile& file,
   return s;
 }
 
+// ---- document paths ----
+//
+// The paths a bundle may carry for its documents (docs/bundle-format.md, "Document paths"):
+// seal applies these rules before it writes the index and open when it reads it, so open
+// never refuses what seal wrote. A path must be
+//   1. a safe relative path within the package limits, not referral.xml and not open's
+//      scratch file;
+//   2. one the package reader does not skip (io::is_os_clutter: __MACOSX/..., ._*, .DS_Store,
+//      Thumbs.db, desktop.ini): open would write it, and the re-check would not see it;
+//   3. certainly NFC (unicode::is_nfc): a decomposed name is another name on some systems;
+//   4. declared in referral.xml's <documents>: what the sender's referral does not mention
+//      has no place in the bundle;
+//   5. listed once, and unlike every other path and referral.xml after case folding: a
+//      case-insensitive file system cannot keep two such names apart;
+//   6. not inside another document's path ("a" and "a/b").
+// Refusals from 3 and 5 (BundleCheck::names, Errc::unsupported) are what an honest package
+// from another system can hold; the others (BundleCheck::path, Errc::hostile) no package seal
+// accepts can.
+
+struct PathRefusal {
+  Errc code;
+  BundleCheck check;
+  std::size_t document;  // index into the paths
+  std::string detail;
+};
+
+std::string shown_path(std::string_view path) { return "\"" + unicode::escape_for_terminal(path) + "\""; }
+
+std::optional<PathRefusal> refuse_document_paths(const std::vector<std::string>& paths,
+                                                 const std::set<std::string>& declared,
+                                                 const io::PackageLimits& limits) {
+  const auto hostile = [](std::size_t i, std::string detail) {
+    return PathRefusal{Errc::hostile, BundleCheck::path, i, std::move(detail)};
+  };
+  const auto names = [](std::size_t i, std::string detail) {
+    return PathRefusal{Errc::unsupported, BundleCheck::names, i, std::move(detail)};
+  };
+  std::map<std::string, std::size_t> folded = {{"referral.xml", paths.size()}};  // folded path -> index
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::string& path = paths[i];
+    auto safe = io::normalise_entry_name(path, limits.max_depth, limits.max_path_length);
+    if (!safe || *safe != path || path == "referral.xml" || path.rfind(kCipherScratch, 0) == 0) {
+      return hostile(i, "unsafe path " + shown_path(path) + (safe ? std::string() : ": " + safe.error().message));
+    }
+    if (io::is_os_clutter(path)) {
+      return hostile(i, shown_path(path) + " is a name the package reader skips as operating-system clutter: it "
+                                       "would be written, but the check would not see it");
+    }
+    if (!unicode::is_nfc(path)) {
+      return names(i, shown_path(path) + " is not in Unicode NFC form (decomposed, as macOS may write it): some file "
+                                     "systems take it for another name");
+    }
+    if (declared.count(path) == 0) return hostile(i, shown_path(path) + " is not declared in referral.xml's <documents>");
+    auto [it, inserted] = folded.emplace(unicode::fold_case(path), i);
+    if (!inserted) {
+      const std::string other = it->second == paths.size() ? "referral.xml" : paths[it->second];
+      if (other == path) return hostile(i, shown_path(path) + " is listed twice");
+      return names(i, shown_path(other) + " and " + shown_path(path) +
+                          " differ only in case: a case-insensitive file system cannot keep them apart");
+    }
+  }
+  // A file may not also be a folder of another ("a" and "a/b"), in any case.
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::string key = unicode::fold_case(paths[i]);
+    for (auto slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
+      const auto it = folded.find(key.substr(0, slash));
+      if (it != folded.end()) {
+        const std::string other = it->second == paths.size() ? "referral.xml" : paths[it->second];
+        return hostile(i, shown_path(paths[i]) + " lies inside the document " + shown_path(other));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 // ---- seal ----
@@ -200,6 +278,19 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   // Never an incomplete package; a not-eligible one only as an advice request.
   if (result.report.verdict == Verdict::incomplete) return result;
   if (result.report.verdict == Verdict::not_eligible && !options.advice_request) return result;
+  // Only what open will accept goes into a bundle (the rules above "seal").
+  {
+    std::vector<std::string> paths;
+    std::set<std::string> declared;
+    for (const auto& d : result.report.documents) {
+      paths.push_back(d.path);
+      if (d.declared) declared.insert(d.path);
+    }
+    if (auto refused = refuse_document_paths(paths, declared, options.check.package_limits)) {
+      // Not hostile here: the coordinator's own package; only what to change differs.
+      return fail(Errc::unsupported, refused->detail + "; nothing was sealed");
+    }
+  }
 
   auto staging = io::Staging::create(out);
   if (!staging) return tl::unexpected(staging.error());
@@ -646,6 +737,8 @@ const char* check_name(BundleCheck check) noexcept {
     case BundleCheck::manifest: return "manifest";
     case BundleCheck::digest: return "digest";
     case BundleCheck::index: return "index";
+    case BundleCheck::path: return "path";
+    case BundleCheck::names: return "names";
     case BundleCheck::document: return "document";
     case BundleCheck::identity: return "identity";
   }
@@ -759,10 +852,6 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
     return fail(Errc::hostile, "lists " + std::to_string(docs->size()) + " documents, the manifest " +
                                    std::to_string(m.entries.size() - 1));
   }
-  io::PackageLimits pl;
-  // referral.xml is written from the index: no document may be it (in any case) or inside it.
-  std::set<std::string> keys = {"referral.xml"};
-  std::set<std::string> files = {"referral.xml"};
   for (std::size_t i = 0; i < docs->size(); ++i) {
     const json& d = (*docs)[i];
     IndexDocument doc;
@@ -774,26 +863,8 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
       return fail(Errc::hostile, "document " + std::to_string(i + 1) + " is " + doc.entry + ", the manifest lists " +
                                      m.entries[i + 1].path);
     }
-    auto safe = io::normalise_entry_name(doc.path, pl.max_depth, pl.max_path_length);
-    if (!safe || *safe != doc.path || doc.path == "referral.xml" || doc.path.rfind(kCipherScratch, 0) == 0) {
-      return fail(Errc::hostile, doc.entry + ": unsafe path \"" + doc.path + "\"" +
-                                     (safe ? std::string() : ": " + safe.error().message));
-    }
-    if (!keys.insert(io::collision_key(doc.path)).second) {
-      return fail(Errc::hostile, doc.entry + ": \"" + doc.path + "\" is listed twice (ignoring case)");
-    }
     if (doc.size > limits.max_entry_bytes) return fail(Errc::limit, doc.entry + ": larger than the limit");
-    files.insert(io::collision_key(doc.path));
     idx.documents.push_back(std::move(doc));
-  }
-  // A file may not also be a folder of another ("a" and "a/b").
-  for (const auto& d : idx.documents) {
-    const std::string key = io::collision_key(d.path);
-    for (auto slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
-      if (files.count(key.substr(0, slash)) != 0) {
-        return fail(Errc::hostile, d.entry + ": \"" + d.path + "\" lies inside another document");
-      }
-    }
   }
   return idx;
 }
@@ -820,6 +891,16 @@ Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const crypto
   auto index = parse_index(text, m, signer, options.limits);
   sodium_memzero(plain->data(), plain->size());
   if (!index) return stop(index.error().code, BundleCheck::index, kIndexEntry, index.error().message);
+  // The document paths, by the rules seal applied (above "seal"), against the referral.xml
+  // that travels in the index, read by the parser the check uses.
+  const Referral referral = Referral::parse(index->referral_xml, options.check.data_dir + "/schemas/referral.xsd");
+  std::set<std::string> declared;
+  for (const auto& d : referral.documents()) declared.insert(d.path);
+  std::vector<std::string> paths;
+  for (const auto& d : index->documents) paths.push_back(d.path);
+  if (auto refused = refuse_document_paths(paths, declared, options.check.package_limits)) {
+    return stop(refused->code, refused->check, index->documents[refused->document].entry, refused->detail);
+  }
   return std::move(*index);
 }
 

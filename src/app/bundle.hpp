@@ -109,6 +109,8 @@ enum class BundleCheck {
   manifest,         // the signed manifest is not canonical
   digest,           // an entry is not what the manifest signs
   index,            // the encrypted index does not match the manifest (open)
+  path,             // a document path no package seal accepts can hold (open; seal refuses it)
+  names,            // two document names one file system may take for one (open; seal refuses it)
   document,         // a document does not decrypt to what was sealed (open)
   identity,         // none of the identities can decrypt (open)
 };

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "app/check.hpp"
 #include "bundle_support.hpp"
 
 namespace dossier::test::bundle {
@@ -637,11 +638,117 @@ TEST_F(BundleTamper, UnsafePathsInTheEncryptedIndexAreRefused) {
     b.save(bundle);
     const auto result = open_verified_fails(k.signer_pub, why);
     ASSERT_TRUE(result.error.has_value()) << why;
-    EXPECT_EQ(result.error->check, app::BundleCheck::index) << why;
+    EXPECT_EQ(result.error->check, app::BundleCheck::path) << why;
     EXPECT_EQ(result.error_code, Errc::hostile) << why << ": " << result.error->detail;
     EXPECT_FALSE(fs::exists(tmp.path() / "evil.pdf")) << why;
     EXPECT_FALSE(fs::exists("/tmp/evil.pdf")) << why;
   }
+}
+
+
+// Issue 8: documents a registered coordinator's key could sign into a bundle that open must not
+// write. s.small with documents appended to the index and the payload (a copy of document 1,
+// encrypted to CoMensha), `declare` added to the <documents> of the index's referral.xml, and
+// the manifest re-signed by the legitimate key, so verify holds and only open's rules remain.
+class BundleIndexPaths : public BundleTamper {
+ protected:
+  void add_documents(const std::vector<std::string>& paths, const std::vector<std::string>& declare) {
+    auto b = BundleEntries::load(s.small);
+    auto plain = crypto::age::decrypt({&k.comensha}, b.at(app::kIndexEntry).data);
+    ASSERT_TRUE(plain) << plain.error().message;
+    auto index = nlohmann::json::parse(plain->begin(), plain->end());
+    auto pdf = crypto::age::decrypt({&k.comensha}, b.at(app::payload_entry_name(1)).data);
+    ASSERT_TRUE(pdf) << pdf.error().message;
+    const crypto::age::X25519Recipient r = k.comensha.recipient();
+    std::vector<app::ManifestEntry> added;
+    for (const auto& path : paths) {
+      const std::string name = app::payload_entry_name(index["documents"].size() + 1);
+      auto cipher = crypto::age::encrypt({&r}, *pdf);
+      ASSERT_TRUE(cipher);
+      crypto::Blake2b512 h;
+      h.update(*cipher);
+      added.push_back({name, cipher->size(), h.hex_final()});
+      b.entries.push_back(Entry{name, *cipher});
+      index["documents"].push_back({{"entry", name}, {"path", path}, {"size", pdf->size()}, {"sha256", app::sha256_hex(*pdf)}});
+    }
+    std::string referral = index["referral_xml"];
+    for (const auto& path : declare) {
+      referral = replace_once(referral, "  </documents>",
+                              "    <document path=\"" + path + "\" date=\"2026-10-02\" issuer=\"Politie, AVIM\"/>\n  </documents>");
+    }
+    index["referral_xml"] = referral;
+    index["referral_sha256"] = app::sha256_hex(span_of(referral));
+    const std::string text = index.dump();
+    auto cipher = crypto::age::encrypt({&r}, span_of(text));
+    ASSERT_TRUE(cipher);
+    b.at(app::kIndexEntry).data = *cipher;
+    b.resign(k.signer, [&](app::Manifest& m) { m.entries.insert(m.entries.end(), added.begin(), added.end()); });
+    b.save(bundle);
+  }
+  // open refuses the bundle at `bundle`, which verifies, with this code and check, and a detail
+  // holding `words`; nothing is written.
+  void expect_open_refuses(Errc code, app::BundleCheck check, const std::string& words, const std::string& why) {
+    const auto r = open_verified_fails(k.signer_pub, why);
+    ASSERT_TRUE(r.error) << why;
+    EXPECT_EQ(r.error_code, code) << why << ": " << r.error->detail;
+    EXPECT_EQ(r.error->check, check) << why << ": " << r.error->detail;
+    EXPECT_NE(r.error->detail.find(words), std::string::npos) << why << ": " << r.error->detail;
+    EXPECT_NE(r.error->entry.find("payload/00"), std::string::npos) << why;
+    EXPECT_FALSE(fs::exists(open_dir)) << why;
+  }
+};
+
+TEST_F(BundleIndexPaths, TheFixtureOpensWithoutAnExtraDocument) {
+  add_documents({}, {});
+  auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(r && r->opened) << (r && r->error ? r->error->detail : "");
+}
+
+// Names the package reader skips (io::is_os_clutter): open would write the file and the
+// re-check, which skips it too, would say COMPLETE about a folder holding an unchecked file.
+TEST_F(BundleIndexPaths, OperatingSystemClutterIsRefused) {
+  for (const std::string path : {"__MACOSX/politie/intake-avim.pdf", "politie/._intake-avim.pdf", "politie/.DS_Store",
+                                 "politie/Thumbs.db", "politie/desktop.ini", "Thumbs.db"}) {
+    add_documents({path}, {path});  // declared too: the clutter rule alone must refuse it
+    expect_open_refuses(Errc::hostile, app::BundleCheck::path, "operating-system clutter", path);
+  }
+}
+
+// A document referral.xml does not declare: the re-check only warns about it.
+TEST_F(BundleIndexPaths, UndeclaredDocumentIsRefused) {
+  add_documents({"politie/extra-verslag.pdf"}, {});
+  expect_open_refuses(Errc::hostile, app::BundleCheck::path, "not declared in referral.xml", "undeclared");
+  add_documents({"politie/extra-verslag.pdf"}, {"politie/extra-verslag.pdf"});
+  auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(r && r->opened) << (r && r->error ? r->error->detail : "");  // declared, it opens
+}
+
+// Two names a case-insensitive file system cannot keep apart, or one name in two Unicode
+// forms: not tampering (a package made on Linux can hold them), but not openable everywhere.
+TEST_F(BundleIndexPaths, NamesThatDifferOnlyInCaseOrNormalisationAreRefusedAsSuch) {
+  const std::string first = "politie/intake-avim.pdf";
+  for (const std::string twin : {"politie/INTAKE-AVIM.pdf", "politie/Intake-avim.pdf"}) {
+    add_documents({twin}, {twin});
+    expect_open_refuses(Errc::unsupported, app::BundleCheck::names, "case-insensitive file system", twin);
+    const auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+    ASSERT_TRUE(r && r->error);
+    EXPECT_EQ(r->error->detail.find("listed twice"), std::string::npos) << r->error->detail;
+    EXPECT_NE(r->error->detail.find(first), std::string::npos) << r->error->detail;
+  }
+  // Non-ASCII case: Ä and ä.
+  add_documents({"politie/\xC3\x84rztlich.pdf", "politie/\xC3\xA4rztlich.pdf"},
+                {"politie/\xC3\x84rztlich.pdf", "politie/\xC3\xA4rztlich.pdf"});
+  expect_open_refuses(Errc::unsupported, app::BundleCheck::names, "case-insensitive file system", "Ä and ä");
+  // café as NFC (U+00E9) and as NFD (e + U+0301): the NFD one is refused, whichever comes first.
+  const std::string nfc = "politie/caf\xC3\xA9.pdf";
+  const std::string nfd = "politie/cafe\xCC\x81.pdf";
+  add_documents({nfc, nfd}, {nfc, nfd});
+  expect_open_refuses(Errc::unsupported, app::BundleCheck::names, "NFC", "NFC and NFD twins");
+  add_documents({nfd}, {nfd});
+  expect_open_refuses(Errc::unsupported, app::BundleCheck::names, "NFC", "an NFD name alone");
+  add_documents({nfc}, {nfc});
+  auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(r && r->opened) << (r && r->error ? r->error->detail : "");  // the NFC name alone opens
 }
 
 }  // namespace

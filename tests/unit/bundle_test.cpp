@@ -282,6 +282,47 @@ TEST_F(Bundle, SealFailingHalfwayLeavesNothing) {
   EXPECT_TRUE(listing(out_dir).empty());
 }
 
+// Issue 8: seal applies open's rules for document paths, so it never seals what open refuses:
+// a document referral.xml does not declare (the check only warns), names that differ only in
+// case, a name that is not NFC. Nothing is written.
+TEST_F(Bundle, SealRefusesDocumentNamesOpenWouldRefuse) {
+  const std::string police = "politie/intake-avim.pdf";
+  auto declare = [&](const std::string& path) {
+    const auto xml = read_text(pkg / "referral.xml");
+    write_bytes(pkg / "referral.xml",
+                span_of(replace_once(xml, "  </documents>", "    <document path=\"" + path +
+                                                                "\" date=\"2026-10-02\" issuer=\"Politie, AVIM\"/>\n  </documents>")));
+  };
+  struct Case {
+    std::string why;
+    std::string path;  // a copy of the police intake, under this name
+    bool declared;
+    std::string words;  // in the error
+  };
+  const std::vector<Case> cases = {
+      {"an undeclared document", "politie/extra-verslag.pdf", false, "not declared in referral.xml"},
+      {"names that differ only in case", "politie/Intake-avim.pdf", true, "case-insensitive file system"},
+      {"a decomposed (NFD) name", "politie/cafe\xCC\x81.pdf", true, "NFC"},
+  };
+  for (const auto& c : cases) {
+    fs::remove_all(pkg);
+    copy_package(pkg);
+    fs::copy_file(pkg / police, pkg / c.path);
+    if (c.declared) declare(c.path);
+    auto r = app::seal_bundle(pkg, bundle, k.seal_options(k.signer), k.messages);
+    ASSERT_FALSE(r) << c.why << ": sealed " << (r ? std::to_string(r->sealed) : "");
+    EXPECT_EQ(r.error().code, Errc::unsupported) << c.why;
+    EXPECT_NE(r.error().message.find(c.words), std::string::npos) << c.why << ": " << r.error().message;
+    EXPECT_TRUE(listing(out_dir).empty()) << c.why;
+  }
+  // The same package with the copy declared under a name of its own seals.
+  fs::remove_all(pkg);
+  copy_package(pkg);
+  fs::copy_file(pkg / police, pkg / "politie/extra-verslag.pdf");
+  declare("politie/extra-verslag.pdf");
+  EXPECT_TRUE(seal(k.seal_options(k.signer)).sealed);
+}
+
 // ---- no plaintext on disk ----
 
 TEST_F(Bundle, SealWritesNoPlaintextToDisk) {
