@@ -362,6 +362,30 @@ TEST_F(BundleTamper, SignatureFileIsExactlyAsSealed) {
   }
 }
 
+// Issue 8: a manifest signed by the legitimate key is still not valid when its creation time
+// is no real time or a label holds characters a terminal hides or obeys.
+TEST_F(BundleTamper, SignedManifestWithAnImpossibleTimeOrHiddenCharactersIsNotValid) {
+  const std::vector<std::pair<std::string, std::function<void(app::Manifest&)>>> tweaks = {
+      {"created 9999-99-99T99:99:99Z", [](app::Manifest& m) { m.created = "9999-99-99T99:99:99Z"; }},
+      {"created on 30 February", [](app::Manifest& m) { m.created = "2026-02-30T10:00:00Z"; }},
+      {"a right-to-left override in the profile version", [](app::Manifest& m) { m.profile_version += "\xE2\x80\xAE"; }},
+      {"an isolate in the profile id", [](app::Manifest& m) { m.profile_id = "\xE2\x81\xA6" + m.profile_id; }},
+      {"an escape sequence in the profile id", [](app::Manifest& m) { m.profile_id += "\xC2\x9B" "2J"; }},
+  };
+  for (const auto& [what, tweak] : tweaks) {
+    auto b = BundleEntries::load(s.small);
+    b.resign(k.signer, tweak);
+    b.save(bundle);
+    auto v = app::verify_bundle(bundle, k.signer_pub);
+    ASSERT_TRUE(v) << what;
+    EXPECT_FALSE(v->valid) << what;
+    ASSERT_FALSE(v->problems.empty()) << what;
+    EXPECT_EQ(v->problems.front().check, app::BundleCheck::manifest) << what << ": " << v->problems.front().detail;
+    EXPECT_FALSE(v->manifest) << what;
+    EXPECT_FALSE(app::read_manifest(bundle)) << what;  // inspect shows none of it either
+  }
+}
+
 TEST_F(BundleTamper, TruncationIsRejected) {
   const Bytes raw = read_bytes(s.small);
   const auto located = locate_entries(raw);

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "app/keys.hpp"
+#include "core/unicode.hpp"
 #include "bundle_support.hpp"
 
 namespace dossier::test::bundle {
@@ -750,6 +751,52 @@ TEST_F(BundleManifest, ParseRejectsAnythingElse) {
       {"format=\"1\"", "format=\"2\"", "another format"},
   };
   for (const auto& [from, to, why] : substitutions) expect_rejected(replace_once(xml, from, to), why);
+}
+
+// Issue 8: `created` is a real UTC instant, and the labels dossier copies from a profile hold
+// nothing a terminal hides or obeys (they are printed by verify, open and inspect).
+TEST_F(BundleManifest, CreatedIsARealUtcTime) {
+  for (const char* ok : {"2026-11-24T17:55:01Z", "2000-01-01T00:00:00Z", "2028-02-29T23:59:59Z"}) {
+    m.created = ok;
+    auto r = app::Manifest::parse(m.serialise());
+    EXPECT_TRUE(r) << ok << ": " << (r ? "" : r.error().message);
+  }
+  for (const char* bad : {"9999-99-99T99:99:99Z", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2027-02-29T12:00:00Z",
+                          "2026-11-24T24:00:00Z", "2026-11-24T17:60:01Z", "2026-11-24T17:55:60Z", "2026-00-10T10:00:00Z",
+                          "2026-11-00T10:00:00Z"}) {
+    m.created = bad;
+    auto r = app::Manifest::parse(m.serialise());
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, Errc::malformed) << bad;
+    EXPECT_NE(r.error().message.find(bad), std::string::npos) << r.error().message;
+  }
+}
+
+TEST_F(BundleManifest, LabelsHoldNoHiddenCharacters) {
+  for (const std::string bad : {"omm\xE2\x80\xAE" "esaf-etsree", "omm\xE2\x81\xA6x\xE2\x81\xA9", "omm\xE2\x80\x8E",
+                                "omm\xC2\x85", "omm\xC2\x9B" "31m", "omm\x7F", "omm\xFF", "omm\xEF\xBB\xBF"}) {
+    for (auto* field : {&m.profile_id, &m.profile_version}) {
+      const std::string keep = *field;
+      *field = bad;
+      EXPECT_FALSE(app::Manifest::parse(m.serialise())) << unicode::escape_for_terminal(bad);
+      *field = keep;
+    }
+  }
+  m.profile_version = "1.0 \xC3\xA9t\xC3\xA9";  // other UTF-8 is fine
+  EXPECT_TRUE(app::Manifest::parse(m.serialise()));
+}
+
+TEST_F(BundleManifest, ErrorsShowHiddenCharactersEscaped) {
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"format=\"1\"", "format=\"1\xE2\x80\xAE\""},
+           {"verdict=\"complete\"", "verdict=\"\xE2\x80\xAE" "complete\""},
+           {"payload/0001.age", "payload/\xE2\x80\xAE" "0001.age"},
+           {"created=\"2026-11-24T17:55:01Z\"", "created=\"2026\xE2\x80\xAE-11-24T17:55:01Z\""}}) {
+    auto r = app::Manifest::parse(replace_once(xml, from, to));
+    ASSERT_FALSE(r) << to;
+    EXPECT_NE(r.error().message.find("<U+202E>"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find("\xE2\x80\xAE"), std::string::npos) << "raw U+202E in: " << to;
+  }
 }
 
 // Random mutation (seeded, so a failure reproduces): whatever parse accepts is canonical, and it
