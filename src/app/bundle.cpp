@@ -157,6 +157,24 @@ Result<Sealed> encrypt_file(const io::Package& pkg, const io::PackageFile& file,
   return s;
 }
 
+// The bundle file: the entries in the order of docs/bundle-format.md ("Container"), in the
+// one layout whose every other byte is fixed by them (io::stored_zip, "Container bytes"), so
+// verify can rebuild all of it. Written, fsynced and closed; removed again on failure.
+Result<void> write_container(const fs::path& path, std::string_view manifest, std::string_view signature,
+                             std::span<const std::uint8_t> index,
+                             const std::vector<std::pair<std::string, fs::path>>& documents) {
+  auto zip = io::StoredZipWriter::create(path);
+  if (!zip) return tl::unexpected(zip.error());
+  if (auto r = zip->add("mimetype", bytes_of(kBundleMimetype)); !r) return r;
+  if (auto r = zip->add(kManifestEntry, bytes_of(manifest)); !r) return r;
+  if (auto r = zip->add(kSignatureEntry, bytes_of(signature)); !r) return r;
+  if (auto r = zip->add(kIndexEntry, index); !r) return r;
+  for (const auto& [name, source] : documents) {
+    if (auto r = zip->add_file(name, source); !r) return r;
+  }
+  return zip->close();
+}
+
 // ---- document paths ----
 //
 // The paths a bundle may carry for its documents (docs/bundle-format.md, "Document paths"):
@@ -202,14 +220,18 @@ std::optional<PathRefusal> refuse_document_paths(const std::vector<std::string>&
       return hostile(i, "unsafe path " + shown_path(path) + (safe ? std::string() : ": " + safe.error().message));
     }
     if (io::is_os_clutter(path)) {
-      return hostile(i, shown_path(path) + " is a name the package reader skips as operating-system clutter: it "
-                                       "would be written, but the check would not see it");
+      return hostile(i, shown_path(path) +
+                            " is a name the package reader skips as operating-system clutter: it would be written, "
+                            "but the check would not see it");
     }
     if (!unicode::is_nfc(path)) {
-      return names(i, shown_path(path) + " is not in Unicode NFC form (decomposed, as macOS may write it): some file "
-                                     "systems take it for another name");
+      return names(i, shown_path(path) +
+                          " is not in Unicode NFC form (decomposed, as macOS may write it): some file systems take "
+                          "it for another name");
     }
-    if (declared.count(path) == 0) return hostile(i, shown_path(path) + " is not declared in referral.xml's <documents>");
+    if (declared.count(path) == 0) {
+      return hostile(i, shown_path(path) + " is not declared in referral.xml's <documents>");
+    }
     auto [it, inserted] = folded.emplace(unicode::fold_case(path), i);
     if (!inserted) {
       const std::string other = it->second == paths.size() ? "referral.xml" : paths[it->second];
@@ -230,6 +252,17 @@ std::optional<PathRefusal> refuse_document_paths(const std::vector<std::string>&
     }
   }
   return std::nullopt;
+}
+
+// The same rules for the documents of a package the check has just read.
+std::optional<PathRefusal> refuse_checked_paths(const Report& report, const io::PackageLimits& limits) {
+  std::vector<std::string> paths;
+  std::set<std::string> declared;
+  for (const auto& d : report.documents) {
+    paths.push_back(d.path);
+    if (d.declared) declared.insert(d.path);
+  }
+  return refuse_document_paths(paths, declared, limits);
 }
 
 }  // namespace
@@ -278,18 +311,10 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   // Never an incomplete package; a not-eligible one only as an advice request.
   if (result.report.verdict == Verdict::incomplete) return result;
   if (result.report.verdict == Verdict::not_eligible && !options.advice_request) return result;
-  // Only what open will accept goes into a bundle (the rules above "seal").
-  {
-    std::vector<std::string> paths;
-    std::set<std::string> declared;
-    for (const auto& d : result.report.documents) {
-      paths.push_back(d.path);
-      if (d.declared) declared.insert(d.path);
-    }
-    if (auto refused = refuse_document_paths(paths, declared, options.check.package_limits)) {
-      // Not hostile here: the coordinator's own package; only what to change differs.
-      return fail(Errc::unsupported, refused->detail + "; nothing was sealed");
-    }
+  // Only what open will accept goes into a bundle.
+  if (auto refused = refuse_checked_paths(result.report, options.check.package_limits)) {
+    // Not hostile here: the coordinator's own package. The detail says what to change.
+    return fail(Errc::unsupported, refused->detail + "; nothing was sealed");
   }
 
   auto staging = io::Staging::create(out);
@@ -363,20 +388,11 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
                                           untrusted_comment_for(m));
   if (!signature) return tl::unexpected(signature.error());
 
-  // The container: every byte is one of these entries or fixed by them (io::stored_zip), so
-  // verify can rebuild all of it (docs/bundle-format.md, "Container bytes").
-  const fs::path zip_path = staging->path() / "bundle.dossier";
-  auto zip = io::StoredZipWriter::create(zip_path);
-  if (!zip) return tl::unexpected(zip.error());
-  for (auto r : {zip->add("mimetype", bytes_of(kBundleMimetype)), zip->add(kManifestEntry, bytes_of(manifest_text)),
-                 zip->add(kSignatureEntry, bytes_of(*signature)), zip->add(kIndexEntry, *index_cipher)}) {
-    if (!r) return tl::unexpected(r.error());
-  }
-  for (const auto& [name, path] : cipher_files) {
-    if (auto r = zip->add_file(name, path); !r) return tl::unexpected(r.error());
-  }
   if (options.progress) options.progress(files.size(), files.size(), out.filename().string());
-  if (auto r = zip->close(); !r) return tl::unexpected(r.error());  // fsyncs
+  const fs::path zip_path = staging->path() / "bundle.dossier";
+  if (auto r = write_container(zip_path, manifest_text, *signature, *index_cipher, cipher_files); !r) {
+    return tl::unexpected(r.error());
+  }
   result.bytes = fs::file_size(zip_path, ec);
   if (auto r = staging->commit_file(zip_path); !r) return tl::unexpected(r.error());
   result.sealed = true;
@@ -388,8 +404,9 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
 //
 // verify_core() reads as the steps of docs/bundle-format.md, "What dossier verify checks": open
 // the container, read the signed pair, verify the signature, bind the manifest to it, then the
-// signature file's unsigned bytes, the entry list, the container's bytes and every digest. A step that makes the rest meaningless ends verification; every
-// other problem is collected and verification goes on.
+// signature file's unsigned bytes, the entry list, the container's bytes and every digest. A
+// step that makes the rest meaningless ends verification; every other problem is collected and
+// verification goes on.
 
 namespace {
 

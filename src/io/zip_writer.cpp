@@ -71,7 +71,9 @@ void put_common(std::vector<std::uint8_t>& out, const Member& m) {
   put16(out, m.name.size());
 }
 
-void put_name(std::vector<std::uint8_t>& out, const std::string& name) { out.insert(out.end(), name.begin(), name.end()); }
+void put_name(std::vector<std::uint8_t>& out, const std::string& name) {
+  out.insert(out.end(), name.begin(), name.end());
+}
 
 Result<void> check_name(const std::string& name) {
   std::string why;
@@ -157,7 +159,8 @@ Result<Layout> layout(const std::vector<Member>& members) {
     at += l.headers.back().bytes.size();
   }
   if (auto r = check_fits("the central directory's size", at - directory); !r) return tl::unexpected(r.error());
-  l.headers.push_back(Header{Part::end_record, members.size(), at, end_record(members.size(), directory, at - directory)});
+  l.headers.push_back(
+      Header{Part::end_record, members.size(), at, end_record(members.size(), directory, at - directory)});
   l.size = at + kEndRecordSize;
   return l;
 }
@@ -254,7 +257,9 @@ Result<void> StoredZipWriter::add_file(const std::string& name, const std::files
     ~Closer() { ::close(fd); }
   } closer{in};
   struct stat sb {};
-  if (::fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) return fail(Errc::not_found, source.string() + ": not a regular file");
+  if (::fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    return fail(Errc::not_found, source.string() + ": not a regular file");
+  }
   // The data goes right after where the header will be; the header, which holds the CRC-32,
   // is written once the data has been read.
   stored_zip::Member m{name, static_cast<std::uint64_t>(sb.st_size), 0};
