@@ -1,15 +1,17 @@
 // Sealed dossier bundles (docs/bundle-format.md): seal, verify, inspect, open.
 //
-// seal   runs the check, refuses an incomplete package, encrypts every document and an index to
-//        every recipient (age v1), writes the public manifest and signs it (minisign), and
-//        writes OUT atomically. No plaintext is written anywhere: documents are encrypted as
-//        they are read.
-// verify needs no secret key: signature, trusted comment, signer key id, exact entry list and
-//        every entry's size and BLAKE2b-512 digest.
+// seal   runs the check, refuses an incomplete package and document paths open would refuse,
+//        encrypts every document and an index to every recipient (age v1), writes the public
+//        manifest and signs it (minisign), and writes OUT atomically. No plaintext is written
+//        anywhere: documents are encrypted as they are read.
+// verify needs no secret key: signature, trusted comment, signer key id, exact entry list,
+//        every byte of the ZIP container (rebuilt from the manifest) and every entry's size
+//        and BLAKE2b-512 digest.
 // open   verifies first, then decrypts into a private staging folder next to DIR, checks every
-//        ciphertext digest again, every plaintext size and SHA-256 and the inner signer id and
-//        dossier id, re-runs the check, and renames the staging folder to DIR at the end. On
-//        any failure the staging folder is removed: nothing is left.
+//        ciphertext digest again, every document path (docs/bundle-format.md, "Document
+//        paths"), every plaintext size and SHA-256 and the inner signer id and dossier id,
+//        re-runs the check, and renames the staging folder to DIR at the end. On any failure
+//        the staging folder is removed: nothing is left.
 #pragma once
 
 #include <cstdint>
