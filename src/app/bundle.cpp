@@ -1,6 +1,6 @@
 // seal, verify and open (docs/bundle-format.md). The formats underneath are age v1
-// (crypto/age.hpp), minisign (crypto/minisign.hpp) and ZIP (io/zip_reader.hpp); this file only
-// decides what goes where and what must match.
+// (crypto/age.hpp), minisign (crypto/minisign.hpp) and ZIP (io/zip_reader.hpp,
+// io/zip_writer.hpp); this file only decides what goes where and what must match.
 #include "app/bundle.hpp"
 
 #include <fcntl.h>
@@ -17,10 +17,14 @@
 #include <streambuf>
 
 #include "app/keys.hpp"
+#include "core/referral.hpp"
+#include "core/unicode.hpp"
 #include "crypto/digest.hpp"
+#include "io/package.hpp"
 #include "io/safe_path.hpp"
 #include "io/staging.hpp"
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 
 namespace dossier::app {
 namespace {
@@ -108,15 +112,6 @@ class HashingFile : public std::streambuf {
   crypto::Sha256 sha_;
 };
 
-Result<void> fsync_file(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(Errc::io, path.string() + ": " + std::strerror(errno));
-  const int r = ::fsync(fd);
-  ::close(fd);
-  if (r != 0) return fail(Errc::io, path.string() + ": fsync failed");
-  return {};
-}
-
 std::vector<const crypto::age::Recipient*> recipient_ptrs(const std::vector<crypto::age::X25519Recipient>& rs) {
   std::vector<const crypto::age::Recipient*> out;
   for (const auto& r : rs) out.push_back(&r);
@@ -162,6 +157,114 @@ Result<Sealed> encrypt_file(const io::Package& pkg, const io::PackageFile& file,
   return s;
 }
 
+// The bundle file: the entries in the order of docs/bundle-format.md ("Container"), in the
+// one layout whose every other byte is fixed by them (io::stored_zip, "Container bytes"), so
+// verify can rebuild all of it. Written, fsynced and closed; removed again on failure.
+Result<void> write_container(const fs::path& path, std::string_view manifest, std::string_view signature,
+                             std::span<const std::uint8_t> index,
+                             const std::vector<std::pair<std::string, fs::path>>& documents) {
+  auto zip = io::StoredZipWriter::create(path);
+  if (!zip) return tl::unexpected(zip.error());
+  if (auto r = zip->add("mimetype", bytes_of(kBundleMimetype)); !r) return r;
+  if (auto r = zip->add(kManifestEntry, bytes_of(manifest)); !r) return r;
+  if (auto r = zip->add(kSignatureEntry, bytes_of(signature)); !r) return r;
+  if (auto r = zip->add(kIndexEntry, index); !r) return r;
+  for (const auto& [name, source] : documents) {
+    if (auto r = zip->add_file(name, source); !r) return r;
+  }
+  return zip->close();
+}
+
+// ---- document paths ----
+//
+// The paths a bundle may carry for its documents (docs/bundle-format.md, "Document paths"):
+// seal applies these rules before it writes the index and open when it reads it, so open
+// never refuses what seal wrote. A path must be
+//   1. a safe relative path within the package limits, not referral.xml and not open's
+//      scratch file;
+//   2. one the package reader does not skip (io::is_os_clutter: __MACOSX/..., ._*, .DS_Store,
+//      Thumbs.db, desktop.ini): open would write it, and the re-check would not see it;
+//   3. certainly NFC (unicode::is_nfc): a decomposed name is another name on some systems;
+//   4. declared in referral.xml's <documents>: what the sender's referral does not mention
+//      has no place in the bundle;
+//   5. listed once, and unlike every other path and referral.xml after case folding: a
+//      case-insensitive file system cannot keep two such names apart;
+//   6. not inside another document's path ("a" and "a/b").
+// Refusals from 3 and 5 (BundleCheck::names, Errc::unsupported) are what an honest package
+// from another system can hold; the others (BundleCheck::path, Errc::hostile) no package seal
+// accepts can.
+
+struct PathRefusal {
+  Errc code;
+  BundleCheck check;
+  std::size_t document;  // index into the paths
+  std::string detail;
+};
+
+std::string shown_path(std::string_view path) { return "\"" + unicode::escape_for_terminal(path) + "\""; }
+
+std::optional<PathRefusal> refuse_document_paths(const std::vector<std::string>& paths,
+                                                 const std::set<std::string>& declared,
+                                                 const io::PackageLimits& limits) {
+  const auto hostile = [](std::size_t i, std::string detail) {
+    return PathRefusal{Errc::hostile, BundleCheck::path, i, std::move(detail)};
+  };
+  const auto names = [](std::size_t i, std::string detail) {
+    return PathRefusal{Errc::unsupported, BundleCheck::names, i, std::move(detail)};
+  };
+  std::map<std::string, std::size_t> folded = {{"referral.xml", paths.size()}};  // folded path -> index
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::string& path = paths[i];
+    auto safe = io::normalise_entry_name(path, limits.max_depth, limits.max_path_length);
+    if (!safe || *safe != path || path == "referral.xml" || path.rfind(kCipherScratch, 0) == 0) {
+      return hostile(i, "unsafe path " + shown_path(path) + (safe ? std::string() : ": " + safe.error().message));
+    }
+    if (io::is_os_clutter(path)) {
+      return hostile(i, shown_path(path) +
+                            " is a name the package reader skips as operating-system clutter: it would be written, "
+                            "but the check would not see it");
+    }
+    if (!unicode::is_nfc(path)) {
+      return names(i, shown_path(path) +
+                          " is not in Unicode NFC form (decomposed, as macOS may write it): some file systems take "
+                          "it for another name");
+    }
+    if (declared.count(path) == 0) {
+      return hostile(i, shown_path(path) + " is not declared in referral.xml's <documents>");
+    }
+    auto [it, inserted] = folded.emplace(unicode::fold_case(path), i);
+    if (!inserted) {
+      const std::string other = it->second == paths.size() ? "referral.xml" : paths[it->second];
+      if (other == path) return hostile(i, shown_path(path) + " is listed twice");
+      return names(i, shown_path(other) + " and " + shown_path(path) +
+                          " differ only in case: a case-insensitive file system cannot keep them apart");
+    }
+  }
+  // A file may not also be a folder of another ("a" and "a/b"), in any case.
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::string key = unicode::fold_case(paths[i]);
+    for (auto slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
+      const auto it = folded.find(key.substr(0, slash));
+      if (it != folded.end()) {
+        const std::string other = it->second == paths.size() ? "referral.xml" : paths[it->second];
+        return hostile(i, shown_path(paths[i]) + " lies inside the document " + shown_path(other));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The same rules for the documents of a package the check has just read.
+std::optional<PathRefusal> refuse_checked_paths(const Report& report, const io::PackageLimits& limits) {
+  std::vector<std::string> paths;
+  std::set<std::string> declared;
+  for (const auto& d : report.documents) {
+    paths.push_back(d.path);
+    if (d.declared) declared.insert(d.path);
+  }
+  return refuse_document_paths(paths, declared, limits);
+}
+
 }  // namespace
 
 // ---- seal ----
@@ -204,6 +307,11 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   // Never an incomplete package; a not-eligible one only as an advice request.
   if (result.report.verdict == Verdict::incomplete) return result;
   if (result.report.verdict == Verdict::not_eligible && !options.advice_request) return result;
+  // Only what open will accept goes into a bundle.
+  if (auto refused = refuse_checked_paths(result.report, options.check.package_limits)) {
+    // Not hostile here: the coordinator's own package. The detail says what to change.
+    return fail(Errc::unsupported, refused->detail + "; nothing was sealed");
+  }
 
   auto staging = io::Staging::create(out);
   if (!staging) return tl::unexpected(staging.error());
@@ -268,25 +376,14 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
 
   const std::string manifest_text = m.serialise();
   auto signature = crypto::minisign::sign(*options.signer, bytes_of(manifest_text), trusted_comment_for(m),
-                                          "signature from dossier signing key " + m.signer_key_id);
+                                          untrusted_comment_for(m));
   if (!signature) return tl::unexpected(signature.error());
 
-  const fs::path zip_path = staging->path() / "bundle.dossier";
-  auto zip = io::ZipWriter::create(zip_path);
-  if (!zip) return tl::unexpected(zip.error());
-  const std::string mimetype = kBundleMimetype;
-  for (auto r : {zip->add_stored("mimetype", {mimetype.begin(), mimetype.end()}),
-                 zip->add_stored(kManifestEntry, {manifest_text.begin(), manifest_text.end()}),
-                 zip->add_stored(kSignatureEntry, {signature->begin(), signature->end()}),
-                 zip->add_stored(kIndexEntry, std::move(*index_cipher))}) {
-    if (!r) return tl::unexpected(r.error());
-  }
-  for (const auto& [name, path] : cipher_files) {
-    if (auto r = zip->add_file_stored(name, path); !r) return tl::unexpected(r.error());
-  }
   if (options.progress) options.progress(files.size(), files.size(), out.filename().string());
-  if (auto r = zip->close(); !r) return tl::unexpected(r.error());
-  if (auto r = fsync_file(zip_path); !r) return tl::unexpected(r.error());
+  const fs::path zip_path = staging->path() / "bundle.dossier";
+  if (auto r = write_container(zip_path, manifest_text, *signature, *index_cipher, cipher_files); !r) {
+    return tl::unexpected(r.error());
+  }
   result.bytes = fs::file_size(zip_path, ec);
   if (auto r = staging->commit_file(zip_path); !r) return tl::unexpected(r.error());
   result.sealed = true;
@@ -295,8 +392,20 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
 }
 
 // ---- verify ----
+//
+// verify_core() reads as the steps of docs/bundle-format.md, "What dossier verify checks": open
+// the container, read the signed pair, verify the signature, bind the manifest to it, then the
+// signature file's unsigned bytes, the entry list, the container's bytes and every digest. A
+// step that makes the rest meaningless ends verification; every other problem is collected and
+// verification goes on.
 
 namespace {
+
+using Problems = std::vector<BundleProblem>;
+
+void add(Problems& p, BundleCheck check, std::string entry, std::string detail) {
+  p.push_back(BundleProblem{check, std::move(entry), std::move(detail)});
+}
 
 struct Checked {
   VerifyResult result;
@@ -313,18 +422,6 @@ io::ZipLimits zip_limits_for(const BundleLimits& limits) {
   z.max_depth = 2;
   z.max_name_length = 64;
   return z;
-}
-
-// The first local header must be a stored "mimetype" (docs/bundle-format.md, "Container"), so
-// that `file` and other sniffers can tell a bundle by its first bytes, as with EPUB and ASiC.
-bool starts_with_mimetype(const fs::path& bundle) {
-  std::ifstream in(bundle, std::ios::binary);
-  std::array<unsigned char, 38> h{};
-  in.read(reinterpret_cast<char*>(h.data()), h.size());
-  if (in.gcount() != static_cast<std::streamsize>(h.size())) return false;
-  const auto u16 = [&](std::size_t at) { return static_cast<unsigned>(h[at] | (h[at + 1] << 8)); };
-  return h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4 && u16(8) == 0 && u16(26) == 8 &&
-         std::memcmp(h.data() + 30, "mimetype", 8) == 0;
 }
 
 Result<std::vector<std::uint8_t>> read_bounded(const io::ZipReader& zip, const char* name, std::uint64_t max) {
@@ -355,124 +452,280 @@ Result<void> read_checked(const io::ZipReader& zip, const ManifestEntry& me,
   return {};
 }
 
-Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::PublicKey>& trusted,
-                    const BundleLimits& limits) {
-  Checked c;
-  auto& v = c.result;
-  auto problem = [&](std::string check, std::string entry, std::string detail) {
-    v.problems.push_back(BundleProblem{std::move(check), std::move(entry), std::move(detail)});
-  };
+// Step 1: the file is within the size limit and opens as a ZIP under the bundle limits (the
+// hardened reader of docs/zip-safety.md).
+std::optional<io::ZipReader> open_container(const fs::path& bundle, const BundleLimits& limits, Problems& p) {
   std::error_code ec;
   const auto size = fs::file_size(bundle, ec);
   if (ec) {
-    problem("container", "", "cannot read the file: " + ec.message());
-    return c;
+    add(p, BundleCheck::container, "", "cannot read the file: " + ec.message());
+    return std::nullopt;
   }
   if (size > limits.max_bundle_bytes) {
-    problem("container", "", "larger than the limit of " + std::to_string(limits.max_bundle_bytes) + " bytes");
-    return c;
+    add(p, BundleCheck::container, "",
+        "larger than the limit of " + std::to_string(limits.max_bundle_bytes) + " bytes");
+    return std::nullopt;
   }
   auto zip = io::ZipReader::open(bundle, zip_limits_for(limits));
   if (!zip) {
-    problem("container", "", zip.error().message);
-    return c;
+    add(p, BundleCheck::container, "", zip.error().message);
+    return std::nullopt;
   }
-  if (!starts_with_mimetype(bundle)) problem("mimetype", "mimetype", "the bundle does not start with a stored mimetype entry");
+  return std::move(*zip);
+}
 
-  // The fixed part: mimetype, manifest, signature, in this order, then the payload.
-  const auto& entries = zip->entries();
+// Step 2: mimetype, manifest and signature are entries 1 to 3 and the mimetype says what this
+// is; the manifest and its signature, read whole. nullopt when either cannot be read.
+struct SignedPair {
+  std::string manifest;
+  std::string signature;
+};
+
+std::optional<SignedPair> read_signed_pair(const io::ZipReader& zip, const BundleLimits& limits, Problems& p) {
+  const auto& entries = zip.entries();
   static const std::array<const char*, 3> fixed = {"mimetype", kManifestEntry, kSignatureEntry};
   for (std::size_t i = 0; i < fixed.size(); ++i) {
     if (i >= entries.size() || entries[i].name != fixed[i]) {
-      problem("entries", fixed[i], std::string("expected as entry ") + std::to_string(i + 1));
+      add(p, BundleCheck::entries, fixed[i], std::string("expected as entry ") + std::to_string(i + 1));
     }
   }
-  if (auto mt = read_bounded(*zip, "mimetype", 256); !mt) {
-    problem("mimetype", "mimetype", mt.error().message);
+  if (auto mt = read_bounded(zip, "mimetype", 256); !mt) {
+    add(p, BundleCheck::mimetype, "mimetype", mt.error().message);
   } else if (std::string(mt->begin(), mt->end()) != kBundleMimetype) {
-    problem("mimetype", "mimetype", std::string("is not ") + kBundleMimetype);
+    add(p, BundleCheck::mimetype, "mimetype", std::string("is not ") + kBundleMimetype);
   }
-  auto manifest_bytes = read_bounded(*zip, kManifestEntry, limits.max_manifest_bytes);
-  if (!manifest_bytes) {
-    problem("manifest", kManifestEntry, manifest_bytes.error().message);
-    return c;
+  auto manifest = read_bounded(zip, kManifestEntry, limits.max_manifest_bytes);
+  if (!manifest) {
+    add(p, BundleCheck::manifest, kManifestEntry, manifest.error().message);
+    return std::nullopt;
   }
-  auto sig_bytes = read_bounded(*zip, kSignatureEntry, limits.max_signature_bytes);
-  if (!sig_bytes) {
-    problem("signature", kSignatureEntry, sig_bytes.error().message);
-    return c;
+  auto signature = read_bounded(zip, kSignatureEntry, limits.max_signature_bytes);
+  if (!signature) {
+    add(p, BundleCheck::signature, kSignatureEntry, signature.error().message);
+    return std::nullopt;
   }
-  const std::string sig_text(sig_bytes->begin(), sig_bytes->end());
-  // The signature names its key id; the trusted key with that id verifies it. With one trusted
-  // key, that key is used whatever the id, so minisign's own mismatch message is reported.
-  auto claimed = crypto::minisign::signature_key_id(sig_text);
+  return SignedPair{std::string(manifest->begin(), manifest->end()), std::string(signature->begin(), signature->end())};
+}
+
+// Step 3: the signature holds with the trusted key whose id it names (with one trusted key,
+// that key whatever the id, so that minisign's own mismatch message is reported). nullopt when
+// it does not: nothing in an unsigned manifest can be trusted.
+std::optional<crypto::minisign::PublicKey> verify_signature(const SignedPair& pair,
+                                                            const std::vector<crypto::minisign::PublicKey>& trusted,
+                                                            VerifyResult& v) {
+  auto claimed = crypto::minisign::signature_key_id(pair.signature);
   if (!claimed) {
-    problem("signature", kSignatureEntry, claimed.error().message);
-    return c;
+    add(v.problems, BundleCheck::signature, kSignatureEntry, claimed.error().message);
+    return std::nullopt;
   }
   const crypto::minisign::PublicKey* chosen = trusted.size() == 1 ? &trusted.front() : nullptr;
   for (const auto& k : trusted) {
     if (k.key_id == *claimed) chosen = &k;
   }
   if (chosen == nullptr) {
-    problem("signature", kSignatureEntry,
-            "signed by key id " + crypto::minisign::key_id_hex(*claimed) + ", which is none of the " +
-                std::to_string(trusted.size()) + " trusted public keys");
-    return c;
+    add(v.problems, BundleCheck::signature, kSignatureEntry,
+        "signed by key id " + crypto::minisign::key_id_hex(*claimed) + ", which is none of the " +
+            std::to_string(trusted.size()) + " trusted public keys");
+    return std::nullopt;
   }
-  const crypto::minisign::PublicKey& signer = *chosen;
-  auto verified = crypto::minisign::verify(signer, *manifest_bytes, sig_text);
+  auto verified = crypto::minisign::verify(*chosen, bytes_of(pair.manifest), pair.signature);
   if (!verified) {
-    problem("signature", kSignatureEntry, verified.error().message);
-    return c;  // nothing in an unsigned manifest can be trusted
+    add(v.problems, BundleCheck::signature, kSignatureEntry, verified.error().message);
+    return std::nullopt;
   }
   v.trusted_comment = verified->trusted_comment;
-  v.signer_key_id = signer.key_id_hex();
-  c.signer = signer;
-  const std::string manifest_text(manifest_bytes->begin(), manifest_bytes->end());
-  auto m = Manifest::parse(manifest_text);
+  v.signer_key_id = chosen->key_id_hex();
+  return *chosen;
+}
+
+// Step 4: the signed manifest is canonical, the trusted comment and the signer key id are its
+// own, and it lists no more documents than the limit.
+std::optional<Manifest> bind_manifest(const SignedPair& pair, const crypto::minisign::PublicKey& signer,
+                                      const BundleLimits& limits, VerifyResult& v) {
+  auto m = Manifest::parse(pair.manifest);
   if (!m) {
-    problem("manifest", kManifestEntry, m.error().message);
-    return c;
+    add(v.problems, BundleCheck::manifest, kManifestEntry, m.error().message);
+    return std::nullopt;
   }
-  if (verified->trusted_comment != trusted_comment_for(*m)) {
-    problem("trusted-comment", kSignatureEntry,
-            "\"" + verified->trusted_comment + "\" does not match the manifest (\"" + trusted_comment_for(*m) + "\")");
+  if (v.trusted_comment != trusted_comment_for(*m)) {
+    add(v.problems, BundleCheck::trusted_comment, kSignatureEntry,
+        "\"" + v.trusted_comment + "\" does not match the manifest (\"" + trusted_comment_for(*m) + "\")");
   }
   if (m->signer_key_id != signer.key_id_hex()) {
-    problem("signer", kManifestEntry, "names signer " + m->signer_key_id + ", signed by " + signer.key_id_hex());
+    add(v.problems, BundleCheck::signer, kManifestEntry,
+        "names signer " + m->signer_key_id + ", signed by " + signer.key_id_hex());
   }
   if (m->entries.size() > limits.max_documents + 1) {
-    problem("entries", "", "more documents than the limit of " + std::to_string(limits.max_documents));
+    add(v.problems, BundleCheck::entries, "",
+        "more documents than the limit of " + std::to_string(limits.max_documents));
   }
+  return std::move(*m);
+}
 
-  // Exactly the listed entries, in the listed order.
+// Step 5: the signature file is exactly what seal writes, line by line ("\n" ends each):
+// "untrusted comment: " and untrusted_comment_for(), the signature in canonical base64,
+// "trusted comment: " and the comment just verified, the global signature in canonical base64.
+// minisign ignores the untrusted comment and tolerates other line ends, and base64 can spell the
+// same bytes in more than one way (non-zero padding bits): all room for unsigned bytes.
+bool is_canonical_base64(std::string_view line, std::size_t bytes) {
+  std::vector<unsigned char> bin(bytes + 1);
+  std::size_t n = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(bin.data(), bin.size(), line.data(), line.size(), nullptr, &n, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != line.data() + line.size() || n != bytes) {
+    return false;
+  }
+  std::string again(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(again.data(), again.size(), bin.data(), n, sodium_base64_VARIANT_ORIGINAL);
+  again.pop_back();  // the terminating NUL
+  return again == line;
+}
+
+void check_signature_file(std::string_view text, const Manifest& m, const VerifyResult& v, Problems& p) {
+  constexpr std::size_t kSignatureBytes = 2 + crypto::minisign::kKeyIdBytes + 64;  // "ED", key id, Ed25519
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    if (nl == std::string_view::npos) break;
+    lines.push_back(text.substr(0, nl));
+    text.remove_prefix(nl + 1);
+  }
+  const std::string untrusted = "untrusted comment: " + untrusted_comment_for(m);
+  const std::string trusted = "trusted comment: " + v.trusted_comment;
+  std::string why;
+  if (!text.empty() || lines.size() != 4) {
+    why = "is not four lines, each ended by a line feed";
+  } else if (lines[0] != untrusted) {
+    why = "its untrusted comment is not \"" + untrusted_comment_for(m) + "\"";
+  } else if (!is_canonical_base64(lines[1], kSignatureBytes) || !is_canonical_base64(lines[3], 64)) {
+    why = "a signature line is not in canonical base64";
+  } else if (lines[2] != trusted) {
+    why = "the trusted comment line is not spelled as seal writes it";
+  }
+  if (!why.empty()) {
+    add(p, BundleCheck::signature, kSignatureEntry, why + " (bytes that are not signed must be exactly as sealed)");
+  }
+}
+
+// Step 6: the ZIP holds exactly the listed payload entries, in the listed order, all stored,
+// and no folder entries.
+void check_entry_list(const io::ZipReader& zip, const Manifest& m, Problems& p) {
   std::set<std::string> listed;
-  for (const auto& e : m->entries) listed.insert(e.path);
+  for (const auto& e : m.entries) listed.insert(e.path);
   std::vector<std::string> payload_in_zip;
-  for (const auto& e : entries) {
+  for (const auto& e : zip.entries()) {
     // Every entry is stored: the ZIP CRC-32 then covers the exact stored bytes, and no deflate
     // stream can be altered without changing what it inflates to (docs/bundle-format.md).
-    if (e.deflated) problem("entries", e.name, "compressed; every entry of a bundle is stored");
+    if (e.deflated) add(p, BundleCheck::entries, e.name, "compressed; every entry of a bundle is stored");
     if (e.is_directory) {
-      problem("entries", e.name, "a folder entry; a bundle has none");
+      add(p, BundleCheck::entries, e.name, "a folder entry; a bundle has none");
     } else if (e.name != "mimetype" && e.name != kManifestEntry && e.name != kSignatureEntry) {
-      if (listed.count(e.name) == 0) problem("entries", e.name, "not listed in the manifest");
+      if (listed.count(e.name) == 0) add(p, BundleCheck::entries, e.name, "not listed in the manifest");
       payload_in_zip.push_back(e.name);
     }
   }
   std::vector<std::string> listed_order;
-  for (const auto& e : m->entries) {
+  for (const auto& e : m.entries) {
     listed_order.push_back(e.path);
-    if (zip->find(e.path) == nullptr) problem("entries", e.path, "listed in the manifest but missing");
+    if (zip.find(e.path) == nullptr) add(p, BundleCheck::entries, e.path, "listed in the manifest but missing");
   }
-  if (payload_in_zip != listed_order && v.problems.empty()) {
-    problem("entries", "", "payload entries are not in the manifest's order");
+  if (payload_in_zip != listed_order && p.empty()) {
+    add(p, BundleCheck::entries, "", "payload entries are not in the manifest's order");
   }
-  for (const auto& e : m->entries) {
-    if (zip->find(e.path) == nullptr) continue;
-    if (auto r = read_checked(*zip, e, nullptr); !r) problem("digest", e.path, r.error().message);
+}
+
+// Step 7: the container is byte for byte the canonical stored layout of the signed entries
+// (io::stored_zip, docs/bundle-format.md "Container bytes"). Every header, local and central,
+// and the end record are rebuilt from the manifest (names, order, sizes) and the entries'
+// CRC-32s and compared with the file, whose size must be the layout's: so there is no gap, no
+// leading or trailing byte, no entry the directory does not list, no extra field or comment.
+// The CRC-32s are the ones the central directory declares; step 8 reads every entry, and the
+// reader refuses an entry whose bytes do not have its declared CRC-32, so they too are fixed by
+// the signed bytes. False when the container differs: its entries are then not read at all.
+std::string describe_header(const io::stored_zip::Header& h, const std::vector<io::stored_zip::Member>& members) {
+  switch (h.part) {
+    case io::stored_zip::Part::local_header: return "the local header of " + members[h.member].name;
+    case io::stored_zip::Part::central_header: return "the central header of " + members[h.member].name;
+    case io::stored_zip::Part::end_record: break;
   }
+  return "the end of central directory record";
+}
+
+bool check_container_bytes(const io::ZipReader& zip, const Manifest& m, const SignedPair& pair, Problems& p) {
+  const auto crc = [](std::string_view s) { return io::crc32_update(0, bytes_of(s)); };
+  std::vector<io::stored_zip::Member> members = {
+      {"mimetype", std::string_view(kBundleMimetype).size(), crc(kBundleMimetype)},
+      {kManifestEntry, pair.manifest.size(), crc(pair.manifest)},
+      {kSignatureEntry, pair.signature.size(), crc(pair.signature)}};
+  for (const auto& e : m.entries) {
+    const auto* entry = zip.find(e.path);
+    members.push_back({e.path, e.size, entry != nullptr ? entry->crc : 0});
+  }
+  auto layout = io::stored_zip::layout(members);
+  if (!layout) {
+    add(p, BundleCheck::container, "", layout.error().message);
+    return false;
+  }
+  const std::size_t before = p.size();
+  std::size_t differing = 0;
+  for (const auto& h : layout->headers) {
+    std::vector<std::uint8_t> got(h.bytes.size());
+    auto n = zip.read_raw(h.offset, got);
+    if (!n) {
+      add(p, BundleCheck::container, "", n.error().message);
+      return false;
+    }
+    std::size_t at = 0;
+    while (at < *n && got[at] == h.bytes[at]) ++at;
+    if (at == h.bytes.size() || differing++ > 0) continue;
+    char found[64];
+    if (at < *n) {
+      std::snprintf(found, sizeof found, "is 0x%02X, a sealed bundle has 0x%02X", got[at], h.bytes[at]);
+    } else {
+      std::snprintf(found, sizeof found, "is missing: the file ends");
+    }
+    add(p, BundleCheck::container, h.part == io::stored_zip::Part::end_record ? "" : members[h.member].name,
+        "byte " + std::to_string(h.offset + at) + ", in " + describe_header(h, members) + " (" +
+            io::stored_zip::field_at(h.part, at) + "), " + found);
+  }
+  if (differing > 1) {
+    p.back().detail += "; " + std::to_string(differing) + " of the " + std::to_string(layout->headers.size()) +
+                       " ZIP headers differ from what seal writes";
+  }
+  std::array<std::uint8_t, 1> beyond{};
+  const auto more = zip.read_raw(layout->size, beyond);
+  if (zip.archive_size() != layout->size || !more || *more != 0) {
+    add(p, BundleCheck::container, "",
+        "the file has " + std::to_string(zip.archive_size()) + " bytes, the signed entries as sealed take " +
+            std::to_string(layout->size) + ": nothing may be added, removed or moved");
+  }
+  return p.size() == before;
+}
+
+// Step 8: every payload entry has the signed size and BLAKE2b-512 digest.
+void check_digests(const io::ZipReader& zip, const Manifest& m, Problems& p) {
+  for (const auto& e : m.entries) {
+    if (zip.find(e.path) == nullptr) continue;  // step 5 said so
+    if (auto r = read_checked(zip, e, nullptr); !r) add(p, BundleCheck::digest, e.path, r.error().message);
+  }
+}
+
+Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::PublicKey>& trusted,
+                    const BundleLimits& limits) {
+  Checked c;
+  VerifyResult& v = c.result;
+  auto zip = open_container(bundle, limits, v.problems);
+  if (!zip) return c;
+  const auto pair = read_signed_pair(*zip, limits, v.problems);
+  if (!pair) return c;
+  c.signer = verify_signature(*pair, trusted, v);
+  if (!c.signer) return c;
+  auto m = bind_manifest(*pair, *c.signer, limits, v);
+  if (!m) return c;
+  check_signature_file(pair->signature, *m, v, v.problems);
+  check_entry_list(*zip, *m, v.problems);
+  if (check_container_bytes(*zip, *m, *pair, v.problems)) check_digests(*zip, *m, v.problems);
   v.manifest = std::move(*m);
   v.valid = v.problems.empty();
   c.zip.emplace(std::move(*zip));
@@ -480,6 +733,25 @@ Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::
 }
 
 }  // namespace
+
+const char* check_name(BundleCheck check) noexcept {
+  switch (check) {
+    case BundleCheck::container: return "container";
+    case BundleCheck::mimetype: return "mimetype";
+    case BundleCheck::entries: return "entries";
+    case BundleCheck::signature: return "signature";
+    case BundleCheck::trusted_comment: return "trusted-comment";
+    case BundleCheck::signer: return "signer";
+    case BundleCheck::manifest: return "manifest";
+    case BundleCheck::digest: return "digest";
+    case BundleCheck::index: return "index";
+    case BundleCheck::path: return "path";
+    case BundleCheck::names: return "names";
+    case BundleCheck::document: return "document";
+    case BundleCheck::identity: return "identity";
+  }
+  return "internal";
+}
 
 Result<VerifyResult> verify_bundle(const fs::path& bundle, const crypto::minisign::PublicKey& signer,
                                    const BundleLimits& limits) {
@@ -513,6 +785,10 @@ Result<Manifest> read_manifest(const fs::path& bundle, const BundleLimits& limit
 }
 
 // ---- open ----
+//
+// open_bundle() reads as its steps (docs/bundle-format.md, "What dossier open adds"): verify,
+// read the index, stage referral.xml and each document, re-check, commit. A step either
+// succeeds or says why opening stops (a Stop: the check it belongs to and an error code).
 
 namespace {
 
@@ -527,6 +803,17 @@ struct Index {
   std::string referral_xml;
   std::vector<IndexDocument> documents;
 };
+
+struct Stop {
+  Errc code;
+  BundleProblem problem;
+};
+template <typename T>
+using Step = tl::expected<T, Stop>;
+
+tl::unexpected<Stop> stop(Errc code, BundleCheck check, std::string entry, std::string detail) {
+  return tl::unexpected<Stop>(Stop{code, BundleProblem{check, std::move(entry), std::move(detail)}});
+}
 
 template <typename T>
 bool get_to(const json& j, const char* key, T& out) {
@@ -573,10 +860,6 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
     return fail(Errc::hostile, "lists " + std::to_string(docs->size()) + " documents, the manifest " +
                                    std::to_string(m.entries.size() - 1));
   }
-  io::PackageLimits pl;
-  // referral.xml is written from the index: no document may be it (in any case) or inside it.
-  std::set<std::string> keys = {"referral.xml"};
-  std::set<std::string> files = {"referral.xml"};
   for (std::size_t i = 0; i < docs->size(); ++i) {
     const json& d = (*docs)[i];
     IndexDocument doc;
@@ -588,28 +871,95 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
       return fail(Errc::hostile, "document " + std::to_string(i + 1) + " is " + doc.entry + ", the manifest lists " +
                                      m.entries[i + 1].path);
     }
-    auto safe = io::normalise_entry_name(doc.path, pl.max_depth, pl.max_path_length);
-    if (!safe || *safe != doc.path || doc.path == "referral.xml" || doc.path.rfind(kCipherScratch, 0) == 0) {
-      return fail(Errc::hostile, doc.entry + ": unsafe path \"" + doc.path + "\"" +
-                                     (safe ? std::string() : ": " + safe.error().message));
-    }
-    if (!keys.insert(io::collision_key(doc.path)).second) {
-      return fail(Errc::hostile, doc.entry + ": \"" + doc.path + "\" is listed twice (ignoring case)");
-    }
     if (doc.size > limits.max_entry_bytes) return fail(Errc::limit, doc.entry + ": larger than the limit");
-    files.insert(io::collision_key(doc.path));
     idx.documents.push_back(std::move(doc));
   }
-  // A file may not also be a folder of another ("a" and "a/b").
-  for (const auto& d : idx.documents) {
-    const std::string key = io::collision_key(d.path);
-    for (auto slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
-      if (files.count(key.substr(0, slash)) != 0) {
-        return fail(Errc::hostile, d.entry + ": \"" + d.path + "\" lies inside another document");
-      }
-    }
-  }
   return idx;
+}
+
+// Step 1: the index, read again from the verified file (its digest checked once more: the file
+// may have changed since), decrypted with the identities and checked against the manifest.
+Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const crypto::minisign::PublicKey& signer,
+                       const OpenOptions& options) {
+  std::vector<std::uint8_t> cipher;
+  auto got = read_checked(zip, m.entries.front(), [&](std::span<const std::uint8_t> d) -> Result<void> {
+    if (cipher.size() + d.size() > options.limits.max_index_bytes) return fail(Errc::limit, "index too large");
+    cipher.insert(cipher.end(), d.begin(), d.end());
+    return {};
+  });
+  if (!got) return stop(got.error().code, BundleCheck::digest, kIndexEntry, got.error().message);
+  auto plain = crypto::age::decrypt(options.identities, cipher);
+  if (!plain) {
+    if (plain.error().code == Errc::no_identity) {
+      return stop(Errc::no_identity, BundleCheck::identity, kIndexEntry, plain.error().message);
+    }
+    return stop(plain.error().code, BundleCheck::index, kIndexEntry, plain.error().message);
+  }
+  const std::string_view text(reinterpret_cast<const char*>(plain->data()), plain->size());
+  auto index = parse_index(text, m, signer, options.limits);
+  sodium_memzero(plain->data(), plain->size());
+  if (!index) return stop(index.error().code, BundleCheck::index, kIndexEntry, index.error().message);
+  // The document paths, by the rules seal applied (above "seal"), against the referral.xml
+  // that travels in the index, read by the parser the check uses.
+  const Referral referral = Referral::parse(index->referral_xml, options.check.data_dir + "/schemas/referral.xsd");
+  std::set<std::string> declared;
+  for (const auto& d : referral.documents()) declared.insert(d.path);
+  std::vector<std::string> paths;
+  for (const auto& d : index->documents) paths.push_back(d.path);
+  if (auto refused = refuse_document_paths(paths, declared, options.check.package_limits)) {
+    return stop(refused->code, refused->check, index->documents[refused->document].entry, refused->detail);
+  }
+  return std::move(*index);
+}
+
+// Step 2: referral.xml, written from the index (its SHA-256 was checked in step 1).
+Step<void> stage_referral(const fs::path& staging, const Index& index) {
+  if (auto w = write_new_file(staging / "referral.xml", index.referral_xml, 0600); !w) {
+    return stop(Errc::io, BundleCheck::document, "referral.xml", w.error().message);
+  }
+  return {};
+}
+
+// Step 3, per document: the ciphertext is copied out of the ZIP into `scratch` (checking its
+// digest again) and decrypted from there into its path with O_EXCL | O_NOFOLLOW; the
+// plaintext's size and SHA-256 must be the index's. Only ciphertext is ever in `scratch`; a
+// partial document stays inside the staging folder, which the caller removes on failure.
+Step<void> stage_document(const io::ZipReader& zip, const ManifestEntry& me, const IndexDocument& doc,
+                          const fs::path& staging, const fs::path& scratch,
+                          const std::vector<const crypto::age::Identity*>& identities) {
+  {
+    std::ofstream cipher_out(scratch, std::ios::binary | std::ios::trunc);
+    auto copied = read_checked(zip, me, [&](std::span<const std::uint8_t> d) -> Result<void> {
+      cipher_out.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
+      if (!cipher_out) return fail(Errc::io, "cannot write the working copy");
+      return {};
+    });
+    cipher_out.close();
+    if (!copied) return stop(copied.error().code, BundleCheck::digest, doc.entry, copied.error().message);
+    if (!cipher_out) return stop(Errc::io, BundleCheck::document, doc.entry, "cannot write the working copy");
+  }
+  const fs::path target = staging / doc.path;
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return stop(Errc::io, BundleCheck::document, doc.entry, target.parent_path().string() + ": " + ec.message());
+  auto file = HashingFile::create(target);
+  if (!file) return stop(Errc::io, BundleCheck::document, doc.entry, file.error().message);
+  std::ifstream cipher_in(scratch, std::ios::binary);
+  std::ostream plain_out(file->get());
+  auto dec = crypto::age::decrypt(identities, cipher_in, plain_out);
+  if (!dec) {
+    if (dec.error().code == Errc::no_identity) {
+      return stop(Errc::no_identity, BundleCheck::identity, doc.entry, dec.error().message);
+    }
+    return stop(Errc::crypto, BundleCheck::document, doc.entry, dec.error().message);
+  }
+  plain_out.flush();
+  if (!(*file)->finish() || !plain_out) return stop(Errc::io, BundleCheck::document, doc.entry, "write failed");
+  if ((*file)->size() != doc.size || (*file)->sha256() != doc.sha256) {
+    return stop(Errc::crypto, BundleCheck::document, doc.entry, "decrypted size or SHA-256 differs from the index");
+  }
+  fs::remove(scratch, ec);
+  return {};
 }
 
 }  // namespace
@@ -637,82 +987,35 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   }
   const Manifest& m = *r.verify.manifest;
   const io::ZipReader& zip = *checked.zip;
-  auto failed = [&](Errc code, std::string check, std::string entry, std::string detail) {
-    r.error = BundleProblem{std::move(check), std::move(entry), std::move(detail)};
-    r.error_code = code;
+  auto stopped = [&](const Stop& s) {
+    r.error = s.problem;
+    r.error_code = s.code;
     r.files.clear();
     return r;
   };
 
-  // The index, read again from the verified file and checked against the manifest once more.
-  std::vector<std::uint8_t> index_cipher;
-  auto got = read_checked(zip, m.entries.front(), [&](std::span<const std::uint8_t> d) -> Result<void> {
-    if (index_cipher.size() + d.size() > options.limits.max_index_bytes) return fail(Errc::limit, "index too large");
-    index_cipher.insert(index_cipher.end(), d.begin(), d.end());
-    return {};
-  });
-  if (!got) return failed(got.error().code, "digest", kIndexEntry, got.error().message);
-  auto index_plain = crypto::age::decrypt(options.identities, index_cipher);
-  if (!index_plain) {
-    if (index_plain.error().code == Errc::no_identity) {
-      return failed(Errc::no_identity, "identity", kIndexEntry, index_plain.error().message);
-    }
-    return failed(index_plain.error().code, "index", kIndexEntry, index_plain.error().message);
-  }
-  const std::string_view index_text(reinterpret_cast<const char*>(index_plain->data()), index_plain->size());
-  auto index = parse_index(index_text, m, *checked.signer, options.limits);
-  sodium_memzero(index_plain->data(), index_plain->size());
-  if (!index) return failed(index.error().code, "index", kIndexEntry, index.error().message);
-
+  auto index = read_index(zip, m, *checked.signer, options);
+  if (!index) return stopped(index.error());
   auto staging = io::Staging::create(dir);
   if (!staging) return tl::unexpected(staging.error());
-  if (auto w = write_new_file(staging->path() / "referral.xml", index->referral_xml, 0600); !w) {
-    return failed(Errc::io, "document", "referral.xml", w.error().message);
-  }
+  if (auto s = stage_referral(staging->path(), *index); !s) return stopped(s.error());
   r.files.push_back("referral.xml");
-
   const fs::path scratch = staging->path() / kCipherScratch;
   for (std::size_t i = 0; i < index->documents.size(); ++i) {
     const auto& doc = index->documents[i];
     if (options.progress) options.progress(i, index->documents.size(), doc.path);
-    // The ciphertext is copied out of the ZIP (checking its digest again: the file may have
-    // changed since it was verified) and decrypted from there; only ciphertext is in scratch.
-    {
-      std::ofstream cipher_out(scratch, std::ios::binary | std::ios::trunc);
-      auto copied = read_checked(zip, m.entries[i + 1], [&](std::span<const std::uint8_t> d) -> Result<void> {
-        cipher_out.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
-        if (!cipher_out) return fail(Errc::io, "cannot write the working copy");
-        return {};
-      });
-      cipher_out.close();
-      if (!copied) return failed(copied.error().code, "digest", doc.entry, copied.error().message);
-      if (!cipher_out) return failed(Errc::io, "document", doc.entry, "cannot write the working copy");
-    }
-    const fs::path target = staging->path() / doc.path;
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) return failed(Errc::io, "document", doc.entry, target.parent_path().string() + ": " + ec.message());
-    auto file = HashingFile::create(target);
-    if (!file) return failed(Errc::io, "document", doc.entry, file.error().message);
-    std::ifstream cipher_in(scratch, std::ios::binary);
-    std::ostream plain_out(file->get());
-    auto dec = crypto::age::decrypt(options.identities, cipher_in, plain_out);
-    // On failure the staging folder, with this partial file, is removed when we return.
-    if (!dec) {
-      const Errc code = dec.error().code == Errc::no_identity ? Errc::no_identity : Errc::crypto;
-      return failed(code, code == Errc::no_identity ? "identity" : "document", doc.entry, dec.error().message);
-    }
-    plain_out.flush();
-    if (!(*file)->finish() || !plain_out) return failed(Errc::io, "document", doc.entry, "write failed");
-    if ((*file)->size() != doc.size || (*file)->sha256() != doc.sha256) {
-      return failed(Errc::crypto, "document", doc.entry, "decrypted size or SHA-256 differs from the index");
-    }
-    fs::remove(scratch, ec);
+    auto s = stage_document(zip, m.entries[i + 1], doc, staging->path(), scratch, options.identities);
+    if (!s) return stopped(s.error());
     r.files.push_back(doc.path);
   }
   fs::remove(scratch, ec);
 
+  // Step 4: the check, on the staged package; then the staging folder becomes DIR.
   auto pkg = io::Package::open(staging->path(), options.check.package_limits);
-  if (!pkg) return failed(pkg.error().code, "document", "", "the extracted package: " + pkg.error().message);
+  if (!pkg) {
+    return stopped(Stop{pkg.error().code,
+                        BundleProblem{BundleCheck::document, "", "the extracted package: " + pkg.error().message}});
+  }
   auto report = run_check(*pkg, dir.string(), options.check, messages);
   if (!report) return tl::unexpected(report.error());
   r.report = std::move(*report);

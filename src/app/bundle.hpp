@@ -1,15 +1,17 @@
 // Sealed dossier bundles (docs/bundle-format.md): seal, verify, inspect, open.
 //
-// seal   runs the check, refuses an incomplete package, encrypts every document and an index to
-//        every recipient (age v1), writes the public manifest and signs it (minisign), and
-//        writes OUT atomically. No plaintext is written anywhere: documents are encrypted as
-//        they are read.
-// verify needs no secret key: signature, trusted comment, signer key id, exact entry list and
-//        every entry's size and BLAKE2b-512 digest.
+// seal   runs the check, refuses an incomplete package and document paths open would refuse,
+//        encrypts every document and an index to every recipient (age v1), writes the public
+//        manifest and signs it (minisign), and writes OUT atomically. No plaintext is written
+//        anywhere: documents are encrypted as they are read.
+// verify needs no secret key: signature, trusted comment, signer key id, exact entry list,
+//        every byte of the ZIP container (rebuilt from the manifest) and every entry's size
+//        and BLAKE2b-512 digest.
 // open   verifies first, then decrypts into a private staging folder next to DIR, checks every
-//        ciphertext digest again, every plaintext size and SHA-256 and the inner signer id and
-//        dossier id, re-runs the check, and renames the staging folder to DIR at the end. On
-//        any failure the staging folder is removed: nothing is left.
+//        ciphertext digest again, every document path (docs/bundle-format.md, "Document
+//        paths"), every plaintext size and SHA-256 and the inner signer id and dossier id,
+//        re-runs the check, and renames the staging folder to DIR at the end. On any failure
+//        the staging folder is removed: nothing is left.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +69,9 @@ struct Manifest {
 
 // The minisign trusted comment that binds the signature to this dossier.
 std::string trusted_comment_for(const Manifest& m);
+// The untrusted comment seal writes ("signature from dossier signing key <key id>"). Not signed,
+// so verify accepts only this exact text: it must not be a place for unsigned data.
+std::string untrusted_comment_for(const Manifest& m);
 
 // "payload/0001.age" for index 1.
 std::string payload_entry_name(std::size_t number);
@@ -95,12 +100,30 @@ struct SealResult {
 Result<SealResult> seal_bundle(const std::filesystem::path& package, const std::filesystem::path& out,
                                const SealOptions& options, const Catalogue& messages);
 
-// One reason a bundle is not valid. `check` is a stable key (the CLI words it in the user's
-// language): container, mimetype, entries, signature, trusted-comment, signer, manifest, digest,
-// index, document, identity. `entry` names the ZIP entry concerned ("" for the whole bundle);
-// `detail` is technical English.
+// Which check of docs/bundle-format.md a problem belongs to.
+enum class BundleCheck {
+  container,        // the file, the ZIP structure
+  mimetype,         // the first entry does not say "dossier bundle"
+  entries,          // the entry list is not the signed one
+  signature,        // the minisign signature does not hold with a trusted key
+  trusted_comment,  // the signed comment is not this manifest's
+  signer,           // the manifest names another signer
+  manifest,         // the signed manifest is not canonical
+  digest,           // an entry is not what the manifest signs
+  index,            // the encrypted index does not match the manifest (open)
+  path,             // a document path no package seal accepts can hold (open; seal refuses it)
+  names,            // two document names one file system may take for one (open; seal refuses it)
+  document,         // a document does not decrypt to what was sealed (open)
+  identity,         // none of the identities can decrypt (open)
+};
+// The stable key of a check: "container", ..., "trusted-comment". The CLI words it in the
+// user's language (bundle.problem.KEY) and prints it in JSON.
+const char* check_name(BundleCheck check) noexcept;
+
+// One reason a bundle is not valid. `entry` names the ZIP entry concerned ("" for the whole
+// bundle); `detail` is technical English.
 struct BundleProblem {
-  std::string check;
+  BundleCheck check;
   std::string entry;
   std::string detail;
 };

@@ -8,6 +8,8 @@
 #include <cstdio>
 
 #include "app/bundle.hpp"
+#include "core/text.hpp"
+#include "core/unicode.hpp"
 #include "crypto/digest.hpp"
 
 namespace dossier::app {
@@ -35,24 +37,29 @@ bool is_key_id(std::string_view s) {
   return true;
 }
 
+// RFC 3339 date-time in UTC with whole seconds, "YYYY-MM-DDTHH:MM:SSZ", and a real instant:
+// a calendar date, hours 00-23, minutes and seconds 00-59 (seal writes POSIX time, which has no
+// leap second).
 bool is_utc_seconds(std::string_view s) {
-  // YYYY-MM-DDTHH:MM:SSZ
   static constexpr std::string_view shape = "dddd-dd-ddTdd:dd:ddZ";
   if (s.size() != shape.size()) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i]) return false;
   }
-  return true;
+  const auto num = [&](std::size_t at, std::size_t len) {
+    int v = 0;
+    for (std::size_t i = at; i < at + len; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  return valid_date(num(0, 4), num(5, 2), num(8, 2)) && num(11, 2) <= 23 && num(14, 2) <= 59 && num(17, 2) <= 59;
 }
 
-bool is_plain_label(std::string_view s) {
-  if (s.empty() || s.size() > 100) return false;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
+// Labels dossier copies from a profile: 1 to 100 bytes of UTF-8 that a terminal shows as
+// they are (no control, bidirectional or invisible format character: unicode::is_plain_text).
+bool is_plain_label(std::string_view s) { return !s.empty() && s.size() <= 100 && unicode::is_plain_text(s); }
+
+// A value from the manifest, for an error message: quoted, with hidden characters shown.
+std::string shown(std::string_view value) { return "\"" + unicode::escape_for_terminal(value) + "\""; }
 
 }  // namespace
 
@@ -65,6 +72,8 @@ std::string payload_entry_name(std::size_t number) {
 std::string trusted_comment_for(const Manifest& m) {
   return "dossier-bundle format=" + m.format + " id=" + m.dossier_id + " created=" + m.created;
 }
+
+std::string untrusted_comment_for(const Manifest& m) { return "signature from dossier signing key " + m.signer_key_id; }
 
 std::string Manifest::serialise() const {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -93,7 +102,7 @@ Result<Manifest> Manifest::parse(std::string_view xml) {
   Manifest m;
   m.format = root.attribute("format").value();
   if (m.format != kBundleFormat) {
-    return fail(Errc::unsupported, "manifest: format \"" + m.format + "\" is not " + kBundleFormat);
+    return fail(Errc::unsupported, "manifest: format " + shown(m.format) + " is not " + kBundleFormat);
   }
   const auto d = root.child("dossier");
   m.dossier_id = d.attribute("id").value();
@@ -104,16 +113,20 @@ Result<Manifest> Manifest::parse(std::string_view xml) {
   m.purpose = root.child("check").attribute("purpose").value();
   m.signer_key_id = root.child("signer").attribute("key-id").value();
   if (!crypto::is_lower_hex(m.dossier_id, 32)) return fail(Errc::malformed, "manifest: dossier id is not 32 hex digits");
-  if (!is_utc_seconds(m.created)) return fail(Errc::malformed, "manifest: created is not YYYY-MM-DDTHH:MM:SSZ");
+  if (!is_utc_seconds(m.created)) {
+    return fail(Errc::malformed, "manifest: created " + shown(m.created) + " is not a UTC time YYYY-MM-DDTHH:MM:SSZ");
+  }
   if (!is_plain_label(m.profile_id) || !is_plain_label(m.profile_version)) {
-    return fail(Errc::malformed, "manifest: profile id or version missing or not printable");
+    return fail(Errc::malformed, "manifest: profile id or version missing, too long, or holding control, "
+                                 "bidirectional or invisible characters");
   }
   if (m.purpose != "referral" && m.purpose != "advice-request") {
     return fail(Errc::malformed, "manifest: purpose is not \"referral\" or \"advice-request\"");
   }
   // A referral is sealed only complete; an advice request may also be complete but not eligible.
   if (m.verdict != "complete" && !(m.verdict == "not-eligible" && m.purpose == "advice-request")) {
-    return fail(Errc::malformed, "manifest: verdict \"" + m.verdict + "\" is not allowed for purpose \"" + m.purpose + "\"");
+    return fail(Errc::malformed,
+                "manifest: verdict " + shown(m.verdict) + " is not allowed for purpose " + shown(m.purpose));
   }
   if (!is_key_id(m.signer_key_id)) return fail(Errc::malformed, "manifest: signer key id is not a minisign key id");
   std::size_t n = 0;
@@ -122,7 +135,8 @@ Result<Manifest> Manifest::parse(std::string_view xml) {
     me.path = e.attribute("path").value();
     const std::string expected = n == 0 ? std::string(kIndexEntry) : payload_entry_name(n);
     if (me.path != expected) {
-      return fail(Errc::malformed, "manifest: entry " + std::to_string(n + 1) + " is \"" + me.path + "\", expected " + expected);
+      return fail(Errc::malformed,
+                  "manifest: entry " + std::to_string(n + 1) + " is " + shown(me.path) + ", expected " + expected);
     }
     const std::string_view size = e.attribute("size").value();
     const auto [ptr, ec] = std::from_chars(size.data(), size.data() + size.size(), me.size);

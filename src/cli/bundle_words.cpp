@@ -3,14 +3,22 @@
 #include <algorithm>
 #include <iostream>
 
+#include "core/unicode.hpp"
+
 namespace dossier::cli {
 
+std::string shown(std::string_view text) { return unicode::escape_for_terminal(text); }
+
 std::string problem_text(const app::BundleProblem& p, const Catalogue& messages) {
-  return messages.get("bundle.problem." + p.check, {{"entry", p.entry.empty() ? "bundle" : p.entry}, {"detail", p.detail}});
+  return messages.get(std::string("bundle.problem.") + app::check_name(p.check),
+                      {{"entry", p.entry.empty() ? "bundle" : shown(p.entry)}, {"detail", shown(p.detail)}});
 }
 
 nlohmann::ordered_json problem_json(const app::BundleProblem& p, const Catalogue& messages) {
-  return {{"check", p.check}, {"entry", p.entry}, {"detail", p.detail}, {"message", problem_text(p, messages)}};
+  return {{"check", app::check_name(p.check)},
+          {"entry", shown(p.entry)},
+          {"detail", shown(p.detail)},
+          {"message", problem_text(p, messages)}};
 }
 
 std::string field_line(const Catalogue& messages, const std::string& key, const std::string& value) {
@@ -19,7 +27,7 @@ std::string field_line(const Catalogue& messages, const std::string& key, const 
   std::size_t chars = 0;
   for (char c : label) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
   label.append(chars < 17 ? 17 - chars : 1, ' ');
-  return "  " + label + value + "\n";
+  return "  " + label + shown(value) + "\n";
 }
 
 std::string manifest_text(const app::Manifest& m, const std::string& bundle, const Catalogue& messages) {

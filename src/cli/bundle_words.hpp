@@ -12,6 +12,11 @@
 
 namespace dossier::cli {
 
+// Text that came out of a bundle (names, details, manifest values), safe to print: control,
+// bidirectional and invisible characters as <U+202E>, bytes that are not UTF-8 as <0xFF>.
+// Every function below applies it to what it prints.
+std::string shown(std::string_view text);
+
 std::string problem_text(const app::BundleProblem& p, const Catalogue& messages);
 nlohmann::ordered_json problem_json(const app::BundleProblem& p, const Catalogue& messages);
 

@@ -20,8 +20,10 @@ int run_inspect(const InspectArgs& args) {
   const Catalogue messages = load_catalogue(lang);
   auto m = app::read_manifest(args.bundle);
   if (!m) {
-    return report_error(m.error(), lang == Lang::nl ? "is dit een .dossier-bestand? dossier verify zegt wat er mis is"
-                                                    : "is this a .dossier file? dossier verify tells what is wrong");
+    // The error may quote names from an unverified file: shown, never raw.
+    return report_error(Error{m.error().code, shown(m.error().message)},
+                        lang == Lang::nl ? "is dit een .dossier-bestand? dossier verify zegt wat er mis is"
+                                         : "is this a .dossier file? dossier verify tells what is wrong");
   }
   if (args.out.format == "json") {
     nlohmann::ordered_json j;

@@ -35,7 +35,8 @@ int run_verify(const VerifyArgs& args) {
     j["bundle"] = args.bundle;
     j["valid"] = v->valid;
     j["signer_key_id"] = v->signer_key_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v->signer_key_id);
-    j["trusted_comment"] = v->trusted_comment.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v->trusted_comment);
+    j["trusted_comment"] =
+        v->trusted_comment.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(shown(v->trusted_comment));
     j["manifest"] = v->manifest ? manifest_json(*v->manifest) : nlohmann::ordered_json(nullptr);
     j["problems"] = nlohmann::ordered_json::array();
     for (const auto& p : v->problems) j["problems"].push_back(problem_json(p, messages));

@@ -1,4 +1,4 @@
-// Hardened ZIP reading and writing over libzip 1.7.3.
+// Hardened ZIP reading over libzip 1.7.3 (writing: zip_writer.hpp).
 // Format: PKWARE APPNOTE.TXT 6.3.x (sections cited in zip_reader.cpp). Rules and the
 // reasons behind them: docs/zip-safety.md; every number: docs/limits.md.
 //
@@ -15,10 +15,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <list>
 #include <span>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "core/result.hpp"
@@ -98,53 +96,22 @@ class ZipReader {
   Result<void> read_to(const ZipEntry& entry,
                        const std::function<Result<void>(std::span<const std::uint8_t>)>& sink) const;
 
+  // The archive file's own bytes at `offset`, read through the very open file that libzip
+  // parsed and every entry is read from (one open() for everything, so replacing the file by
+  // name meanwhile changes nothing). Fills `out` and returns its size, or fewer bytes where
+  // the file ends. For callers that check the container byte for byte (the bundle).
+  Result<std::size_t> read_raw(std::uint64_t offset, std::span<std::uint8_t> out) const;
+  // The file's size when it was opened.
+  std::uint64_t archive_size() const noexcept { return size_; }
+
  private:
-  ZipReader(zip* archive, std::vector<ZipEntry> entries, ZipLimits limits);
+  ZipReader(zip* archive, int fd, std::uint64_t size, std::vector<ZipEntry> entries, ZipLimits limits);
   Result<const ZipEntry*> own_entry(const ZipEntry& entry) const;
   zip* archive_ = nullptr;
+  int fd_ = -1;  // the archive file; libzip reads a duplicate of it
+  std::uint64_t size_ = 0;
   std::vector<ZipEntry> entries_;
   ZipLimits limits_;
 };
-
-// Writes a new archive. Entries appear in insertion order with fixed metadata (mtime
-// 2000-01-01 00:00 in DOS time, Unix mode 0644 / 0755 for directories) so the same input
-// gives the same bytes. Nothing is visible at `path` until close() succeeds: libzip writes
-// a temporary file next to it and renames it. Destroying a writer without close() discards.
-// Names must be safe relative paths (safe_path.hpp) and unique, also ignoring case and Unicode form.
-class ZipWriter {
- public:
-  // Errc::usage when `path` exists and `overwrite` is false.
-  static Result<ZipWriter> create(const std::filesystem::path& path, bool overwrite = false);
-
-  ZipWriter(ZipWriter&& other) noexcept;
-  ZipWriter& operator=(ZipWriter&& other) noexcept;
-  ZipWriter(const ZipWriter&) = delete;
-  ZipWriter& operator=(const ZipWriter&) = delete;
-  ~ZipWriter();
-
-  // Stored (method 0), e.g. a leading "mimetype" entry.
-  Result<void> add_stored(std::string name, std::vector<std::uint8_t> data);
-  Result<void> add_deflated(std::string name, std::vector<std::uint8_t> data);
-  // The file is read during close(); it must stay unchanged until then.
-  Result<void> add_file_stored(std::string name, const std::filesystem::path& source);
-  Result<void> add_file_deflated(std::string name, const std::filesystem::path& source);
-  Result<void> add_directory(std::string name);
-  // Writes and renames into place. The writer is spent afterwards, even on failure.
-  Result<void> close();
-
- private:
-  explicit ZipWriter(zip* archive, std::filesystem::path path);
-  Result<std::string> claim_name(const std::string& name);
-  Result<void> add_buffer(std::string name, std::vector<std::uint8_t> data, bool deflate);
-  Result<void> add_file(std::string name, const std::filesystem::path& source, bool deflate);
-  Result<void> finish_entry(std::int64_t index, bool deflate, bool directory);
-  zip* archive_ = nullptr;
-  std::filesystem::path path_;
-  std::list<std::vector<std::uint8_t>> buffers_;  // libzip reads them at close(); list keeps addresses
-  std::unordered_set<std::string> keys_;
-};
-
-// CRC-32 (ISO 3309 / ITU-T V.42, as in APPNOTE 4.4.7); `crc` is the running value.
-std::uint32_t crc32_update(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept;
 
 }  // namespace dossier::io

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <map>
 
+#include "app/bundle.hpp"
+#include "core/messages.hpp"
 #include "json_schema.hpp"
 #include "test_support.hpp"
 
@@ -73,6 +75,29 @@ TEST(BundleJson, TheSchemaRejectsWhatTheCommandsNeverPrint) {
   json manifest = ok;
   manifest["manifest"]["verdict"] = "incomplete";
   EXPECT_FALSE(test::schema_errors(manifest, schema, schema).empty());
+}
+
+
+// Every kind of problem is worded in both languages and allowed by the schema.
+TEST(BundleJson, EveryCheckIsWordedAndInTheSchema) {
+  using app::BundleCheck;
+  const auto schema = json::parse(test::read_text(test::source_dir() + "/schemas/bundle-report.schema.json"));
+  const auto& allowed = schema["$defs"]["problem"]["properties"]["check"]["enum"];
+  const auto en = Catalogue::load(test::source_dir(), Lang::en);
+  const auto nl = Catalogue::load(test::source_dir(), Lang::nl);
+  ASSERT_TRUE(en && nl);
+  std::size_t n = 0;
+  for (const auto c : {BundleCheck::container, BundleCheck::mimetype, BundleCheck::entries, BundleCheck::signature,
+                       BundleCheck::trusted_comment, BundleCheck::signer, BundleCheck::manifest, BundleCheck::digest,
+                       BundleCheck::index, BundleCheck::path, BundleCheck::names, BundleCheck::document,
+                       BundleCheck::identity}) {
+    const std::string name = app::check_name(c);
+    EXPECT_TRUE(en->has("bundle.problem." + name)) << name;
+    EXPECT_TRUE(nl->has("bundle.problem." + name)) << name;
+    EXPECT_NE(std::find(allowed.begin(), allowed.end(), name), allowed.end()) << name;
+    ++n;
+  }
+  EXPECT_EQ(allowed.size(), n);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "crypto/digest.hpp"
 #include "crypto/minisign.hpp"
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 #include "test_support.hpp"
 
 namespace dossier::test::bundle {
@@ -174,7 +175,7 @@ struct BundleEntries {
     }
     if (tweak) tweak(m);
     const std::string xml = m.serialise();
-    auto sig = crypto::minisign::sign(key, span_of(xml), app::trusted_comment_for(m), "re-signed by a test");
+    auto sig = crypto::minisign::sign(key, span_of(xml), app::trusted_comment_for(m), app::untrusted_comment_for(m));
     if (!sig) throw std::runtime_error("sign: " + sig.error().message);
     at(app::kManifestEntry).data.assign(xml.begin(), xml.end());
     at(app::kSignatureEntry).data.assign(sig->begin(), sig->end());
@@ -192,10 +193,20 @@ struct BundleEntries {
     return b;
   }
 
-  // As seal writes it: entries in this order, those in `deflated` deflated, the rest stored.
+  // As seal writes it: entries in this order, in the canonical stored layout (io::stored_zip);
+  // with any entry in `deflated`, through libzip instead, those deflated.
   void save(const fs::path& out) const {
     std::error_code ec;
     fs::remove(out, ec);
+    if (deflated.empty()) {
+      auto zip = io::StoredZipWriter::create(out);
+      if (!zip) throw std::runtime_error("zip: " + zip.error().message);
+      for (const auto& e : entries) {
+        if (auto r = zip->add(e.name, e.data); !r) throw std::runtime_error("zip entry " + e.name + ": " + r.error().message);
+      }
+      if (auto r = zip->close(); !r) throw std::runtime_error("zip close: " + r.error().message);
+      return;
+    }
     auto zip = io::ZipWriter::create(out);
     if (!zip) throw std::runtime_error("zip: " + zip.error().message);
     for (const auto& e : entries) {
@@ -239,6 +250,113 @@ inline std::vector<Located> locate_entries(const Bytes& zip) {
   }
   return out;
 }
+
+// Every byte of a ZIP file that is not entry data (local headers, central directory, end
+// record, and anything between or around them), as offsets in increasing order.
+inline std::vector<std::size_t> non_data_offsets(const Bytes& zip) {
+  std::vector<bool> data(zip.size(), false);
+  for (const auto& l : locate_entries(zip)) std::fill_n(data.begin() + static_cast<std::ptrdiff_t>(l.offset), l.size, true);
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < zip.size(); ++i) {
+    if (!data[i]) out.push_back(i);
+  }
+  return out;
+}
+
+// A stored ZIP taken apart into its pieces, to be put together again with some changed: local
+// headers, data and central headers per member, and whatever surrounds them. bytes() writes
+// the members in order (each: local header, data, `after`), then the central headers of the
+// `listed` ones with their local header offsets set, then an end record with the count, the
+// directory's size and offset and the comment; offsets and sizes always agree with the layout,
+// so what a test changes is only what it means to change.
+struct RawZip {
+  struct Member {
+    Bytes local;    // fixed part, name and extra field
+    Bytes data;
+    Bytes after;    // e.g. a data descriptor, or a gap
+    Bytes central;  // fixed part, name, extra field and comment
+    bool listed = true;
+  };
+  Bytes leading;
+  std::vector<Member> members;
+  Bytes comment;   // of the end record
+  Bytes trailing;  // after the end record
+
+  static std::uint16_t u16(const Bytes& b, std::size_t at) {
+    return static_cast<std::uint16_t>(b.at(at) | (b.at(at + 1) << 8));
+  }
+  static std::uint32_t u32(const Bytes& b, std::size_t at) {
+    return static_cast<std::uint32_t>(u16(b, at)) | (static_cast<std::uint32_t>(u16(b, at + 2)) << 16);
+  }
+  static void put16(Bytes& b, std::size_t at, std::uint64_t v) {
+    b.at(at) = static_cast<std::uint8_t>(v & 0xFF);
+    b.at(at + 1) = static_cast<std::uint8_t>((v >> 8) & 0xFF);
+  }
+  static void put32(Bytes& b, std::size_t at, std::uint64_t v) {
+    put16(b, at, v & 0xFFFF);
+    put16(b, at + 2, (v >> 16) & 0xFFFF);
+  }
+
+  static RawZip parse(const Bytes& zip) {
+    RawZip z;
+    std::size_t at = 0;
+    while (at + 30 <= zip.size() && u32(zip, at) == 0x04034B50u) {
+      Member m;
+      const std::size_t header = 30u + u16(zip, at + 26) + u16(zip, at + 28);
+      const std::size_t size = u32(zip, at + 18);
+      m.local.assign(zip.begin() + static_cast<std::ptrdiff_t>(at), zip.begin() + static_cast<std::ptrdiff_t>(at + header));
+      m.data.assign(zip.begin() + static_cast<std::ptrdiff_t>(at + header),
+                    zip.begin() + static_cast<std::ptrdiff_t>(at + header + size));
+      z.members.push_back(std::move(m));
+      at += header + size;
+    }
+    for (auto& m : z.members) {
+      if (u32(zip, at) != 0x02014B50u) throw std::runtime_error("RawZip: no central header where expected");
+      const std::size_t len = 46u + u16(zip, at + 28) + u16(zip, at + 30) + u16(zip, at + 32);
+      m.central.assign(zip.begin() + static_cast<std::ptrdiff_t>(at), zip.begin() + static_cast<std::ptrdiff_t>(at + len));
+      at += len;
+    }
+    if (u32(zip, at) != 0x06054B50u || at + 22 + u16(zip, at + 20) != zip.size()) {
+      throw std::runtime_error("RawZip: no end record where expected");
+    }
+    z.comment.assign(zip.begin() + static_cast<std::ptrdiff_t>(at + 22), zip.end());
+    return z;
+  }
+
+  // An extra field (APPNOTE 4.5) appended to a header without a comment; `length_at` is where
+  // its extra-field length is (28 in a local header, 30 in a central one).
+  static void add_extra(Bytes& header, std::size_t length_at, const Bytes& extra) {
+    header.insert(header.end(), extra.begin(), extra.end());
+    put16(header, length_at, u16(header, length_at) + extra.size());
+  }
+
+  Bytes bytes() const {
+    Bytes out = leading;
+    std::vector<std::size_t> offsets;
+    for (const auto& m : members) {
+      offsets.push_back(out.size());
+      for (const Bytes* part : {&m.local, &m.data, &m.after}) out.insert(out.end(), part->begin(), part->end());
+    }
+    const std::size_t directory = out.size();
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (!members[i].listed) continue;
+      Bytes c = members[i].central;
+      put32(c, 42, offsets[i]);
+      out.insert(out.end(), c.begin(), c.end());
+      ++count;
+    }
+    Bytes end(22, 0);
+    put32(end, 0, 0x06054B50u);
+    put16(end, 8, count);
+    put16(end, 10, count);
+    put32(end, 12, out.size() - directory);
+    put32(end, 16, directory);
+    put16(end, 20, comment.size());
+    for (const Bytes* part : {static_cast<const Bytes*>(&end), &comment, &trailing}) out.insert(out.end(), part->begin(), part->end());
+    return out;
+  }
+};
 
 // Length of the age header (up to and including the "--- MAC" line) of an age file.
 inline std::size_t age_header_length(std::span<const std::uint8_t> file) {

@@ -3,9 +3,14 @@
 // swapped, extra and missing entries, other signers, entries from another bundle, and
 // reordered or duplicated STREAM chunks. Each must make verify report the bundle not valid and
 // open fail with nothing left at DIR or next to it.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <chrono>
 #include <iostream>
 
+#include "app/check.hpp"
 #include "bundle_support.hpp"
 
 namespace dossier::test::bundle {
@@ -195,6 +200,192 @@ TEST_F(BundleTamper, EverySingleByteFlipIsRejected) {
   EXPECT_TRUE(undetected.empty()) << undetected.size() << " flips not rejected, first: " << undetected.front();
 }
 
+// Issue 8: every byte of a bundle is signed, covered by a signed digest, or determined by them
+// (docs/bundle-format.md, "Container bytes"), so one bit flipped anywhere makes it not valid.
+// Every bit of every byte that is not payload ciphertext (all ZIP headers, the mimetype, the
+// manifest and its signature) is flipped, and a sample of the payload (its digest is signed):
+// one byte in 7 of the first and last 4 KiB, one in 211 elsewhere.
+TEST_F(BundleTamper, EveryBitFlipOfTheContainerIsRejected) {
+  const Bytes raw = read_bytes(s.small);
+  ASSERT_GT(raw.size(), 3 * 4096u);
+  std::vector<bool> payload(raw.size(), false);
+  for (const auto& l : locate_entries(raw)) {
+    if (l.name.starts_with("payload/")) std::fill_n(payload.begin() + static_cast<std::ptrdiff_t>(l.offset), l.size, true);
+  }
+  std::vector<std::pair<std::size_t, unsigned>> flips;  // offset, bit
+  std::size_t whole_bytes = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const bool edge = i < 4096 || i >= raw.size() - 4096;
+    if (!payload[i]) {
+      ++whole_bytes;
+      for (unsigned bit = 0; bit < 8; ++bit) flips.emplace_back(i, bit);
+    } else if (i % (edge ? 7 : 211) == 0) {
+      flips.emplace_back(i, static_cast<unsigned>(i % 8));
+    }
+  }
+  EXPECT_EQ(whole_bytes, non_data_offsets(raw).size() + std::string_view(app::kBundleMimetype).size() +
+                             BundleEntries::load(s.small).at(app::kManifestEntry).data.size() +
+                             BundleEntries::load(s.small).at(app::kSignatureEntry).data.size());
+
+  // Flipped in place: one file, one byte written and restored per flip.
+  write_bytes(bundle, raw);
+  const int fd = ::open(bundle.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const auto put = [&](std::size_t at, std::uint8_t b) {
+    ASSERT_EQ(::pwrite(fd, &b, 1, static_cast<off_t>(at)), 1);
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> undetected;
+  for (const auto& [at, bit] : flips) {
+    put(at, static_cast<std::uint8_t>(raw[at] ^ (1u << bit)));
+    if (auto why = verify_rejects(k.signer_pub); !why.empty()) {
+      undetected.push_back("bit " + std::to_string(bit) + " of byte " + std::to_string(at) + ": " + why);
+    }
+    put(at, raw[at]);
+  }
+  ::close(fd);
+  const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "flipped " << flips.size() << " bits (every bit of " << whole_bytes << " bytes, a sample of "
+            << raw.size() - whole_bytes << " payload bytes) in " << secs << " s; undetected: " << undetected.size()
+            << "\n";
+  EXPECT_TRUE(undetected.empty()) << undetected.size() << " flips not rejected, first: " << undetected.front();
+  EXPECT_EQ(verify_rejects(k.signer_pub), "verify says valid");  // restored: valid again
+}
+
+// No place to hide data: bytes the ZIP format tolerates but seal never writes (an entry the
+// central directory does not list, a gap, leading or trailing bytes, comments, extra fields,
+// data descriptors) make a bundle not valid, even though every listed entry is intact.
+TEST_F(BundleTamper, NoPlaceToHideDataInTheContainer) {
+  const Bytes raw = read_bytes(s.small);
+  const RawZip original = RawZip::parse(raw);
+  ASSERT_EQ(original.bytes(), raw);  // the helper is faithful
+  ASSERT_EQ(original.members.size(), 11u);
+  const Bytes secret = {'s', 'e', 'c', 'r', 'e', 't', '\n'};
+  const io::stored_zip::Member hidden_member{"hidden.txt", secret.size(), io::crc32_update(0, secret)};
+  const RawZip::Member hidden{io::stored_zip::local_header(hidden_member), secret, {},
+                              io::stored_zip::central_header(hidden_member, 0), false};
+  const Bytes timestamp = {0x55, 0x54, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00};  // APPNOTE 4.6.1 "UT"
+
+  std::vector<std::pair<std::string, RawZip>> cases;
+  auto add_case = [&](const std::string& what, const std::function<void(RawZip&)>& change) {
+    RawZip z = original;
+    change(z);
+    cases.emplace_back(what, std::move(z));
+  };
+  add_case("a local entry the central directory does not list, after the payload",
+           [&](RawZip& z) { z.members.push_back(hidden); });
+  add_case("a local entry the central directory does not list, after the mimetype",
+           [&](RawZip& z) { z.members.insert(z.members.begin() + 1, hidden); });
+  add_case("an extra entry listed everywhere", [&](RawZip& z) {
+    z.members.push_back(hidden);
+    z.members.back().listed = true;
+  });
+  add_case("16 bytes between two entries", [](RawZip& z) { z.members[5].after = Bytes(16, 0); });
+  add_case("16 leading bytes", [](RawZip& z) { z.leading = Bytes(16, 'x'); });
+  add_case("a trailing byte", [](RawZip& z) { z.trailing = {'x'}; });
+  add_case("a comment in the end record", [&](RawZip& z) { z.comment = secret; });
+  add_case("an extra field in a central header", [&](RawZip& z) { RawZip::add_extra(z.members[3].central, 30, timestamp); });
+  add_case("an extra field in a local header", [&](RawZip& z) { RawZip::add_extra(z.members[3].local, 28, timestamp); });
+  add_case("an extra field in both headers", [&](RawZip& z) {
+    RawZip::add_extra(z.members[4].local, 28, timestamp);
+    RawZip::add_extra(z.members[4].central, 30, timestamp);
+  });
+  add_case("a file comment in a central header", [&](RawZip& z) {
+    auto& c = z.members[6].central;
+    c.insert(c.end(), secret.begin(), secret.end());
+    RawZip::put16(c, 32, secret.size());
+  });
+  add_case("a data descriptor after a payload entry", [](RawZip& z) {
+    auto& m = z.members[7];
+    RawZip::put16(m.local, 6, RawZip::u16(m.local, 6) | 0x0008);
+    RawZip::put16(m.central, 8, RawZip::u16(m.central, 8) | 0x0008);
+    m.after = Bytes(16, 0);
+    RawZip::put32(m.after, 0, 0x08074B50u);
+    for (std::size_t at = 14; at < 26; ++at) m.after[at - 10] = m.local[at];  // CRC and sizes
+  });
+  add_case("the UTF-8 flag on the first entry", [](RawZip& z) {
+    RawZip::put16(z.members[0].local, 6, 0x0800);
+    RawZip::put16(z.members[0].central, 8, 0x0800);
+  });
+  add_case("MS-DOS as the system that made an entry", [](RawZip& z) { z.members[2].central[5] = 0; });
+  add_case("a modification time", [](RawZip& z) {
+    RawZip::put16(z.members[8].local, 10, 0x6000);
+    RawZip::put16(z.members[8].central, 12, 0x6000);
+  });
+  add_case("the central directory in another order", [](RawZip& z) { std::swap(z.members[9].central, z.members[10].central); });
+
+  for (const auto& [what, z] : cases) {
+    write_bytes(bundle, z.bytes());
+    EXPECT_EQ(verify_rejects(k.signer_pub), "") << what;
+  }
+  // Leading bytes with the offsets left as they were (how self-extracting archives look).
+  Bytes shifted(16, 'x');
+  shifted.insert(shifted.end(), raw.begin(), raw.end());
+  write_bytes(bundle, shifted);
+  EXPECT_EQ(verify_rejects(k.signer_pub), "") << "16 leading bytes, offsets unchanged";
+  // And the helper's own rebuild, unchanged, is valid: what is refused above is the change.
+  write_bytes(bundle, original.bytes());
+  EXPECT_EQ(verify_rejects(k.signer_pub), "verify says valid");
+}
+
+// The signature file is exactly what seal writes: its untrusted comment is not signed, and
+// base64 can spell the same bytes in more than one way, so either could carry unsigned data.
+TEST_F(BundleTamper, SignatureFileIsExactlyAsSealed) {
+  const auto original = BundleEntries::load(s.small);
+  const std::string sig = original.text(app::kSignatureEntry);
+  ASSERT_EQ(sig.rfind("untrusted comment: signature from dossier signing key " + k.signer.key_id_hex() + "\n", 0), 0u)
+      << sig;
+  const auto last_line = sig.rfind('\n', sig.size() - 2) + 1;
+  ASSERT_EQ(sig.substr(sig.size() - 3), "==\n");  // 64 bytes: the last character carries 4 unused bits
+  std::string loose_bits = sig;
+  char& c = loose_bits[sig.size() - 4];
+  c = c == 'A' ? 'B' : c == 'Q' ? 'R' : c == 'g' ? 'h' : 'x';  // same 2 high bits, low bits set
+  ASSERT_GT(last_line, 0u);
+
+  const std::vector<std::pair<std::string, std::string>> variants = {
+      {"another untrusted comment", replace_once(sig, "signature from dossier signing key", "meet me at the station at 9")},
+      {"CRLF line ends", [&] {
+         std::string t;
+         for (char ch : sig) t += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
+         return t;
+       }()},
+      {"no final line end", sig.substr(0, sig.size() - 1)},
+      {"an extra line", sig + "hidden\n"},
+      {"non-zero padding bits in the global signature", loose_bits},
+  };
+  for (const auto& [what, text] : variants) {
+    ASSERT_NE(text, sig) << what;
+    auto b = original;
+    b.at(app::kSignatureEntry).data.assign(text.begin(), text.end());
+    b.save(bundle);
+    EXPECT_EQ(verify_rejects(k.signer_pub), "") << what;
+  }
+}
+
+// Issue 8: a manifest signed by the legitimate key is still not valid when its creation time
+// is no real time or a label holds characters a terminal hides or obeys.
+TEST_F(BundleTamper, SignedManifestWithAnImpossibleTimeOrHiddenCharactersIsNotValid) {
+  const std::vector<std::pair<std::string, std::function<void(app::Manifest&)>>> tweaks = {
+      {"created 9999-99-99T99:99:99Z", [](app::Manifest& m) { m.created = "9999-99-99T99:99:99Z"; }},
+      {"created on 30 February", [](app::Manifest& m) { m.created = "2026-02-30T10:00:00Z"; }},
+      {"a right-to-left override in the profile version", [](app::Manifest& m) { m.profile_version += "\xE2\x80\xAE"; }},
+      {"an isolate in the profile id", [](app::Manifest& m) { m.profile_id = "\xE2\x81\xA6" + m.profile_id; }},
+      {"an escape sequence in the profile id", [](app::Manifest& m) { m.profile_id += "\xC2\x9B" "2J"; }},
+  };
+  for (const auto& [what, tweak] : tweaks) {
+    auto b = BundleEntries::load(s.small);
+    b.resign(k.signer, tweak);
+    b.save(bundle);
+    auto v = app::verify_bundle(bundle, k.signer_pub);
+    ASSERT_TRUE(v) << what;
+    EXPECT_FALSE(v->valid) << what;
+    ASSERT_FALSE(v->problems.empty()) << what;
+    EXPECT_EQ(v->problems.front().check, app::BundleCheck::manifest) << what << ": " << v->problems.front().detail;
+    EXPECT_FALSE(v->manifest) << what;
+    EXPECT_FALSE(app::read_manifest(bundle)) << what;  // inspect shows none of it either
+  }
+}
+
 TEST_F(BundleTamper, TruncationIsRejected) {
   const Bytes raw = read_bytes(s.small);
   const auto located = locate_entries(raw);
@@ -279,7 +470,7 @@ TEST_F(BundleTamper, BundleSignedByAnotherKeyIsRejected) {
   expect_rejected("sealed and signed by the attacker");
   auto v = app::verify_bundle(bundle, k.signer_pub);
   ASSERT_TRUE(v && !v->problems.empty());
-  EXPECT_EQ(v->problems.front().check, "signature");
+  EXPECT_EQ(v->problems.front().check, app::BundleCheck::signature);
   EXPECT_FALSE(v->manifest);  // nothing of an unverified manifest is reported
 
   // The legitimate manifest, signed by the attacker.
@@ -310,7 +501,7 @@ TEST_F(BundleTamper, TrustedCommentMustMatchTheManifest) {
   auto other = m;
   other.dossier_id = std::string(32, '0');
   const std::string xml = b.text(app::kManifestEntry);
-  auto sig = crypto::minisign::sign(k.signer, span_of(xml), app::trusted_comment_for(other), "");
+  auto sig = crypto::minisign::sign(k.signer, span_of(xml), app::trusted_comment_for(other), app::untrusted_comment_for(m));
   ASSERT_TRUE(sig);
   b.at(app::kSignatureEntry).data.assign(sig->begin(), sig->end());
   b.save(bundle);
@@ -318,7 +509,7 @@ TEST_F(BundleTamper, TrustedCommentMustMatchTheManifest) {
   auto v = app::verify_bundle(bundle, k.signer_pub);
   ASSERT_TRUE(v);
   ASSERT_EQ(v->problems.size(), 1u);
-  EXPECT_EQ(v->problems[0].check, "trusted-comment");
+  EXPECT_EQ(v->problems[0].check, app::BundleCheck::trusted_comment);
 }
 
 TEST_F(BundleTamper, PayloadEntryFromAnotherBundleIsRejected) {
@@ -396,7 +587,7 @@ class BundleChunks : public BundleTamper {
     EXPECT_EQ(r.error_code, Errc::crypto) << what;
     ASSERT_TRUE(r.error) << what;
     EXPECT_EQ(r.error->entry, app::payload_entry_name(1)) << what;
-    EXPECT_EQ(r.error->check, "document") << what;
+    EXPECT_EQ(r.error->check, app::BundleCheck::document) << what;
   }
 };
 
@@ -471,11 +662,117 @@ TEST_F(BundleTamper, UnsafePathsInTheEncryptedIndexAreRefused) {
     b.save(bundle);
     const auto result = open_verified_fails(k.signer_pub, why);
     ASSERT_TRUE(result.error.has_value()) << why;
-    EXPECT_EQ(result.error->check, "index") << why;
+    EXPECT_EQ(result.error->check, app::BundleCheck::path) << why;
     EXPECT_EQ(result.error_code, Errc::hostile) << why << ": " << result.error->detail;
     EXPECT_FALSE(fs::exists(tmp.path() / "evil.pdf")) << why;
     EXPECT_FALSE(fs::exists("/tmp/evil.pdf")) << why;
   }
+}
+
+
+// Issue 8: documents a registered coordinator's key could sign into a bundle that open must not
+// write. s.small with documents appended to the index and the payload (a copy of document 1,
+// encrypted to CoMensha), `declare` added to the <documents> of the index's referral.xml, and
+// the manifest re-signed by the legitimate key, so verify holds and only open's rules remain.
+class BundleIndexPaths : public BundleTamper {
+ protected:
+  void add_documents(const std::vector<std::string>& paths, const std::vector<std::string>& declare) {
+    auto b = BundleEntries::load(s.small);
+    auto plain = crypto::age::decrypt({&k.comensha}, b.at(app::kIndexEntry).data);
+    ASSERT_TRUE(plain) << plain.error().message;
+    auto index = nlohmann::json::parse(plain->begin(), plain->end());
+    auto pdf = crypto::age::decrypt({&k.comensha}, b.at(app::payload_entry_name(1)).data);
+    ASSERT_TRUE(pdf) << pdf.error().message;
+    const crypto::age::X25519Recipient r = k.comensha.recipient();
+    std::vector<app::ManifestEntry> added;
+    for (const auto& path : paths) {
+      const std::string name = app::payload_entry_name(index["documents"].size() + 1);
+      auto cipher = crypto::age::encrypt({&r}, *pdf);
+      ASSERT_TRUE(cipher);
+      crypto::Blake2b512 h;
+      h.update(*cipher);
+      added.push_back({name, cipher->size(), h.hex_final()});
+      b.entries.push_back(Entry{name, *cipher});
+      index["documents"].push_back({{"entry", name}, {"path", path}, {"size", pdf->size()}, {"sha256", app::sha256_hex(*pdf)}});
+    }
+    std::string referral = index["referral_xml"];
+    for (const auto& path : declare) {
+      referral = replace_once(referral, "  </documents>",
+                              "    <document path=\"" + path + "\" date=\"2026-10-02\" issuer=\"Politie, AVIM\"/>\n  </documents>");
+    }
+    index["referral_xml"] = referral;
+    index["referral_sha256"] = app::sha256_hex(span_of(referral));
+    const std::string text = index.dump();
+    auto cipher = crypto::age::encrypt({&r}, span_of(text));
+    ASSERT_TRUE(cipher);
+    b.at(app::kIndexEntry).data = *cipher;
+    b.resign(k.signer, [&](app::Manifest& m) { m.entries.insert(m.entries.end(), added.begin(), added.end()); });
+    b.save(bundle);
+  }
+  // open refuses the bundle at `bundle`, which verifies, with this code and check, and a detail
+  // holding `words`; nothing is written.
+  void expect_open_refuses(Errc code, app::BundleCheck check, const std::string& words, const std::string& why) {
+    const auto r = open_verified_fails(k.signer_pub, why);
+    ASSERT_TRUE(r.error) << why;
+    EXPECT_EQ(r.error_code, code) << why << ": " << r.error->detail;
+    EXPECT_EQ(r.error->check, check) << why << ": " << r.error->detail;
+    EXPECT_NE(r.error->detail.find(words), std::string::npos) << why << ": " << r.error->detail;
+    EXPECT_NE(r.error->entry.find("payload/00"), std::string::npos) << why;
+    EXPECT_FALSE(fs::exists(open_dir)) << why;
+  }
+};
+
+TEST_F(BundleIndexPaths, TheFixtureOpensWithoutAnExtraDocument) {
+  add_documents({}, {});
+  auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(r && r->opened) << (r && r->error ? r->error->detail : "");
+}
+
+// Names the package reader skips (io::is_os_clutter): open would write the file and the
+// re-check, which skips it too, would say COMPLETE about a folder holding an unchecked file.
+TEST_F(BundleIndexPaths, OperatingSystemClutterIsRefused) {
+  for (const std::string path : {"__MACOSX/politie/intake-avim.pdf", "politie/._intake-avim.pdf", "politie/.DS_Store",
+                                 "politie/Thumbs.db", "politie/desktop.ini", "Thumbs.db"}) {
+    add_documents({path}, {path});  // declared too: the clutter rule alone must refuse it
+    expect_open_refuses(Errc::hostile, app::BundleCheck::path, "operating-system clutter", path);
+  }
+}
+
+// A document referral.xml does not declare: the re-check only warns about it.
+TEST_F(BundleIndexPaths, UndeclaredDocumentIsRefused) {
+  add_documents({"politie/extra-verslag.pdf"}, {});
+  expect_open_refuses(Errc::hostile, app::BundleCheck::path, "not declared in referral.xml", "undeclared");
+  add_documents({"politie/extra-verslag.pdf"}, {"politie/extra-verslag.pdf"});
+  auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(r && r->opened) << (r && r->error ? r->error->detail : "");  // declared, it opens
+}
+
+// Two names a case-insensitive file system cannot keep apart, or one name in two Unicode
+// forms: not tampering (a package made on Linux can hold them), but not openable everywhere.
+TEST_F(BundleIndexPaths, NamesThatDifferOnlyInCaseOrNormalisationAreRefusedAsSuch) {
+  const std::string first = "politie/intake-avim.pdf";
+  for (const std::string twin : {"politie/INTAKE-AVIM.pdf", "politie/Intake-avim.pdf"}) {
+    add_documents({twin}, {twin});
+    expect_open_refuses(Errc::unsupported, app::BundleCheck::names, "case-insensitive file system", twin);
+    const auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+    ASSERT_TRUE(r && r->error);
+    EXPECT_EQ(r->error->detail.find("listed twice"), std::string::npos) << r->error->detail;
+    EXPECT_NE(r->error->detail.find(first), std::string::npos) << r->error->detail;
+  }
+  // Non-ASCII case: Ä and ä.
+  add_documents({"politie/\xC3\x84rztlich.pdf", "politie/\xC3\xA4rztlich.pdf"},
+                {"politie/\xC3\x84rztlich.pdf", "politie/\xC3\xA4rztlich.pdf"});
+  expect_open_refuses(Errc::unsupported, app::BundleCheck::names, "case-insensitive file system", "Ä and ä");
+  // café as NFC (U+00E9) and as NFD (e + U+0301): the NFD one is refused, whichever comes first.
+  const std::string nfc = "politie/caf\xC3\xA9.pdf";
+  const std::string nfd = "politie/cafe\xCC\x81.pdf";
+  add_documents({nfc, nfd}, {nfc, nfd});
+  expect_open_refuses(Errc::unsupported, app::BundleCheck::names, "NFC", "NFC and NFD twins");
+  add_documents({nfd}, {nfd});
+  expect_open_refuses(Errc::unsupported, app::BundleCheck::names, "NFC", "an NFD name alone");
+  add_documents({nfc}, {nfc});
+  auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(r && r->opened) << (r && r->error ? r->error->detail : "");  // the NFC name alone opens
 }
 
 }  // namespace

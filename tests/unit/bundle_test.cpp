@@ -12,6 +12,7 @@
 #include <random>
 
 #include "app/keys.hpp"
+#include "core/unicode.hpp"
 #include "bundle_support.hpp"
 
 namespace dossier::test::bundle {
@@ -43,7 +44,7 @@ class Bundle : public ::testing::Test {
     auto r = app::open_bundle(bundle, open_dir, o, k.messages);
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_FALSE(r->opened);
-    EXPECT_EQ(r->error_code, code) << (r->error ? r->error->check + ": " + r->error->detail : "");
+    EXPECT_EQ(r->error_code, code) << (r->error ? app::check_name(r->error->check) + std::string(": ") + r->error->detail : "");
     EXPECT_TRUE(r->files.empty());
     EXPECT_TRUE(listing(open_parent).empty());
   }
@@ -116,7 +117,7 @@ TEST_F(Bundle, RoundTripRestoresEveryFileByteForByte) {
 
   auto v = app::verify_bundle(bundle, k.signer_pub);
   ASSERT_TRUE(v);
-  EXPECT_TRUE(v->valid) << (v->problems.empty() ? "" : v->problems[0].check + ": " + v->problems[0].detail);
+  EXPECT_TRUE(v->valid) << (v->problems.empty() ? "" : app::check_name(v->problems[0].check) + std::string(": ") + v->problems[0].detail);
   EXPECT_TRUE(v->problems.empty());
   ASSERT_TRUE(v->manifest);
   EXPECT_EQ(v->manifest->serialise(), m.serialise());
@@ -352,6 +353,47 @@ TEST_F(Bundle, DocumentChangedBetweenCheckAndEncryptionIsRefused) {
   EXPECT_TRUE(listing(out_dir).empty());
 }
 
+// Issue 8: seal applies open's rules for document paths, so it never seals what open refuses:
+// a document referral.xml does not declare (the check only warns), names that differ only in
+// case, a name that is not NFC. Nothing is written.
+TEST_F(Bundle, SealRefusesDocumentNamesOpenWouldRefuse) {
+  const std::string police = "politie/intake-avim.pdf";
+  auto declare = [&](const std::string& path) {
+    const auto xml = read_text(pkg / "referral.xml");
+    write_bytes(pkg / "referral.xml",
+                span_of(replace_once(xml, "  </documents>", "    <document path=\"" + path +
+                                                                "\" date=\"2026-10-02\" issuer=\"Politie, AVIM\"/>\n  </documents>")));
+  };
+  struct Case {
+    std::string why;
+    std::string path;  // a copy of the police intake, under this name
+    bool declared;
+    std::string words;  // in the error
+  };
+  const std::vector<Case> cases = {
+      {"an undeclared document", "politie/extra-verslag.pdf", false, "not declared in referral.xml"},
+      {"names that differ only in case", "politie/Intake-avim.pdf", true, "case-insensitive file system"},
+      {"a decomposed (NFD) name", "politie/cafe\xCC\x81.pdf", true, "NFC"},
+  };
+  for (const auto& c : cases) {
+    fs::remove_all(pkg);
+    copy_package(pkg);
+    fs::copy_file(pkg / police, pkg / c.path);
+    if (c.declared) declare(c.path);
+    auto r = app::seal_bundle(pkg, bundle, k.seal_options(k.signer), k.messages);
+    ASSERT_FALSE(r) << c.why << ": sealed " << (r ? std::to_string(r->sealed) : "");
+    EXPECT_EQ(r.error().code, Errc::unsupported) << c.why;
+    EXPECT_NE(r.error().message.find(c.words), std::string::npos) << c.why << ": " << r.error().message;
+    EXPECT_TRUE(listing(out_dir).empty()) << c.why;
+  }
+  // The same package with the copy declared under a name of its own seals.
+  fs::remove_all(pkg);
+  copy_package(pkg);
+  fs::copy_file(pkg / police, pkg / "politie/extra-verslag.pdf");
+  declare("politie/extra-verslag.pdf");
+  EXPECT_TRUE(seal(k.seal_options(k.signer)).sealed);
+}
+
 // ---- no plaintext on disk ----
 
 TEST_F(Bundle, SealWritesNoPlaintextToDisk) {
@@ -444,7 +486,7 @@ TEST_F(Bundle, WrongIdentityOpensNothing) {
   expect_open_fails(oo, Errc::no_identity);
   auto r = app::open_bundle(bundle, open_dir, oo, k.messages);
   ASSERT_TRUE(r && r->error);
-  EXPECT_EQ(r->error->check, "identity");
+  EXPECT_EQ(r->error->check, app::BundleCheck::identity);
   EXPECT_TRUE(r->verify.valid);  // the bundle itself is fine
 }
 
@@ -467,7 +509,7 @@ TEST_F(Bundle, VerifyAndOpenAgainstARegisterOfSigners) {
   EXPECT_TRUE(v->signer_key_id.empty());
   EXPECT_FALSE(v->manifest.has_value());
   ASSERT_EQ(v->problems.size(), 1u);
-  EXPECT_EQ(v->problems[0].check, "signature");
+  EXPECT_EQ(v->problems[0].check, app::BundleCheck::signature);
   EXPECT_NE(v->problems[0].detail.find(k.signer_pub.key_id_hex()), std::string::npos);
   EXPECT_NE(v->problems[0].detail.find("none of the 2 trusted"), std::string::npos);
   EXPECT_FALSE(app::verify_bundle(bundle, std::vector<crypto::minisign::PublicKey>{}));  // usage
@@ -779,6 +821,52 @@ TEST_F(BundleManifest, ParseRejectsAnythingElse) {
       {"format=\"1\"", "format=\"2\"", "another format"},
   };
   for (const auto& [from, to, why] : substitutions) expect_rejected(replace_once(xml, from, to), why);
+}
+
+// Issue 8: `created` is a real UTC instant, and the labels dossier copies from a profile hold
+// nothing a terminal hides or obeys (they are printed by verify, open and inspect).
+TEST_F(BundleManifest, CreatedIsARealUtcTime) {
+  for (const char* ok : {"2026-11-24T17:55:01Z", "2000-01-01T00:00:00Z", "2028-02-29T23:59:59Z"}) {
+    m.created = ok;
+    auto r = app::Manifest::parse(m.serialise());
+    EXPECT_TRUE(r) << ok << ": " << (r ? "" : r.error().message);
+  }
+  for (const char* bad : {"9999-99-99T99:99:99Z", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2027-02-29T12:00:00Z",
+                          "2026-11-24T24:00:00Z", "2026-11-24T17:60:01Z", "2026-11-24T17:55:60Z", "2026-00-10T10:00:00Z",
+                          "2026-11-00T10:00:00Z"}) {
+    m.created = bad;
+    auto r = app::Manifest::parse(m.serialise());
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, Errc::malformed) << bad;
+    EXPECT_NE(r.error().message.find(bad), std::string::npos) << r.error().message;
+  }
+}
+
+TEST_F(BundleManifest, LabelsHoldNoHiddenCharacters) {
+  for (const std::string bad : {"omm\xE2\x80\xAE" "esaf-etsree", "omm\xE2\x81\xA6x\xE2\x81\xA9", "omm\xE2\x80\x8E",
+                                "omm\xC2\x85", "omm\xC2\x9B" "31m", "omm\x7F", "omm\xFF", "omm\xEF\xBB\xBF"}) {
+    for (auto* field : {&m.profile_id, &m.profile_version}) {
+      const std::string keep = *field;
+      *field = bad;
+      EXPECT_FALSE(app::Manifest::parse(m.serialise())) << unicode::escape_for_terminal(bad);
+      *field = keep;
+    }
+  }
+  m.profile_version = "1.0 \xC3\xA9t\xC3\xA9";  // other UTF-8 is fine
+  EXPECT_TRUE(app::Manifest::parse(m.serialise()));
+}
+
+TEST_F(BundleManifest, ErrorsShowHiddenCharactersEscaped) {
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"format=\"1\"", "format=\"1\xE2\x80\xAE\""},
+           {"verdict=\"complete\"", "verdict=\"\xE2\x80\xAE" "complete\""},
+           {"payload/0001.age", "payload/\xE2\x80\xAE" "0001.age"},
+           {"created=\"2026-11-24T17:55:01Z\"", "created=\"2026\xE2\x80\xAE-11-24T17:55:01Z\""}}) {
+    auto r = app::Manifest::parse(replace_once(xml, from, to));
+    ASSERT_FALSE(r) << to;
+    EXPECT_NE(r.error().message.find("<U+202E>"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find("\xE2\x80\xAE"), std::string::npos) << "raw U+202E in: " << to;
+  }
 }
 
 // Random mutation (seeded, so a failure reproduces): whatever parse accepts is canonical, and it

@@ -12,6 +12,7 @@
 #include <future>
 
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 #include "test_support.hpp"
 
 namespace dossier::io {

@@ -32,6 +32,7 @@
 
 #include "app/check.hpp"
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 #include "mkpdf.hpp"
 #include "test_support.hpp"
 

@@ -1,6 +1,7 @@
 // ZipReader / ZipWriter: named hostile files from tests/data/zip (made by
 // scripts/make-hostile-zips, described in tests/data/zip/README.md) and the shared corpus.
 #include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 // ---- allocation counter: proves reads are capped ----
@@ -353,6 +355,46 @@ TEST_F(ZipWriterTest, DroppedWriterLeavesNoFile) {
   }
   EXPECT_FALSE(fs::exists(dir_ / "out.zip"));
   EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+// ---- one open file ----
+
+// The reader opens the archive once: libzip's parse, every entry read and read_raw() all go
+// through that open file, so what a caller checks byte for byte is what it reads.
+class ZipReaderFile : public ZipWriterTest {};
+
+TEST_F(ZipReaderFile, ReadsTheFileItOpenedEvenWhenTheNameIsReplaced) {
+  write_file(dir_ / "src.pdf", "%PDF-1.4\nhello\n%%EOF\n");
+  ASSERT_TRUE(make(dir_ / "a.zip", dir_ / "src.pdf"));
+  write_file(dir_ / "other.pdf", "something else entirely, longer than the first one\n");
+  ASSERT_TRUE(make(dir_ / "b.zip", dir_ / "other.pdf"));
+  const std::string original = slurp(dir_ / "a.zip");
+  auto z = ZipReader::open(dir_ / "a.zip");
+  ASSERT_TRUE(z) << z.error().message;
+  EXPECT_EQ(z->archive_size(), original.size());
+  fs::rename(dir_ / "b.zip", dir_ / "a.zip");  // the name now means another archive
+
+  std::vector<std::uint8_t> all(original.size() + 10);
+  auto n = z->read_raw(0, all);
+  ASSERT_TRUE(n) << n.error().message;
+  ASSERT_EQ(*n, original.size());  // short at the end of the file, not an error
+  EXPECT_EQ(std::string(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(*n)), original);
+  std::vector<std::uint8_t> tail(4);
+  auto at_end = z->read_raw(original.size(), tail);
+  ASSERT_TRUE(at_end);
+  EXPECT_EQ(*at_end, 0u);
+  auto pdf = z->read(z->entries()[2]);
+  ASSERT_TRUE(pdf) << pdf.error().message;
+  EXPECT_EQ(text(*pdf), "%PDF-1.4\nhello\n%%EOF\n");
+}
+
+TEST_F(ZipReaderFile, AFifoIsRefusedWithoutWaitingForAWriter) {
+  const auto fifo = dir_ / "pipe.zip";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto z = ZipReader::open(fifo);  // would block forever if it opened the FIFO for reading
+  ASSERT_FALSE(z);
+  EXPECT_EQ(z.error().code, Errc::usage);
+  EXPECT_NE(z.error().message.find("not a regular file"), std::string::npos) << z.error().message;
 }
 
 }  // namespace

@@ -1,0 +1,131 @@
+// The canonical stored archive (io/zip_writer.hpp, stored_zip and StoredZipWriter): the exact
+// bytes it writes, that the hardened reader reads them back, and what it refuses.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "io/zip_reader.hpp"
+#include "io/zip_writer.hpp"
+
+namespace dossier::io {
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes bytes(std::string_view s) { return {s.begin(), s.end()}; }
+Bytes slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return bytes(ss.str());
+}
+Bytes unhex(std::string_view hex) {
+  Bytes out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    if (hex[i] == ' ') {
+      --i;
+      continue;
+    }
+    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+class StoredZip : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("dossier-storedzip-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(StoredZip, WritesExactlyTheDocumentedBytes) {
+  std::ofstream(dir_ / "doc.txt", std::ios::binary) << "hello\n";
+  auto w = StoredZipWriter::create(dir_ / "out.zip");
+  ASSERT_TRUE(w) << w.error().message;
+  ASSERT_TRUE(w->add("mimetype", bytes("x")));
+  ASSERT_TRUE(w->add_file("a/b.txt", dir_ / "doc.txt"));
+  ASSERT_TRUE(w->close());
+  const Bytes got = slurp(dir_ / "out.zip");
+
+  // By hand from APPNOTE 4.3.7 / 4.3.12 / 4.3.16 (little-endian): CRC-32("x") = 8CDC1683,
+  // CRC-32("hello\n") = 363A3020, DOS date 2000-01-01 = 0x2821.
+  const Bytes want = unhex(
+      "504b0304 0a00 0000 0000 0000 2128 8316dc8c 01000000 01000000 0800 0000 6d696d6574797065 78"
+      "504b0304 0a00 0000 0000 0000 2128 20303a36 06000000 06000000 0700 0000 612f622e747874 68656c6c6f0a"
+      "504b0102 1403 0a00 0000 0000 0000 2128 8316dc8c 01000000 01000000 0800 0000 0000 0000 0000 0000a481"
+      " 00000000 6d696d6574797065"
+      "504b0102 1403 0a00 0000 0000 0000 2128 20303a36 06000000 06000000 0700 0000 0000 0000 0000 0000a481"
+      " 27000000 612f622e747874"
+      "504b0506 0000 0000 0200 0200 6b000000 52000000 0000");
+  EXPECT_EQ(got, want);
+
+  // The same bytes from the layout alone, as a verifier rebuilds them.
+  auto l = stored_zip::layout({{"mimetype", 1, 0x8CDC1683u}, {"a/b.txt", 6, 0x363A3020u}});
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_EQ(l->size, got.size());
+  ASSERT_EQ(l->headers.size(), 5u);
+  for (const auto& h : l->headers) {
+    ASSERT_LE(h.offset + h.bytes.size(), got.size());
+    EXPECT_TRUE(std::equal(h.bytes.begin(), h.bytes.end(), got.begin() + static_cast<std::ptrdiff_t>(h.offset)))
+        << "header at " << h.offset;
+  }
+  EXPECT_EQ(l->data_offsets, (std::vector<std::uint64_t>{38, 76}));
+
+  // And the hardened reader reads it back.
+  auto z = ZipReader::open(dir_ / "out.zip");
+  ASSERT_TRUE(z) << z.error().message;
+  ASSERT_EQ(z->entries().size(), 2u);
+  auto data = z->read(z->entries()[1]);
+  ASSERT_TRUE(data) << data.error().message;
+  EXPECT_EQ(*data, bytes("hello\n"));
+}
+
+TEST_F(StoredZip, RefusesWhatTheLayoutCannotHold) {
+  ASSERT_TRUE(StoredZipWriter::create(dir_ / "x"));  // dropped: removed again
+  EXPECT_FALSE(fs::exists(dir_ / "x"));
+  std::ofstream(dir_ / "exists.zip") << "keep";
+  EXPECT_EQ(StoredZipWriter::create(dir_ / "exists.zip").error().code, Errc::usage);
+  EXPECT_EQ(StoredZipWriter::create(dir_ / "no" / "such.zip").error().code, Errc::not_found);
+
+  auto w = StoredZipWriter::create(dir_ / "out.zip");
+  ASSERT_TRUE(w);
+  for (const std::string bad : {"../evil", "/abs", "dir/", "caf\xC3\xA9", "tab\tname", ""}) {
+    EXPECT_EQ(w->add(bad, bytes("1")).error().code, Errc::usage) << bad;
+  }
+  ASSERT_TRUE(w->add("a", bytes("1")));
+  EXPECT_EQ(w->add("a", bytes("2")).error().code, Errc::usage);
+  EXPECT_EQ(w->add_file("b", dir_ / "missing").error().code, Errc::not_found);
+  ASSERT_TRUE(w->close());
+  EXPECT_EQ(w->close().error().code, Errc::usage);
+
+  // No ZIP64: a member or an offset that needs 32 bits or more.
+  EXPECT_EQ(stored_zip::layout({{"big", 0xFFFFFFFFull, 0}}).error().code, Errc::limit);
+  EXPECT_EQ(stored_zip::layout({{"a", 0xFFFFFFF0ull, 0}, {"b", 0x100, 0}}).error().code, Errc::limit);
+  EXPECT_TRUE(stored_zip::layout({{"a", 0xFFFFFF00ull, 0}}));
+  EXPECT_EQ(stored_zip::layout({{"a", 1, 0}, {"a", 1, 0}}).error().code, Errc::usage);
+}
+
+TEST_F(StoredZip, NamesEveryHeaderField) {
+  using stored_zip::Part;
+  EXPECT_EQ(stored_zip::field_at(Part::local_header, 0), "signature");
+  EXPECT_EQ(stored_zip::field_at(Part::local_header, 7), "general-purpose flags");
+  EXPECT_EQ(stored_zip::field_at(Part::local_header, 29), "extra field length");
+  EXPECT_EQ(stored_zip::field_at(Part::local_header, 30), "name");
+  EXPECT_EQ(stored_zip::field_at(Part::central_header, 5), "version made by");
+  EXPECT_EQ(stored_zip::field_at(Part::central_header, 38), "external attributes");
+  EXPECT_EQ(stored_zip::field_at(Part::central_header, 45), "local header offset");
+  EXPECT_EQ(stored_zip::field_at(Part::end_record, 21), "comment length");
+}
+
+}  // namespace
+}  // namespace dossier::io
