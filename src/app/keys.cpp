@@ -280,7 +280,7 @@ Result<KeygenResult> keygen_encryption(const fs::path& base, const crypto::Secre
   identity_file += "\n";
   std::string stored = identity_file;
   if (passphrase != nullptr) {
-    crypto::age::ScryptRecipient r(*passphrase, scrypt_work_factor);
+    crypto::age::ScryptRecipient r(passphrase->clone(), scrypt_work_factor);
     auto enc = crypto::age::encrypt({&r}, std::span<const std::uint8_t>(
                                               reinterpret_cast<const std::uint8_t*>(identity_file.data()),
                                               identity_file.size()),

@@ -16,6 +16,7 @@
 #include "crypto/base64.hpp"
 #include "crypto/bech32.hpp"
 #include "crypto/hkdf.hpp"
+#include "crypto/sodium_init.hpp"
 
 namespace dossier::crypto::age {
 namespace {
@@ -32,11 +33,6 @@ constexpr std::size_t kPayloadNonceSize = 16;                // "Payload": 16-by
 constexpr std::size_t kMaxHeaderSize = 1024 * 1024;          // our limit, Errc::limit
 constexpr std::size_t kMaxHeaderLine = 64 * 1024;            // our limit, Errc::limit
 constexpr int kMaxSupportedWorkFactor = 40;
-
-void init_sodium() {
-  static const int rc = sodium_init();
-  (void)rc;  // 0 or 1 (already initialised); -1 would make randombytes unsafe
-}
 
 tl::unexpected<Error> header_error(Errc code, const std::string& what) {
   return fail(code, "age: header: " + what);

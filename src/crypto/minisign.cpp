@@ -9,10 +9,11 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "crypto/sodium_init.hpp"
 
 namespace dossier::crypto::minisign {
 namespace {
@@ -54,11 +55,6 @@ static_assert(kMinOpsLimit == crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN);
 static_assert(kMinMemLimit == crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN);
 static_assert(kDefaultOpsLimit == crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE);
 static_assert(kDefaultMemLimit == crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE);
-
-void ensure_sodium() {
-  // sodium_init() is idempotent and thread-safe; failure means no usable RNG.
-  if (sodium_init() < 0) std::abort();
-}
 
 const std::uint8_t* bytes_of(std::string_view s) {
   return reinterpret_cast<const std::uint8_t*>(s.data());
@@ -353,7 +349,7 @@ std::string key_id_hex(const KeyId& key_id) {
 // ---- PublicKey ----------------------------------------------------------------------
 
 Result<PublicKey> PublicKey::parse(std::string_view file_text) {
-  ensure_sodium();
+  init_sodium();
   if (auto ok = check_file(file_text, kKeyFileMaxBytes, "public key"); !ok) {
     return tl::unexpected(ok.error());
   }
@@ -382,7 +378,7 @@ Result<PublicKey> PublicKey::parse(std::string_view file_text) {
 }
 
 std::string PublicKey::to_file(std::string_view untrusted_comment) const {
-  ensure_sodium();
+  init_sodium();
   std::array<std::uint8_t, kPubkeyStructBytes> raw{};
   std::copy(kSigAlg.begin(), kSigAlg.end(), raw.begin());
   std::copy(key_id.begin(), key_id.end(), raw.begin() + 2);
@@ -401,7 +397,7 @@ SecretKey::SecretKey(const KeyId& key_id, SecretBytes sk, bool encrypted)
     : key_id_(key_id), sk_(std::move(sk)), encrypted_(encrypted) {}
 
 SecretKey SecretKey::generate() {
-  ensure_sodium();
+  init_sodium();
   KeyId id{};
   randombytes_buf(id.data(), id.size());
   std::array<std::uint8_t, kPublicKeyBytes> pk{};
@@ -422,7 +418,7 @@ PublicKey SecretKey::public_key() const {
 
 Result<SecretKey> SecretKey::parse(std::string_view file_text,
                                    const std::function<Result<SecretBytes>()>& ask_passphrase) {
-  ensure_sodium();
+  init_sodium();
   if (auto ok = check_file(file_text, kKeyFileMaxBytes, "secret key"); !ok) {
     return tl::unexpected(ok.error());
   }
@@ -502,7 +498,7 @@ Result<SecretKey> SecretKey::parse(std::string_view file_text,
 Result<std::string> SecretKey::to_file(const SecretBytes* passphrase,
                                        std::string_view untrusted_comment,
                                        const KdfParams& kdf) const {
-  ensure_sodium();
+  init_sodium();
   if (auto problem = comment_problem(untrusted_comment, kUntrustedCommentMaxBytes)) {
     return fail(Errc::usage, "secret key comment " + *problem);
   }
@@ -600,7 +596,7 @@ Result<void> check_sign_comments(std::string_view trusted, std::string_view untr
 
 Result<std::string> sign(const SecretKey& key, std::istream& data,
                          std::string_view trusted_comment, std::string_view untrusted_comment) {
-  ensure_sodium();
+  init_sodium();
   if (auto ok = check_sign_comments(trusted_comment, untrusted_comment); !ok) {
     return tl::unexpected(ok.error());
   }
@@ -611,7 +607,7 @@ Result<std::string> sign(const SecretKey& key, std::istream& data,
 
 Result<std::string> sign(const SecretKey& key, std::span<const std::uint8_t> data,
                          std::string_view trusted_comment, std::string_view untrusted_comment) {
-  ensure_sodium();
+  init_sodium();
   if (auto ok = check_sign_comments(trusted_comment, untrusted_comment); !ok) {
     return tl::unexpected(ok.error());
   }
@@ -620,7 +616,7 @@ Result<std::string> sign(const SecretKey& key, std::span<const std::uint8_t> dat
 
 Result<Verified> verify(const PublicKey& key, std::istream& data,
                         std::string_view signature_file_text) {
-  ensure_sodium();
+  init_sodium();
   auto sf = parse_signature(signature_file_text);  // parse first: no reading for junk
   if (!sf) return tl::unexpected(sf.error());
   if (auto ok = check_key_id(key, *sf); !ok) return tl::unexpected(ok.error());  // before reading
@@ -637,7 +633,7 @@ Result<KeyId> signature_key_id(std::string_view signature_file_text) {
 
 Result<Verified> verify(const PublicKey& key, std::span<const std::uint8_t> data,
                         std::string_view signature_file_text) {
-  ensure_sodium();
+  init_sodium();
   auto sf = parse_signature(signature_file_text);
   if (!sf) return tl::unexpected(sf.error());
   return verify_prehashed(key, *sf, prehash_span(data));

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "crypto/age.hpp"
+#include "crypto/sodium_init.hpp"
 
 namespace fs = std::filesystem;
 namespace age = dossier::crypto::age;
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: cctv_age <vector-dir>\n";
     return 2;
   }
-  if (sodium_init() < 0) return 2;
+  dossier::crypto::init_sodium();
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(argv[1], ec)) {

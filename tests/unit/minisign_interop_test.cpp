@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "crypto/sodium_init.hpp"
+
 namespace dossier::crypto::minisign {
 namespace {
 
@@ -76,13 +78,13 @@ SecretKey with_key_id(const SecretKey& key, const KeyId& id) {
   auto out = SecretKey::parse(file.substr(0, nl + 1) + b64 + "\n",
                               []() -> Result<SecretBytes> { return fail(Errc::usage, "no"); });
   EXPECT_TRUE(out.has_value());
-  return *out;
+  return std::move(*out);
 }
 
 class MinisignInterop : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_GE(sodium_init(), 0);
+    init_sodium();
     // Required, not optional: fail loudly when the reference implementation is absent.
     ASSERT_EQ(std::system(("command -v " + quote(minisign_bin()) + " >/dev/null 2>&1").c_str()),
               0)

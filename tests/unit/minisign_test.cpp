@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "crypto/sodium_init.hpp"
+
 namespace dossier::crypto::minisign {
 namespace {
 
@@ -113,7 +115,7 @@ constexpr std::string_view kMsSig =
 
 class Minisign : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_GE(sodium_init(), 0); }
+  void SetUp() override { init_sodium(); }
   SecretKey key = SecretKey::generate();
   std::vector<std::uint8_t> data = bytes("referral dossier\n");
 };
