@@ -9,6 +9,7 @@
 #include <cstring>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -41,14 +42,20 @@ tl::unexpected<Error> payload_error(Errc code, const std::string& what) {
   return fail(code, "age: payload: " + what);
 }
 
-// "Recipient stanza" / ABNF: argument = 1*VCHAR.
-bool is_valid_argument(std::string_view a) {
-  if (a.empty()) return false;
-  return std::all_of(a.begin(), a.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x21 && u <= 0x7e;
-  });
+// "Recipient stanza" / ABNF: argument = 1*VCHAR. Why `a` is not one, or "" when it is.
+std::string argument_problem(std::string_view a) {
+  if (a.empty()) return "empty stanza argument";
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto u = static_cast<unsigned char>(a[i]);
+    if (u < 0x21 || u > 0x7e) {
+      static constexpr char kDigits[] = "0123456789ABCDEF";
+      return std::string("stanza argument holds byte 0x") + kDigits[u >> 4] + kDigits[u & 15] +
+             " at offset " + std::to_string(i) + " (only visible ASCII is allowed)";
+    }
+  }
+  return {};
 }
+bool is_valid_argument(std::string_view a) { return argument_problem(a).empty(); }
 
 // ChaCha20-Poly1305 with the all-zero nonce, as both native recipient types use.
 std::vector<std::uint8_t> seal_zero_nonce(const SecretBytes& key, const SecretBytes& plain) {
@@ -217,7 +224,7 @@ Result<Header> parse_header(BufReader& r) {
       for (;;) {
         const std::size_t sp = rest.find(' ');
         const std::string_view a = rest.substr(0, sp);
-        if (!is_valid_argument(a)) return header_error(Errc::malformed, "invalid stanza argument");
+        if (auto problem = argument_problem(a); !problem.empty()) return header_error(Errc::malformed, problem);
         args.emplace_back(a);
         if (sp == std::string_view::npos) break;
         rest = rest.substr(sp + 1);
@@ -230,13 +237,20 @@ Result<Header> parse_header(BufReader& r) {
       for (;;) {
         if (auto ok = next(); !ok) return tl::unexpected(ok.error());
         h.mac_input.append(line).push_back('\n');
+        // The next header line where the final body line should be (neither "-> " nor "---"
+        // is base64): say what is missing rather than that it is not base64.
+        if (line.starts_with("-> ") || line.starts_with("---")) {
+          return header_error(Errc::malformed, b64.empty() ? "stanza without a body line (an empty final line is required)"
+                                                           : "stanza body ends with a full 64-column line; a shorter "
+                                                             "final line (possibly empty) must follow");
+        }
         if (line.size() > 64) return header_error(Errc::malformed, "stanza body line longer than 64 columns");
         b64 += line;
         if (line.size() < 64) break;
       }
       // "Conventions": canonical unpadded base64 only.
       auto body = base64::decode(b64);
-      if (!body) return header_error(Errc::malformed, "stanza body is not canonical base64");
+      if (!body) return header_error(Errc::malformed, "stanza body: " + body.error().message);
       s.body = std::move(*body);
       h.stanzas.push_back(std::move(s));
     } else if (line.starts_with("---")) {
@@ -244,7 +258,8 @@ Result<Header> parse_header(BufReader& r) {
       // and including "---".
       if (line.size() != 4 + 43 || line[3] != ' ') return header_error(Errc::malformed, "malformed MAC line");
       auto mac = base64::decode(std::string_view(line).substr(4));
-      if (!mac || mac->size() != 32) return header_error(Errc::malformed, "MAC is not canonical base64 of 32 bytes");
+      if (!mac) return header_error(Errc::malformed, "MAC: " + mac.error().message);
+      if (mac->size() != 32) return header_error(Errc::malformed, "MAC is not 32 bytes");
       h.mac = std::move(*mac);
       h.mac_input += "---";
       break;
@@ -400,9 +415,8 @@ Result<SecretBytes> X25519Identity::unwrap(const std::vector<Stanza>& stanzas) c
     if (s.args.size() != 1) return header_error(Errc::malformed, "X25519 stanza must have two arguments");
     // ...or whose share is not canonical base64 of 32 bytes,
     auto share = base64::decode(s.args[0]);
-    if (!share || share->size() != 32) {
-      return header_error(Errc::malformed, "X25519 share is not canonical base64 of 32 bytes");
-    }
+    if (!share) return header_error(Errc::malformed, "X25519 share: " + share.error().message);
+    if (share->size() != 32) return header_error(Errc::malformed, "X25519 share is not 32 bytes");
     // ...and check the body length is exactly 32 bytes before decrypting.
     if (s.body.size() != kFileKeySize + kTagSize) {
       return header_error(Errc::malformed, "X25519 stanza body is not 32 bytes");
@@ -479,7 +493,8 @@ Result<SecretBytes> ScryptIdentity::unwrap(const std::vector<Stanza>& stanzas) c
   if (s.args.size() != 2) return header_error(Errc::malformed, "scrypt stanza must have three arguments");
   // ...where the salt is not canonical base64 of 16 bytes,
   auto salt = base64::decode(s.args[0]);
-  if (!salt || salt->size() != 16) return header_error(Errc::malformed, "scrypt salt is not canonical base64 of 16 bytes");
+  if (!salt) return header_error(Errc::malformed, "scrypt salt: " + salt.error().message);
+  if (salt->size() != 16) return header_error(Errc::malformed, "scrypt salt is not 16 bytes");
   // ...or the work factor is not ^[1-9][0-9]*$; SHOULD apply an upper limit.
   const auto log2_n = parse_work_factor(s.args[1]);
   if (!log2_n) return header_error(Errc::malformed, "scrypt work factor is not a canonical decimal");

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/base64.hpp"
 #include "crypto/sodium_init.hpp"
 
 namespace dossier::crypto::minisign {
@@ -77,31 +78,19 @@ void le64_store(std::uint8_t* p, std::uint64_t v) {
   for (std::size_t i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
-std::string to_base64(std::span<const std::uint8_t> bin) {
-  std::string out(sodium_base64_ENCODED_LEN(bin.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bin.data(), bin.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
-// Strict standard base64 with padding (what minisign writes), exactly out.size() bytes.
-// No whitespace inside, canonical trailing bits (libsodium), nothing after.
+// Strict standard base64 with padding (what minisign writes), exactly out.size() bytes:
+// base64::decode_into checks every byte against the alphabet, the padding and the
+// trailing bits (minisign: "base64 conversion failed" / "illegal base64").
 Result<void> from_base64(std::string_view b64, std::span<std::uint8_t> out, const char* what) {
-  const std::size_t want = sodium_base64_ENCODED_LEN(out.size(), sodium_base64_VARIANT_ORIGINAL) - 1;
-  // Check: length of the encoded line (minisign: "base64 conversion failed").
+  const std::size_t want = (out.size() + 2) / 3 * 4;
+  // Check: length of the encoded line.
   if (b64.size() != want) {
     return fail(Errc::malformed, std::string(what) + ": base64 line has " +
                                      std::to_string(b64.size()) + " characters, expected " +
                                      std::to_string(want));
   }
-  std::size_t got = 0;
-  const char* end = nullptr;
-  // Check: valid base64 alphabet and padding, decodes to exactly the struct size.
-  if (sodium_base642bin(out.data(), out.size(), b64.data(), b64.size(), nullptr, &got, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != b64.data() + b64.size() || got != out.size()) {
-    return fail(Errc::malformed, std::string(what) + ": invalid base64");
+  if (auto ok = base64::decode_into(b64, out, true); !ok) {
+    return fail(Errc::malformed, std::string(what) + ": " + ok.error().message);
   }
   return {};
 }
@@ -386,7 +375,7 @@ std::string PublicKey::to_file(std::string_view untrusted_comment) const {
   const std::string comment = untrusted_comment.empty()
                                   ? "minisign public key " + key_id_hex()
                                   : sanitize_comment(untrusted_comment);
-  return std::string(kCommentPrefix) + comment + "\n" + to_base64(raw) + "\n";
+  return std::string(kCommentPrefix) + comment + "\n" + base64::encode(raw, true) + "\n";
 }
 
 std::string PublicKey::key_id_hex() const { return minisign::key_id_hex(key_id); }
@@ -549,7 +538,7 @@ Result<std::string> SecretKey::to_file(const SecretBytes* passphrase,
       !untrusted_comment.empty() ? std::string(untrusted_comment)
       : passphrase != nullptr    ? std::string("minisign encrypted secret key")
                                  : std::string("minisign unencrypted secret key");
-  return std::string(kCommentPrefix) + comment + "\n" + to_base64(raw) + "\n";
+  return std::string(kCommentPrefix) + comment + "\n" + base64::encode(raw, true) + "\n";
 }
 
 Result<std::string> SecretKey::sign_prehashed(std::span<const std::uint8_t, 64> prehash,
@@ -577,9 +566,9 @@ Result<std::string> SecretKey::sign_prehashed(std::span<const std::uint8_t, 64> 
   }
   const std::string comment = untrusted_comment.empty() ? std::string(kDefaultSignatureComment)
                                                         : std::string(untrusted_comment);
-  return std::string(kCommentPrefix) + comment + "\n" + to_base64(sig_struct) + "\n" +
+  return std::string(kCommentPrefix) + comment + "\n" + base64::encode(sig_struct, true) + "\n" +
          std::string(kTrustedCommentPrefix) + std::string(trusted_comment) + "\n" +
-         to_base64(global_sig) + "\n";
+         base64::encode(global_sig, true) + "\n";
 }
 
 namespace {

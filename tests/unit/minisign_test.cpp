@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/base64.hpp"
 #include "crypto/sodium_init.hpp"
 
 namespace dossier::crypto::minisign {
@@ -30,23 +31,13 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::vector<std::uint8_t> unb64(const std::string& b64) {
-  std::vector<std::uint8_t> out(b64.size());
-  std::size_t len = 0;
-  EXPECT_EQ(sodium_base642bin(out.data(), out.size(), b64.data(), b64.size(), nullptr, &len,
-                              nullptr, sodium_base64_VARIANT_ORIGINAL),
-            0);
-  out.resize(len);
-  return out;
+std::vector<std::uint8_t> unb64(const std::string& text) {
+  auto out = base64::decode(text, true);
+  EXPECT_TRUE(out.has_value()) << out.error().message;
+  return out ? *out : std::vector<std::uint8_t>();
 }
 
-std::string b64(const std::vector<std::uint8_t>& bin) {
-  std::string out(sodium_base64_ENCODED_LEN(bin.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bin.data(), bin.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);
-  return out;
-}
+std::string b64(const std::vector<std::uint8_t>& bin) { return base64::encode(bin, true); }
 
 // The raw 64-byte Ed25519 secret key, read back through the public file format.
 std::vector<std::uint8_t> raw_secret(const SecretKey& key) {
