@@ -95,30 +95,33 @@ Result<void> from_base64(std::string_view b64, std::span<std::uint8_t> out, cons
   return {};
 }
 
-// Lines separated by "\n"; a "\r" right before the "\n" (or at the end of the text)
-// belongs to the terminator (minisign trims CR and LF at line ends too).
-class Lines {
- public:
-  explicit Lines(std::string_view text) : rest_(text) {}
-  std::optional<std::string_view> next() {
-    if (rest_.empty()) return std::nullopt;
-    std::string_view line;
-    const auto nl = rest_.find('\n');
-    if (nl == std::string_view::npos) {
-      line = rest_;
-      rest_ = {};
-    } else {
-      line = rest_.substr(0, nl);
-      rest_.remove_prefix(nl + 1);
-    }
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return line;
-  }
-  bool at_end() const { return rest_.empty(); }
-
- private:
-  std::string_view rest_;
+// One line of a file: its text without the terminator, and its length as minisign's
+// fgets() sees it (with a CR before the LF, without the LF).
+struct Line {
+  std::string_view text;
+  std::size_t raw_size = 0;
 };
+
+// The lines of a key or signature file, at most `max_lines` of them. Lines end with "\n";
+// a "\r" right before it (or at the end of the text) belongs to the terminator (minisign
+// trims CR and LF too). Empty lines at the end are dropped, as minisign never reads them;
+// any other line after the last expected one is refused (minisign ignores it; we do not, so
+// nothing unsigned rides along in a dossier).
+Result<std::vector<Line>> split_lines(std::string_view text, std::size_t max_lines,
+                                      const std::string& after_last) {
+  std::vector<Line> lines;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    Line line{text.substr(0, nl), 0};
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    line.raw_size = line.text.size();
+    if (line.text.ends_with('\r')) line.text.remove_suffix(1);
+    lines.push_back(line);
+  }
+  while (!lines.empty() && lines.back().text.empty()) lines.pop_back();
+  if (lines.size() > max_lines) return fail(Errc::malformed, after_last);
+  return lines;
+}
 
 // Common checks on a whole file: size bound and no NUL byte (minisign reads C strings,
 // so a NUL would make it see something other than what we see).
@@ -133,15 +136,16 @@ Result<void> check_file(std::string_view text, std::size_t max, const char* what
   return {};
 }
 
-// The "untrusted comment: " line: required prefix (minisign checks it for signatures
-// and writes it everywhere) and bounded length. Its text is not authenticated and unused.
-Result<void> check_comment_line(std::optional<std::string_view> line, const char* what) {
-  if (!line) return fail(Errc::malformed, std::string(what) + ": empty file");
-  if (line->size() > kCommentLineMaxBytes) {
+// The first line, the untrusted comment: its text is not authenticated and unused. Bounded
+// as minisign bounds it: fgets() into 1024 bytes must find the LF, so the line with a CR
+// before the LF is at most 1022 bytes. Signature files must start with "untrusted comment: "
+// (minisign checks that); in key files minisign skips the first line whatever it says.
+Result<void> check_comment_line(const Line& line, const char* what, bool require_prefix) {
+  if (line.raw_size > kCommentLineMaxBytes) {
     return fail(Errc::limit, std::string(what) + ": untrusted comment line longer than " +
                                  std::to_string(kCommentLineMaxBytes) + " bytes");
   }
-  if (!line->starts_with(kCommentPrefix)) {
+  if (require_prefix && !line.text.starts_with(kCommentPrefix)) {
     return fail(Errc::malformed,
                 std::string(what) + ": first line does not start with \"untrusted comment: \"");
   }
@@ -239,13 +243,19 @@ Result<SignatureFile> parse_signature(std::string_view text) {
   if (auto ok = check_file(text, kSignatureFileMaxBytes, "signature file"); !ok) {
     return tl::unexpected(ok.error());
   }
-  Lines lines(text);
+  // Check: nothing but empty lines after the four lines.
+  auto lines = split_lines(text, 4, "signature file: data after the 4th line");
+  if (!lines) return tl::unexpected(lines.error());
+  auto line = [&](std::size_t i) {
+    return i < lines->size() ? std::optional<std::string_view>((*lines)[i].text) : std::nullopt;
+  };
   // Line 1: "untrusted comment: ...".
-  if (auto ok = check_comment_line(lines.next(), "signature file"); !ok) {
+  if (lines->empty()) return fail(Errc::malformed, "signature file: empty file");
+  if (auto ok = check_comment_line(lines->front(), "signature file", true); !ok) {
     return tl::unexpected(ok.error());
   }
   // Line 2: base64(sig_alg || key_id || sig), exactly 74 bytes.
-  const auto sig_line = lines.next();
+  const auto sig_line = line(1);
   if (!sig_line) return fail(Errc::malformed, "signature file: signature line missing");
   std::array<std::uint8_t, kSigStructBytes> sig_struct{};
   if (auto ok = from_base64(*sig_line, sig_struct, "signature file: signature"); !ok) {
@@ -266,7 +276,7 @@ Result<SignatureFile> parse_signature(std::string_view text) {
   std::copy_n(sig_struct.begin() + 2, kKeyIdBytes, out.key_id.begin());
   std::copy_n(sig_struct.begin() + 2 + kKeyIdBytes, kSigBytes, out.sig.begin());
   // Line 3: "trusted comment: <text>", text without control characters (except TAB).
-  const auto tc_line = lines.next();
+  const auto tc_line = line(2);
   if (!tc_line) return fail(Errc::malformed, "signature file: trusted comment line missing");
   if (!tc_line->starts_with(kTrustedCommentPrefix)) {
     return fail(Errc::malformed,
@@ -282,15 +292,12 @@ Result<SignatureFile> parse_signature(std::string_view text) {
   }
   out.trusted_comment = std::string(tc);
   // Line 4: base64(global_sig), exactly 64 bytes.
-  const auto global_line = lines.next();
+  const auto global_line = line(3);
   if (!global_line) return fail(Errc::malformed, "signature file: global signature line missing");
   if (auto ok = from_base64(*global_line, out.global_sig, "signature file: global signature");
       !ok) {
     return tl::unexpected(ok.error());
   }
-  // Check: nothing after the four lines (minisign ignores extra lines; we do not, so
-  // that nothing unsigned rides along in a sealed dossier).
-  if (!lines.at_end()) return fail(Errc::malformed, "signature file: data after the 4th line");
   return out;
 }
 
@@ -342,20 +349,21 @@ Result<PublicKey> PublicKey::parse(std::string_view file_text) {
   if (auto ok = check_file(file_text, kKeyFileMaxBytes, "public key"); !ok) {
     return tl::unexpected(ok.error());
   }
-  Lines lines(file_text);
-  auto first = lines.next();
-  std::optional<std::string_view> b64;
-  if (first && !first->starts_with(kCommentPrefix)) {
-    b64 = first;  // a bare base64 line (minisign -P)
-  } else {
-    if (auto ok = check_comment_line(first, "public key"); !ok) return tl::unexpected(ok.error());
-    b64 = lines.next();
-    if (!b64) return fail(Errc::malformed, "public key: base64 line missing");
+  // Check: nothing but empty lines after the key line.
+  auto lines = split_lines(file_text, 2, "public key: data after the key line");
+  if (!lines) return tl::unexpected(lines.error());
+  if (lines->empty()) return fail(Errc::malformed, "public key: empty file");
+  // One line: the bare base64 line (what `minisign -P` takes). Two: a comment line, whatever
+  // it says (`minisign -p` skips it), then the key.
+  if (lines->size() == 2) {
+    if (auto ok = check_comment_line(lines->front(), "public key", false); !ok) {
+      return tl::unexpected(ok.error());
+    }
   }
-  // Check: nothing after the key line.
-  if (!lines.at_end()) return fail(Errc::malformed, "public key: data after the key line");
   std::array<std::uint8_t, kPubkeyStructBytes> raw{};
-  if (auto ok = from_base64(*b64, raw, "public key"); !ok) return tl::unexpected(ok.error());
+  if (auto ok = from_base64(lines->back().text, raw, "public key"); !ok) {
+    return tl::unexpected(ok.error());
+  }
   // Check: algorithm "Ed" (the only one minisign defines for keys).
   if (!starts_with_bytes(raw, kSigAlg)) {
     return fail(Errc::unsupported, "public key: unsupported signature algorithm");
@@ -411,17 +419,21 @@ Result<SecretKey> SecretKey::parse(std::string_view file_text,
   if (auto ok = check_file(file_text, kKeyFileMaxBytes, "secret key"); !ok) {
     return tl::unexpected(ok.error());
   }
-  Lines lines(file_text);
-  if (auto ok = check_comment_line(lines.next(), "secret key"); !ok) {
+  // Check: a comment line, whatever it says (minisign skips it), the key line, then nothing
+  // but empty lines.
+  auto lines = split_lines(file_text, 2, "secret key: data after the key line");
+  if (!lines) return tl::unexpected(lines.error());
+  if (lines->empty()) return fail(Errc::malformed, "secret key: empty file");
+  if (auto ok = check_comment_line(lines->front(), "secret key", false); !ok) {
     return tl::unexpected(ok.error());
   }
-  const auto b64 = lines.next();
-  if (!b64) return fail(Errc::malformed, "secret key: base64 line missing");
-  // Check: nothing after the key line.
-  if (!lines.at_end()) return fail(Errc::malformed, "secret key: data after the key line");
+  if (lines->size() < 2) return fail(Errc::malformed, "secret key: base64 line missing");
+  // Decoded straight into guarded memory: the key is in there (plain or XORed).
   SecretBytes raw_buf(kSeckeyStructBytes);
   const auto raw = raw_buf.expose();
-  if (auto ok = from_base64(*b64, raw, "secret key"); !ok) return tl::unexpected(ok.error());
+  if (auto ok = from_base64(lines->back().text, raw, "secret key"); !ok) {
+    return tl::unexpected(ok.error());
+  }
 
   // Check: sig_alg "Ed", chk_alg "B2", kdf_alg "Sc" or two zero bytes (minisign's order).
   if (!starts_with_bytes(raw.subspan(kSkOffSigAlg), kSigAlg)) {

@@ -301,6 +301,64 @@ TEST_F(MinisignInterop, MinisignEncryptedKeyReadByUs) {
   EXPECT_EQ(r.status, 0) << r.output;
 }
 
+// ---- Reading differences settled against minisign 0.11 (docs/formats-minisign.md) -------
+
+// The untrusted comment line: minisign's fgets() bound (1022 bytes before the LF, a CR
+// included) is ours, for signature and public key files.
+TEST_F(MinisignInterop, UntrustedCommentLineBoundAgrees) {
+  const SecretKey key = SecretKey::generate();
+  const std::string pub = key.public_key().to_file("");
+  const std::string sig = *sign(key, data(), "tc", "");
+  const std::string sig_rest = sig.substr(sig.find('\n') + 1);
+  const std::string pub_line = pub.substr(pub.find('\n') + 1);
+  write_file(dir / "pub", pub);
+  for (const std::size_t n : {std::size_t{1021}, std::size_t{1022}, std::size_t{1023}, std::size_t{1024}}) {
+    for (const bool crlf : {false, true}) {
+      std::string comment = "untrusted comment: " + std::string(n - 19 - (crlf ? 1 : 0), 'c');
+      if (crlf) comment += "\r";
+      write_file(dir / "data.txt.minisig", comment + "\n" + sig_rest);
+      const bool theirs = minisign("-V -p pub -m data.txt").status == 0;
+      const bool ours = verify(key.public_key(), data(), comment + "\n" + sig_rest).has_value();
+      EXPECT_EQ(ours, theirs) << "signature, comment line of " << n << " bytes, crlf " << crlf;
+      EXPECT_EQ(ours, n <= 1022) << n;
+      // The same comment line in the public key file, the signature as written.
+      write_file(dir / "data.txt.minisig", sig);
+      write_file(dir / "pub2", comment + "\n" + pub_line);
+      const bool theirs_pub = minisign("-V -p pub2 -m data.txt").status == 0;
+      const bool ours_pub = PublicKey::parse(comment + "\n" + pub_line).has_value();
+      EXPECT_EQ(ours_pub, theirs_pub) << "public key, comment line of " << n << " bytes, crlf " << crlf;
+    }
+  }
+}
+
+// Files that minisign 0.11 accepts and we used to refuse: a signature file with an empty line
+// at the end, a public key file whose first line is not "untrusted comment: ...".
+TEST_F(MinisignInterop, LenientFilesAcceptedByBoth) {
+  const SecretKey key = SecretKey::generate();
+  const std::string pub = key.public_key().to_file("");
+  const std::string sig = *sign(key, data(), "tc", "");
+  write_file(dir / "pub", pub);
+  write_file(dir / "data.txt.minisig", sig + "\n");
+  auto r = minisign("-V -p pub -m data.txt");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(verify(key.public_key(), data(), sig + "\n").has_value());
+
+  const std::string odd_pub = "my coordinator key\n" + pub.substr(pub.find('\n') + 1);
+  write_file(dir / "pub", odd_pub);
+  write_file(dir / "data.txt.minisig", sig);
+  r = minisign("-V -p pub -m data.txt");
+  EXPECT_EQ(r.status, 0) << r.output;
+  auto parsed = PublicKey::parse(odd_pub);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  EXPECT_EQ(*parsed, key.public_key());
+
+  // Still refused by both: a signature file whose first line is not the untrusted comment.
+  write_file(dir / "pub", pub);
+  write_file(dir / "data.txt.minisig", "hello\n" + sig.substr(sig.find('\n') + 1));
+  EXPECT_NE(minisign("-V -p pub -m data.txt").status, 0);
+  EXPECT_FALSE(verify(key.public_key(), data(), read_file(dir / "data.txt.minisig")).has_value());
+}
+
 // A byte outside the base64 alphabet where a '/' was: minisign refuses, and so do we
 // (libsodium 1.0.18 read 0x80-0xFF as '/', and such a signature verified).
 TEST_F(MinisignInterop, HighByteForSlashRefusedByBoth) {

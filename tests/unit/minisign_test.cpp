@@ -509,5 +509,80 @@ TEST_F(Minisign, SecretKeyWriteRefusals) {
   EXPECT_EQ(key.to_file(nullptr, "two\nlines").error().code, Errc::usage);
 }
 
+// ---- Reading as minisign 0.11 reads (docs/formats-minisign.md, "dossier vs minisign 0.11") --
+
+// minisign reads the comment line with fgets() into 1024 bytes and refuses a line whose LF
+// does not fit: at most 1022 bytes before the LF, a CR included.
+TEST_F(Minisign, UntrustedCommentLineBoundIsMinisigns) {
+  const auto sig = split_lines(*sign(key, data, "tc", ""));
+  const auto pub = split_lines(key.public_key().to_file(""));
+  const auto sec = split_lines(*key.to_file(nullptr, ""));
+  const auto comment = [](std::size_t line_bytes) {
+    return "untrusted comment: " + std::string(line_bytes - 19, 'c');
+  };
+  for (const std::size_t n : {std::size_t{1021}, std::size_t{1022}, std::size_t{1023}, std::size_t{1024}}) {
+    const bool fits = n <= 1022;
+    const std::string sig_file = join_lines({comment(n), sig[1], sig[2], sig[3]});
+    const std::string pub_file = join_lines({comment(n), pub[1]});
+    const std::string sec_file = join_lines({comment(n), sec[1]});
+    EXPECT_EQ(verify(key.public_key(), data, sig_file).has_value(), fits) << n;
+    EXPECT_EQ(PublicKey::parse(pub_file).has_value(), fits) << n;
+    EXPECT_EQ(SecretKey::parse(sec_file, no_passphrase()).has_value(), fits) << n;
+    if (!fits) {
+      auto v = verify(key.public_key(), data, sig_file);
+      EXPECT_EQ(v.error().code, Errc::limit);
+      EXPECT_NE(v.error().message.find("longer than 1022 bytes"), std::string::npos) << v.error().message;
+    }
+  }
+  // With CRLF the CR counts: 1021 bytes + CR fit, 1022 + CR do not.
+  const auto crlf = [](const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += l + "\r\n";
+    return out;
+  };
+  EXPECT_TRUE(verify(key.public_key(), data, crlf({comment(1021), sig[1], sig[2], sig[3]})).has_value());
+  EXPECT_EQ(verify(key.public_key(), data, crlf({comment(1022), sig[1], sig[2], sig[3]})).error().code, Errc::limit);
+}
+
+// minisign never reads past the lines it needs; we ignore empty lines at the end (what an
+// editor or a mail program adds) but still refuse anything else there.
+TEST_F(Minisign, TrailingEmptyLinesAreIgnored) {
+  const std::string sig = *sign(key, data, "tc", "");
+  for (const char* tail : {"\n", "\n\n", "\r\n", "\r\n\r\n"}) {
+    EXPECT_TRUE(verify(key.public_key(), data, sig + tail).has_value()) << testing::PrintToString(tail);
+    EXPECT_EQ(*PublicKey::parse(key.public_key().to_file("") + tail), key.public_key());
+    EXPECT_TRUE(SecretKey::parse(*key.to_file(nullptr, "") + tail, no_passphrase()).has_value());
+  }
+  for (const char* tail : {" \n", "\t\n", "x\n", "\n\nx"}) {
+    auto v = verify(key.public_key(), data, sig + tail);
+    ASSERT_FALSE(v.has_value()) << testing::PrintToString(tail);
+    EXPECT_EQ(v.error().code, Errc::malformed);
+    EXPECT_NE(v.error().message.find("data after the 4th line"), std::string::npos) << v.error().message;
+  }
+  // An empty line in the middle is not at the end.
+  const auto lines = split_lines(sig);
+  EXPECT_FALSE(verify(key.public_key(), data, join_lines({lines[0], "", lines[1], lines[2], lines[3]})).has_value());
+}
+
+// `minisign -p FILE` and `-s FILE` skip the first line whatever it says; a signature file
+// must start with "untrusted comment: " (minisign checks that one).
+TEST_F(Minisign, KeyFilesTakeAnyFirstLine) {
+  const auto pub = split_lines(key.public_key().to_file(""));
+  const auto sec = split_lines(*key.to_file(nullptr, ""));
+  for (const std::string first : {"", "hello", "comment: x", "RWQ="}) {
+    EXPECT_EQ(*PublicKey::parse(join_lines({first, pub[1]})), key.public_key()) << first;
+    auto sk = SecretKey::parse(join_lines({first, sec[1]}), no_passphrase());
+    ASSERT_TRUE(sk.has_value()) << first << ": " << sk.error().message;
+    EXPECT_EQ(sk->public_key(), key.public_key());
+  }
+  // A single line is the bare key (minisign -P), for public keys only.
+  EXPECT_EQ(*PublicKey::parse(pub[1]), key.public_key());
+  EXPECT_EQ(SecretKey::parse(sec[1] + "\n", no_passphrase()).error().code, Errc::malformed);
+  const auto sig = split_lines(*sign(key, data, "tc", ""));
+  auto v = verify(key.public_key(), data, join_lines({"hello", sig[1], sig[2], sig[3]}));
+  ASSERT_FALSE(v.has_value());
+  EXPECT_NE(v.error().message.find("untrusted comment"), std::string::npos) << v.error().message;
+}
+
 }  // namespace
 }  // namespace dossier::crypto::minisign
