@@ -133,6 +133,11 @@ Result<std::vector<crypto::age::X25519Recipient>> load_recipients(const std::vec
     const auto same = [&](const crypto::age::X25519Recipient& u) { return u.to_string() == r.to_string(); };
     if (std::none_of(unique.begin(), unique.end(), same)) unique.push_back(r);
   }
+  // One stanza per recipient in every age header; opening refuses more than kMaxStanzas.
+  if (unique.size() > crypto::age::kMaxStanzas) {
+    return fail(Errc::usage, std::to_string(unique.size()) + " recipients: at most " +
+                                 std::to_string(crypto::age::kMaxStanzas) + " fit in an age header");
+  }
   return unique;
 }
 

@@ -216,6 +216,11 @@ Result<Header> parse_header(BufReader& r) {
   for (;;) {
     if (auto ok = next(); !ok) return tl::unexpected(ok.error());
     if (line.starts_with("-> ")) {
+      // Our limit: every identity tries every stanza (an X25519 scalar multiplication each),
+      // so a header of thousands of dummy stanzas would cost seconds per file.
+      if (h.stanzas.size() == kMaxStanzas) {
+        return header_error(Errc::limit, "more than " + std::to_string(kMaxStanzas) + " recipient stanzas");
+      }
       // "ABNF": arg-line = "-> " argument *(SP argument) LF
       h.mac_input.append(line).push_back('\n');
       Stanza s;
@@ -561,6 +566,10 @@ Result<Encryptor> Encryptor::start(const std::vector<const Recipient*>& recipien
     auto s = r->wrap(file_key);
     if (!s) return tl::unexpected(s.error());
     stanzas.insert(stanzas.end(), s->begin(), s->end());
+  }
+  // Never write a header that decryption refuses (kMaxStanzas).
+  if (stanzas.size() > kMaxStanzas) {
+    return fail(Errc::usage, "age: more than " + std::to_string(kMaxStanzas) + " recipients");
   }
   // "scrypt recipient stanza": an scrypt stanza must be alone.
   if (stanzas.size() > 1 && std::any_of(stanzas.begin(), stanzas.end(),

@@ -59,5 +59,23 @@ TEST_F(Recipients, BadKeyAndBadFileAreUsageErrors) {
   EXPECT_EQ(none.error().code, Errc::usage);
 }
 
+// Each recipient is one stanza in every age header, and opening refuses more than
+// crypto::age::kMaxStanzas of them: seal must not accept more (duplicates count once).
+TEST_F(Recipients, AtMostAsManyAsAnAgeHeaderHolds) {
+  std::string many;
+  for (std::size_t i = 0; i < crypto::age::kMaxStanzas; ++i) {
+    many += X25519Identity::generate().recipient().to_string() + "\n";
+  }
+  const auto file = write("many.pub", many);
+  const auto first = many.substr(0, many.find('\n'));
+  auto full = app::load_recipients({file.string(), first});
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_EQ(full->size(), crypto::age::kMaxStanzas);
+  auto over = app::load_recipients({file.string(), X25519Identity::generate().recipient().to_string()});
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, Errc::usage);
+  EXPECT_EQ(over.error().message, "65 recipients: at most 64 fit in an age header");
+}
+
 }  // namespace
 }  // namespace dossier
