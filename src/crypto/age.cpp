@@ -383,15 +383,13 @@ X25519Identity::X25519Identity(SecretBytes sk) : sk_(std::move(sk)), pk_{} {
 Result<X25519Identity> X25519Identity::parse(std::string_view s) {
   // Encoded as Bech32 with HRP "AGE-SECRET-KEY-" (uppercase). Error messages never
   // echo the input: it is secret.
-  auto d = bech32::decode(s, 0);
+  auto d = bech32::decode_secret(s, 0);
   if (!d) return fail(Errc::malformed, "age: invalid identity: " + d.error().message);
-  SecretBytes sk(d->data.data(), d->data.size());
-  sodium_memzero(d->data.data(), d->data.size());
   if (d->hrp != "age-secret-key-" || !d->uppercase) {
     return fail(Errc::malformed, "age: invalid identity: not an AGE-SECRET-KEY-1 X25519 identity");
   }
-  if (sk.size() != 32) return fail(Errc::malformed, "age: invalid identity: wrong key length");
-  return X25519Identity(std::move(sk));
+  if (d->data.size() != 32) return fail(Errc::malformed, "age: invalid identity: wrong key length");
+  return X25519Identity(std::move(d->data));
 }
 
 X25519Identity X25519Identity::generate() {
@@ -404,11 +402,8 @@ X25519Identity X25519Identity::generate() {
 X25519Recipient X25519Identity::recipient() const { return X25519Recipient(pk_); }
 
 SecretBytes X25519Identity::to_string() const {
-  auto s = bech32::encode(kIdentityHrp, sk_.expose(), true);
-  if (!s) return {};
-  SecretBytes out(reinterpret_cast<const std::uint8_t*>(s->data()), s->size());
-  sodium_memzero(s->data(), s->size());
-  return out;
+  auto s = bech32::encode_secret(kIdentityHrp, sk_.expose(), true);
+  return s ? std::move(*s) : SecretBytes();
 }
 
 Result<SecretBytes> X25519Identity::unwrap(const std::vector<Stanza>& stanzas) const {
@@ -630,8 +625,21 @@ Result<void> Encryptor::finish() {
   return seal_chunk(true);
 }
 
-Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
-                     std::ostream& out, bool armor) {
+namespace {
+
+// Reads a byte span as an istream, without copying it (the span may be secret).
+class SpanBuf final : public std::streambuf {
+ public:
+  explicit SpanBuf(std::span<const std::uint8_t> bytes) {
+    // The get area is only read: underflow/pbackfail are not overridden, so nothing writes.
+    char* p = const_cast<char*>(reinterpret_cast<const char*>(bytes.data()));
+    setg(p, p, p + bytes.size());
+  }
+};
+
+// Encrypts what `feed` writes into the Encryptor, to `out` (armored or binary).
+Result<void> encrypt_with(const std::vector<const Recipient*>& recipients, std::ostream& out, bool armor,
+                          const std::function<Result<void>(Encryptor&)>& feed) {
   std::unique_ptr<ArmorWriter> armored;
   if (armor) armored = std::make_unique<ArmorWriter>(out);
   auto emit = [&](const std::uint8_t* p, std::size_t n) -> Result<void> {
@@ -642,15 +650,7 @@ Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istre
   };
   auto enc = Encryptor::start(recipients, emit);
   if (!enc) return tl::unexpected(enc.error());
-  std::vector<std::uint8_t> buf(kChunkSize);
-  for (;;) {
-    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
-    if (in.bad()) return fail(Errc::io, "age: read failed");
-    const auto n = static_cast<std::size_t>(in.gcount());
-    if (auto r = enc->write(std::span<const std::uint8_t>(buf.data(), n)); !r) return r;
-    if (n < buf.size()) break;
-  }
-  sodium_memzero(buf.data(), buf.size());
+  if (auto r = feed(*enc); !r) return r;
   if (auto r = enc->finish(); !r) return r;
   if (armored) {
     if (auto r = armored->finish(); !r) return r;
@@ -660,8 +660,27 @@ Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istre
   return {};
 }
 
-Result<void> decrypt(const std::vector<const Identity*>& identities, std::istream& in,
-                     std::ostream& out) {
+}  // namespace
+
+Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
+                     std::ostream& out, bool armor) {
+  return encrypt_with(recipients, out, armor, [&](Encryptor& enc) -> Result<void> {
+    SecretBytes buf(kChunkSize);  // plaintext passes through guarded memory only
+    for (;;) {
+      in.read(reinterpret_cast<char*>(buf.expose().data()), static_cast<std::streamsize>(buf.size()));
+      if (in.bad()) return fail(Errc::io, "age: read failed");
+      const auto n = static_cast<std::size_t>(in.gcount());
+      if (auto r = enc.write(buf.expose().first(n)); !r) return r;
+      if (n < buf.size()) return {};
+    }
+  });
+}
+
+namespace {
+
+using Sink = std::function<Result<void>(std::span<const std::uint8_t>)>;
+
+Result<void> decrypt_to(const std::vector<const Identity*>& identities, std::istream& in, const Sink& sink) {
   init_sodium();
   // Format detection: a binary file starts with the version prefix ("Version line");
   // anything else is taken as ASCII armor ("ASCII armor") and parsed strictly.
@@ -755,8 +774,7 @@ Result<void> decrypt(const std::vector<const Identity*>& identities, std::istrea
     }
     if (!ok) return payload_error(Errc::crypto, "chunk " + std::to_string(counter) + " failed to authenticate");
     // Released only after it authenticated; later errors still void the whole output.
-    out.write(reinterpret_cast<const char*>(plain.expose().data()), static_cast<std::streamsize>(*n - kTagSize));
-    if (!out) return fail(Errc::io, "age: write failed");
+    if (auto w = sink(plain.expose().first(*n - kTagSize)); !w) return w;
     if (last) {
       auto eof = r.at_eof();
       if (!eof) return tl::unexpected(eof.error());
@@ -767,22 +785,55 @@ Result<void> decrypt(const std::vector<const Identity*>& identities, std::istrea
   return {};
 }
 
+}  // namespace
+
+Result<void> decrypt(const std::vector<const Identity*>& identities, std::istream& in,
+                     std::ostream& out) {
+  return decrypt_to(identities, in, [&](std::span<const std::uint8_t> part) -> Result<void> {
+    out.write(reinterpret_cast<const char*>(part.data()), static_cast<std::streamsize>(part.size()));
+    if (!out) return fail(Errc::io, "age: write failed");
+    return {};
+  });
+}
+
 Result<std::vector<std::uint8_t>> encrypt(const std::vector<const Recipient*>& recipients,
                                           std::span<const std::uint8_t> plaintext, bool armor) {
-  std::istringstream in(std::string(reinterpret_cast<const char*>(plaintext.data()), plaintext.size()));
   std::ostringstream out;
-  if (auto r = encrypt(recipients, in, out, armor); !r) return tl::unexpected(r.error());
+  auto r = encrypt_with(recipients, out, armor, [&](Encryptor& enc) { return enc.write(plaintext); });
+  if (!r) return tl::unexpected(r.error());
   const std::string s = std::move(out).str();
   return std::vector<std::uint8_t>(s.begin(), s.end());
 }
 
 Result<std::vector<std::uint8_t>> decrypt(const std::vector<const Identity*>& identities,
                                           std::span<const std::uint8_t> ciphertext) {
-  std::istringstream in(std::string(reinterpret_cast<const char*>(ciphertext.data()), ciphertext.size()));
-  std::ostringstream out;
-  if (auto r = decrypt(identities, in, out); !r) return tl::unexpected(r.error());
-  const std::string s = std::move(out).str();
-  return std::vector<std::uint8_t>(s.begin(), s.end());
+  SpanBuf buf(ciphertext);
+  std::istream in(&buf);
+  std::vector<std::uint8_t> out;
+  auto r = decrypt_to(identities, in, [&](std::span<const std::uint8_t> part) -> Result<void> {
+    out.insert(out.end(), part.begin(), part.end());
+    return {};
+  });
+  if (!r) return tl::unexpected(r.error());
+  return out;
+}
+
+Result<SecretBytes> decrypt_secret(const std::vector<const Identity*>& identities,
+                                   std::span<const std::uint8_t> ciphertext) {
+  SpanBuf buf(ciphertext);
+  std::istream in(&buf);
+  // The plaintext is shorter than the ciphertext (header, nonce and tags), armored or not.
+  SecretBytes out(ciphertext.size());
+  std::size_t filled = 0;
+  auto r = decrypt_to(identities, in, [&](std::span<const std::uint8_t> part) -> Result<void> {
+    if (part.size() > out.size() - filled) return fail(Errc::internal, "age: plaintext longer than ciphertext");
+    std::copy(part.begin(), part.end(), out.expose().begin() + static_cast<std::ptrdiff_t>(filled));
+    filled += part.size();
+    return {};
+  });
+  if (!r) return tl::unexpected(r.error());
+  out.shrink(filled);
+  return out;
 }
 
 }  // namespace dossier::crypto::age

@@ -161,5 +161,9 @@ Result<std::vector<std::uint8_t>> encrypt(const std::vector<const Recipient*>& r
                                           bool armor = false);
 Result<std::vector<std::uint8_t>> decrypt(const std::vector<const Identity*>& identities,
                                           std::span<const std::uint8_t> ciphertext);
+// For a small file whose plaintext is a secret (a passphrase-protected identity file): the
+// plaintext goes straight into guarded memory, and is returned only whole and authenticated.
+Result<SecretBytes> decrypt_secret(const std::vector<const Identity*>& identities,
+                                   std::span<const std::uint8_t> ciphertext);
 
 }  // namespace dossier::crypto::age

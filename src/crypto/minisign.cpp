@@ -496,7 +496,7 @@ Result<SecretKey> SecretKey::parse(std::string_view file_text,
   return SecretKey(id, std::move(sk), encrypted);
 }
 
-Result<std::string> SecretKey::to_file(const SecretBytes* passphrase,
+Result<SecretBytes> SecretKey::to_file(const SecretBytes* passphrase,
                                        std::string_view untrusted_comment,
                                        const KdfParams& kdf) const {
   init_sodium();
@@ -550,7 +550,8 @@ Result<std::string> SecretKey::to_file(const SecretBytes* passphrase,
       !untrusted_comment.empty() ? std::string(untrusted_comment)
       : passphrase != nullptr    ? std::string("minisign encrypted secret key")
                                  : std::string("minisign unencrypted secret key");
-  return std::string(kCommentPrefix) + comment + "\n" + base64::encode(raw, true) + "\n";
+  const SecretBytes b64 = base64::encode_secret(raw, true);
+  return join_secret({kCommentPrefix, comment, "\n", as_text(b64.expose()), "\n"});
 }
 
 Result<std::string> SecretKey::sign_prehashed(std::span<const std::uint8_t, 64> prehash,

@@ -110,8 +110,9 @@ class SecretKey {
   // Errc::usage for an empty passphrase, one minisign could not read from a terminal
   // (NUL, CR, LF, more than 1023 bytes), KDF parameters outside [min, max], or a
   // comment that is not one line of at most kUntrustedCommentMaxBytes.
-  // The text of an unencrypted key is the secret itself: store it 0600, wipe it.
-  Result<std::string> to_file(const SecretBytes* passphrase, std::string_view untrusted_comment,
+  // The text of an unencrypted key is the secret itself, so the file text is returned in
+  // guarded memory either way: store it 0600.
+  Result<SecretBytes> to_file(const SecretBytes* passphrase, std::string_view untrusted_comment,
                               const KdfParams& kdf = KdfParams{}) const;
 
  private:

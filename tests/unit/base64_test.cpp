@@ -267,7 +267,7 @@ TEST_F(MinisignBase64Positions, PublicKeyLine) {
 TEST_F(MinisignBase64Positions, SecretKeyLine) {
   const auto sk_file = key.to_file(nullptr, "");
   ASSERT_TRUE(sk_file.has_value());
-  const std::string file = *sk_file;
+  const std::string file(as_text(sk_file->expose()));
   const std::size_t line = line_start(file, 1);  // 212 characters: 158 bytes, one '='
   ASSERT_EQ(file[line + 211], '=');
   const auto parse = [](const std::string& f) {

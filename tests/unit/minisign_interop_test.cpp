@@ -59,10 +59,16 @@ SecretBytes secret(std::string_view pw) {
   return SecretBytes(reinterpret_cast<const std::uint8_t*>(pw.data()), pw.size());
 }
 
+// A secret key file's text as a std::string: tests only, real code keeps it in SecretBytes.
+std::string text_of(const Result<SecretBytes>& file) {
+  EXPECT_TRUE(file.has_value()) << file.error().message;
+  return file ? std::string(as_text(file->expose())) : std::string();
+}
+
 // `key` with its key id replaced by `id` (through the unencrypted file format, with
 // an all-zero checksum as `minisign -G -W` writes): deterministic leading zeros.
 SecretKey with_key_id(const SecretKey& key, const KeyId& id) {
-  const std::string file = *key.to_file(nullptr, "");
+  const std::string file = text_of(key.to_file(nullptr, ""));
   const auto nl = file.find('\n');
   auto raw = *base64::decode(file.substr(nl + 1, file.size() - nl - 2), true);
   EXPECT_EQ(raw.size(), 158u);
@@ -250,7 +256,7 @@ TEST_F(MinisignInterop, OurUnencryptedKeyUsedByMinisign) {
   const SecretKey key =
       with_key_id(SecretKey::generate(), KeyId{0x19, 0xcb, 0x8c, 0x6e, 0x86, 0x18, 0xab, 0x08});
   ASSERT_EQ(key.key_id_hex(), "8AB18866E8CCB19");
-  write_file(dir / "sec", *key.to_file(nullptr, ""));
+  write_file(dir / "sec", text_of(key.to_file(nullptr, "")));
   write_file(dir / "pub", key.public_key().to_file(""));
   // minisign 0.11 needs no -W to sign with an unencrypted key (-W only matters for -G
   // and -C); with -p it also checks the result against the public key.
@@ -269,9 +275,7 @@ TEST_F(MinisignInterop, OurUnencryptedKeyUsedByMinisign) {
 TEST_F(MinisignInterop, OurEncryptedKeyUsedByMinisign) {
   const SecretKey key = SecretKey::generate();
   const SecretBytes pw = secret("interop passphrase");
-  auto file = key.to_file(&pw, "", KdfParams::light());
-  ASSERT_TRUE(file.has_value()) << file.error().message;
-  write_file(dir / "sec", *file);
+  write_file(dir / "sec", text_of(key.to_file(&pw, "", KdfParams::light())));
   write_file(dir / "pub", key.public_key().to_file(""));
 
   auto r = minisign("-S -s sec -p pub -m data.txt -t 'encrypted key'", "interop passphrase\n");

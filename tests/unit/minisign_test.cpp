@@ -39,11 +39,15 @@ std::vector<std::uint8_t> unb64(const std::string& text) {
 
 std::string b64(const std::vector<std::uint8_t>& bin) { return base64::encode(bin, true); }
 
+// A secret key file's text as a std::string: tests only, real code keeps it in SecretBytes.
+std::string text_of(const Result<SecretBytes>& file) {
+  EXPECT_TRUE(file.has_value()) << file.error().message;
+  return file ? std::string(as_text(file->expose())) : std::string();
+}
+
 // The raw 64-byte Ed25519 secret key, read back through the public file format.
 std::vector<std::uint8_t> raw_secret(const SecretKey& key) {
-  auto file = key.to_file(nullptr, "");
-  EXPECT_TRUE(file.has_value());
-  const auto raw = unb64(split_lines(*file).at(1));
+  const auto raw = unb64(split_lines(text_of(key.to_file(nullptr, ""))).at(1));
   return {raw.begin() + 54 + 8, raw.begin() + 54 + 8 + 64};
 }
 
@@ -379,9 +383,8 @@ TEST_F(Minisign, MalformedPublicKeys) {
 }
 
 TEST_F(Minisign, UnencryptedSecretKeyRoundTrip) {
-  auto file = key.to_file(nullptr, "");
-  ASSERT_TRUE(file.has_value());
-  const auto raw = unb64(split_lines(*file).at(1));
+  const std::string file = text_of(key.to_file(nullptr, ""));
+  const auto raw = unb64(split_lines(file).at(1));
   ASSERT_EQ(raw.size(), 158u);
   EXPECT_EQ(raw[0], 'E');
   EXPECT_EQ(raw[1], 'd');
@@ -390,7 +393,7 @@ TEST_F(Minisign, UnencryptedSecretKeyRoundTrip) {
   EXPECT_EQ(raw[4], 'B');
   EXPECT_EQ(raw[5], '2');
   EXPECT_TRUE(std::all_of(raw.begin() + 6, raw.begin() + 54, [](auto b) { return b == 0; }));
-  auto back = SecretKey::parse(*file, no_passphrase());
+  auto back = SecretKey::parse(file, no_passphrase());
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_FALSE(back->was_encrypted());
   EXPECT_EQ(back->public_key(), key.public_key());
@@ -399,13 +402,12 @@ TEST_F(Minisign, UnencryptedSecretKeyRoundTrip) {
 
 TEST_F(Minisign, EncryptedSecretKeyRoundTripAndWrongPassphrase) {
   const SecretBytes pw = secret("correct horse");
-  auto file = key.to_file(&pw, "", KdfParams::light());
-  ASSERT_TRUE(file.has_value()) << file.error().message;
-  const auto raw = unb64(split_lines(*file).at(1));
+  const std::string file = text_of(key.to_file(&pw, "", KdfParams::light()));
+  const auto raw = unb64(split_lines(file).at(1));
   EXPECT_EQ(raw[2], 'S');
   EXPECT_EQ(raw[3], 'c');
   int asked = 0;
-  auto back = SecretKey::parse(*file, [&]() -> Result<SecretBytes> {
+  auto back = SecretKey::parse(file, [&]() -> Result<SecretBytes> {
     ++asked;
     return secret("correct horse");
   });
@@ -414,13 +416,13 @@ TEST_F(Minisign, EncryptedSecretKeyRoundTripAndWrongPassphrase) {
   EXPECT_TRUE(back->was_encrypted());
   EXPECT_EQ(back->public_key(), key.public_key());
 
-  auto wrong = SecretKey::parse(*file, passphrase("wrong horse"));
+  auto wrong = SecretKey::parse(file, passphrase("wrong horse"));
   ASSERT_FALSE(wrong.has_value());
   EXPECT_EQ(wrong.error().code, Errc::bad_passphrase);
 
   // The callback's own error passes through.
   auto cancelled =
-      SecretKey::parse(*file, []() -> Result<SecretBytes> { return fail(Errc::usage, "no tty"); });
+      SecretKey::parse(file, []() -> Result<SecretBytes> { return fail(Errc::usage, "no tty"); });
   ASSERT_FALSE(cancelled.has_value());
   EXPECT_EQ(cancelled.error().code, Errc::usage);
   EXPECT_EQ(cancelled.error().message, "no tty");
@@ -434,7 +436,7 @@ TEST_F(Minisign, DefaultKdfParamsAreMinisigns) {
 
 TEST_F(Minisign, ExcessiveKdfCostRefusedBeforeAskingPassphrase) {
   const SecretBytes pw = secret("pw");
-  auto lines = split_lines(*key.to_file(&pw, "", KdfParams::light()));
+  auto lines = split_lines(text_of(key.to_file(&pw, "", KdfParams::light())));
   auto raw = unb64(lines[1]);
   auto set_u64 = [&](std::size_t off, std::uint64_t v) {
     for (std::size_t i = 0; i < 8; ++i) raw[off + i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -453,7 +455,7 @@ TEST_F(Minisign, ExcessiveKdfCostRefusedBeforeAskingPassphrase) {
 }
 
 TEST_F(Minisign, CorruptSecretKeyFiles) {
-  auto lines = split_lines(*key.to_file(nullptr, ""));
+  auto lines = split_lines(text_of(key.to_file(nullptr, "")));
   const auto raw = unb64(lines[1]);
   auto with = [&](auto mutate) {
     auto r = raw;
@@ -516,7 +518,7 @@ TEST_F(Minisign, SecretKeyWriteRefusals) {
 TEST_F(Minisign, UntrustedCommentLineBoundIsMinisigns) {
   const auto sig = split_lines(*sign(key, data, "tc", ""));
   const auto pub = split_lines(key.public_key().to_file(""));
-  const auto sec = split_lines(*key.to_file(nullptr, ""));
+  const auto sec = split_lines(text_of(key.to_file(nullptr, "")));
   const auto comment = [](std::size_t line_bytes) {
     return "untrusted comment: " + std::string(line_bytes - 19, 'c');
   };
@@ -551,7 +553,7 @@ TEST_F(Minisign, TrailingEmptyLinesAreIgnored) {
   for (const char* tail : {"\n", "\n\n", "\r\n", "\r\n\r\n"}) {
     EXPECT_TRUE(verify(key.public_key(), data, sig + tail).has_value()) << testing::PrintToString(tail);
     EXPECT_EQ(*PublicKey::parse(key.public_key().to_file("") + tail), key.public_key());
-    EXPECT_TRUE(SecretKey::parse(*key.to_file(nullptr, "") + tail, no_passphrase()).has_value());
+    EXPECT_TRUE(SecretKey::parse(text_of(key.to_file(nullptr, "")) + tail, no_passphrase()).has_value());
   }
   for (const char* tail : {" \n", "\t\n", "x\n", "\n\nx"}) {
     auto v = verify(key.public_key(), data, sig + tail);
@@ -568,7 +570,7 @@ TEST_F(Minisign, TrailingEmptyLinesAreIgnored) {
 // must start with "untrusted comment: " (minisign checks that one).
 TEST_F(Minisign, KeyFilesTakeAnyFirstLine) {
   const auto pub = split_lines(key.public_key().to_file(""));
-  const auto sec = split_lines(*key.to_file(nullptr, ""));
+  const auto sec = split_lines(text_of(key.to_file(nullptr, "")));
   for (const std::string first : {"", "hello", "comment: x", "RWQ="}) {
     EXPECT_EQ(*PublicKey::parse(join_lines({first, pub[1]})), key.public_key()) << first;
     auto sk = SecretKey::parse(join_lines({first, sec[1]}), no_passphrase());
