@@ -15,7 +15,6 @@
 // hybrid/mlkem768x25519 files) are skipped: that recipient type is not implemented.
 //
 // Prints "cctv-age: N passed, M failed, K skipped"; exits non-zero if M > 0 or N == 0.
-#include <sodium.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -30,6 +29,7 @@
 #include <vector>
 
 #include "crypto/age.hpp"
+#include "crypto/digest.hpp"
 #include "crypto/sodium_init.hpp"
 
 namespace fs = std::filesystem;
@@ -83,11 +83,8 @@ bool inflate_all(const std::string& in, std::string& out) {
 }
 
 std::string sha256_hex(const std::string& data) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  char hex[2 * sizeof h + 1];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  return hex;
+  return dossier::crypto::sha256_hex(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
 }
 
 std::string lower(std::string s) {
