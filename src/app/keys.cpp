@@ -32,14 +32,43 @@ Result<crypto::SecretBytes> read_tty_line(int fd) {
   crypto::SecretBytes buf(kMaxPassphrase + 1);
   std::size_t n = 0;
   for (;;) {
-    char c = 0;
-    const auto r = ::read(fd, &c, 1);
+    // One byte at a time, straight into guarded memory, so nothing after the line is consumed.
+    std::uint8_t* const at = buf.expose().data() + n;
+    const auto r = ::read(fd, at, 1);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0 || c == '\n' || c == '\r') break;
+    if (r <= 0 || *at == '\n' || *at == '\r') break;
     if (n >= kMaxPassphrase) return fail(Errc::usage, "passphrase longer than 1023 bytes");
-    buf.expose()[n++] = static_cast<std::uint8_t>(c);
+    ++n;
   }
-  return crypto::SecretBytes(buf.expose().data(), n);
+  buf.shrink(n);
+  return buf;
+}
+
+// A file read with read(2) straight into guarded memory: a secret key, an identity file or a
+// passphrase file never passes through a std::string or a stream buffer. Errors as
+// read_small_file's.
+Result<crypto::SecretBytes> read_secret_file(const fs::path& file, std::size_t max_bytes) {
+  Fd fd{::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
+  if (fd.fd < 0) {
+    if (errno == ENOENT) return fail(Errc::not_found, file.string() + ": " + std::strerror(errno));
+    return fail(Errc::io, file.string() + ": cannot open");
+  }
+  struct stat sb {};
+  if (::fstat(fd.fd, &sb) != 0) return fail(Errc::io, file.string() + ": cannot open");
+  const auto size = static_cast<std::size_t>(sb.st_size);
+  if (size > max_bytes) return fail(Errc::limit, file.string() + ": larger than " + std::to_string(max_bytes) + " bytes");
+  crypto::SecretBytes buf(size + 1);  // one byte more: a file that grew is noticed
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    const auto r = ::read(fd.fd, buf.expose().data() + got, buf.size() - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return fail(Errc::io, file.string() + ": " + std::strerror(errno));
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  if (got != size) return fail(Errc::io, file.string() + ": changed while being read");
+  buf.shrink(got);
+  return buf;
 }
 
 Result<crypto::SecretBytes> prompt_once(int fd, const std::string& prompt) {
@@ -57,18 +86,21 @@ Result<crypto::SecretBytes> prompt_once(int fd, const std::string& prompt) {
   return line;
 }
 
-Result<std::string> read_key_file(const fs::path& file, bool secret, const Warn& warn) {
+Result<std::string> read_key_file(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return fail(Errc::not_found, file.string() + ": no such file");
-  if (secret) {
-    struct stat sb {};
-    if (::stat(file.c_str(), &sb) == 0 && (sb.st_mode & 077) != 0 && warn) {
-      warn(file.string() + " can be read by other users; protect it with: chmod 600 " + file.string());
-    }
+  return read_small_file(file.string(), kMaxKeyFile);
+}
+
+// A secret key file, in guarded memory; warns when others may read it.
+Result<crypto::SecretBytes> read_secret_key_file(const fs::path& file, const Warn& warn) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return fail(Errc::not_found, file.string() + ": no such file");
+  struct stat sb {};
+  if (::stat(file.c_str(), &sb) == 0 && (sb.st_mode & 077) != 0 && warn) {
+    warn(file.string() + " can be read by other users; protect it with: chmod 600 " + file.string());
   }
-  auto text = read_small_file(file.string(), kMaxKeyFile);
-  if (!text) return tl::unexpected(text.error());
-  return text;
+  return read_secret_file(file, kMaxKeyFile);
 }
 
 bool looks_age_encrypted(std::string_view text) {
@@ -79,14 +111,13 @@ bool looks_age_encrypted(std::string_view text) {
 
 Result<crypto::SecretBytes> PassphraseSource::get(const std::string& prompt, bool confirm) const {
   if (file_) {
-    auto text = read_small_file(file_->string(), kMaxPassphrase + 2);
+    // The first line: up to 1023 bytes and its CR LF.
+    auto text = read_secret_file(*file_, kMaxPassphrase + 2);
     if (!text) return tl::unexpected(text.error());
-    auto end = text->find_first_of("\r\n");
-    if (end == std::string::npos) end = text->size();
-    crypto::SecretBytes out(reinterpret_cast<const std::uint8_t*>(text->data()), end);
-    sodium_memzero(text->data(), text->size());
-    if (out.empty()) return fail(Errc::usage, file_->string() + ": the passphrase file is empty");
-    return out;
+    const auto end = crypto::as_text(text->expose()).find_first_of("\r\n");
+    if (end != std::string_view::npos) text->shrink(end);
+    if (text->empty()) return fail(Errc::usage, file_->string() + ": the passphrase file is empty");
+    return text;
   }
   Fd tty{::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)};
   if (tty.fd < 0) {
@@ -115,7 +146,7 @@ Result<std::vector<crypto::age::X25519Recipient>> load_recipients(const std::vec
       out.push_back(*r);
       continue;
     }
-    auto text = read_key_file(a, false, nullptr);
+    auto text = read_key_file(a);
     if (!text) {
       if (text.error().code == Errc::not_found) {
         return fail(Errc::not_found, a + ": not an age1... recipient and no such file");
@@ -133,30 +164,34 @@ Result<std::vector<crypto::age::X25519Recipient>> load_recipients(const std::vec
     const auto same = [&](const crypto::age::X25519Recipient& u) { return u.to_string() == r.to_string(); };
     if (std::none_of(unique.begin(), unique.end(), same)) unique.push_back(r);
   }
+  // One stanza per recipient in every age header; opening refuses more than kMaxStanzas.
+  if (unique.size() > crypto::age::kMaxStanzas) {
+    return fail(Errc::usage, std::to_string(unique.size()) + " recipients: at most " +
+                                 std::to_string(crypto::age::kMaxStanzas) + " fit in an age header");
+  }
   return unique;
 }
 
 Result<std::vector<crypto::age::X25519Identity>> load_identities(const fs::path& file,
                                                                  const PassphraseSource& passphrase,
                                                                  const Warn& warn) {
-  auto text = read_key_file(file, true, warn);
+  auto text = read_secret_key_file(file, warn);
   if (!text) return tl::unexpected(text.error());
-  std::string plain = *text;
-  if (looks_age_encrypted(*text)) {
+  crypto::SecretBytes plain;
+  if (looks_age_encrypted(crypto::as_text(text->expose()))) {
     auto pass = passphrase.get("Passphrase for " + file.string() + ": ");
     if (!pass) return tl::unexpected(pass.error());
     crypto::age::ScryptIdentity id(std::move(*pass));
-    auto dec = crypto::age::decrypt({&id}, std::span<const std::uint8_t>(
-                                                 reinterpret_cast<const std::uint8_t*>(text->data()), text->size()));
+    auto dec = crypto::age::decrypt_secret({&id}, text->expose());
     if (!dec) {
       if (dec.error().code == Errc::bad_passphrase) return fail(Errc::bad_passphrase, file.string() + ": wrong passphrase");
       return fail(dec.error().code, file.string() + ": " + dec.error().message);
     }
-    plain.assign(dec->begin(), dec->end());
-    sodium_memzero(dec->data(), dec->size());
+    plain = std::move(*dec);
+  } else {
+    plain = std::move(*text);
   }
-  auto ids = crypto::age::parse_identities(plain);
-  sodium_memzero(plain.data(), plain.size());
+  auto ids = crypto::age::parse_identities(crypto::as_text(plain.expose()));
   if (!ids) return fail(Errc::malformed, file.string() + ": " + ids.error().message);
   if (ids->empty()) return fail(Errc::malformed, file.string() + ": no identities in the file");
   return ids;
@@ -164,9 +199,9 @@ Result<std::vector<crypto::age::X25519Identity>> load_identities(const fs::path&
 
 Result<crypto::minisign::SecretKey> load_signing_key(const fs::path& file, const PassphraseSource& passphrase,
                                                      const Warn& warn) {
-  auto text = read_key_file(file, true, warn);
+  auto text = read_secret_key_file(file, warn);
   if (!text) return tl::unexpected(text.error());
-  auto key = crypto::minisign::SecretKey::parse(*text, [&] {
+  auto key = crypto::minisign::SecretKey::parse(crypto::as_text(text->expose()), [&] {
     return passphrase.get("Passphrase for " + file.string() + ": ");
   });
   if (!key) {
@@ -177,7 +212,7 @@ Result<crypto::minisign::SecretKey> load_signing_key(const fs::path& file, const
 }
 
 Result<crypto::minisign::PublicKey> load_public_key(const fs::path& file) {
-  auto text = read_key_file(file, false, nullptr);
+  auto text = read_key_file(file);
   if (!text) return tl::unexpected(text.error());
   auto key = crypto::minisign::PublicKey::parse(*text);
   if (!key) return fail(key.error().code, file.string() + ": " + key.error().message);
@@ -265,9 +300,7 @@ Result<KeygenResult> keygen_signing(const fs::path& base, const crypto::SecretBy
   auto secret = key.to_file(passphrase, "dossier signing secret key " + id, kdf);
   if (!secret) return tl::unexpected(secret.error());
   const auto pub = key.public_key().to_file("minisign public key " + id);
-  auto r = write_pair(base, *secret, pub, id);
-  sodium_memzero(secret->data(), secret->size());
-  return r;
+  return write_pair(base, crypto::as_text(secret->expose()), pub, id);
 }
 
 Result<KeygenResult> keygen_encryption(const fs::path& base, const crypto::SecretBytes* passphrase,
@@ -275,23 +308,16 @@ Result<KeygenResult> keygen_encryption(const fs::path& base, const crypto::Secre
   const auto id = crypto::age::X25519Identity::generate();
   const auto recipient = id.recipient().to_string();
   const auto secret = id.to_string();
-  std::string identity_file = "# created by dossier keygen\n# public key: " + recipient + "\n";
-  identity_file.append(reinterpret_cast<const char*>(secret.expose().data()), secret.size());
-  identity_file += "\n";
-  std::string stored = identity_file;
-  if (passphrase != nullptr) {
-    crypto::age::ScryptRecipient r(*passphrase, scrypt_work_factor);
-    auto enc = crypto::age::encrypt({&r}, std::span<const std::uint8_t>(
-                                              reinterpret_cast<const std::uint8_t*>(identity_file.data()),
-                                              identity_file.size()),
-                                    /*armor=*/true);
-    if (!enc) return tl::unexpected(enc.error());
-    stored.assign(enc->begin(), enc->end());
+  const auto identity_file = crypto::join_secret(
+      {"# created by dossier keygen\n# public key: ", recipient, "\n", crypto::as_text(secret.expose()), "\n"});
+  if (passphrase == nullptr) {
+    return write_pair(base, crypto::as_text(identity_file.expose()), recipient + "\n", recipient);
   }
-  sodium_memzero(identity_file.data(), identity_file.size());
-  auto r = write_pair(base, stored, recipient + "\n", recipient);
-  sodium_memzero(stored.data(), stored.size());
-  return r;
+  crypto::age::ScryptRecipient r(passphrase->clone(), scrypt_work_factor);
+  auto enc = crypto::age::encrypt({&r}, identity_file.expose(), /*armor=*/true);
+  if (!enc) return tl::unexpected(enc.error());
+  const std::string_view stored(reinterpret_cast<const char*>(enc->data()), enc->size());
+  return write_pair(base, stored, recipient + "\n", recipient);
 }
 
 }  // namespace dossier::app

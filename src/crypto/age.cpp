@@ -9,6 +9,7 @@
 #include <cstring>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -16,6 +17,7 @@
 #include "crypto/base64.hpp"
 #include "crypto/bech32.hpp"
 #include "crypto/hkdf.hpp"
+#include "crypto/sodium_init.hpp"
 
 namespace dossier::crypto::age {
 namespace {
@@ -33,11 +35,6 @@ constexpr std::size_t kMaxHeaderSize = 1024 * 1024;          // our limit, Errc:
 constexpr std::size_t kMaxHeaderLine = 64 * 1024;            // our limit, Errc::limit
 constexpr int kMaxSupportedWorkFactor = 40;
 
-void init_sodium() {
-  static const int rc = sodium_init();
-  (void)rc;  // 0 or 1 (already initialised); -1 would make randombytes unsafe
-}
-
 tl::unexpected<Error> header_error(Errc code, const std::string& what) {
   return fail(code, "age: header: " + what);
 }
@@ -45,14 +42,20 @@ tl::unexpected<Error> payload_error(Errc code, const std::string& what) {
   return fail(code, "age: payload: " + what);
 }
 
-// "Recipient stanza" / ABNF: argument = 1*VCHAR.
-bool is_valid_argument(std::string_view a) {
-  if (a.empty()) return false;
-  return std::all_of(a.begin(), a.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x21 && u <= 0x7e;
-  });
+// "Recipient stanza" / ABNF: argument = 1*VCHAR. Why `a` is not one, or "" when it is.
+std::string argument_problem(std::string_view a) {
+  if (a.empty()) return "empty stanza argument";
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto u = static_cast<unsigned char>(a[i]);
+    if (u < 0x21 || u > 0x7e) {
+      static constexpr char kDigits[] = "0123456789ABCDEF";
+      return std::string("stanza argument holds byte 0x") + kDigits[u >> 4] + kDigits[u & 15] +
+             " at offset " + std::to_string(i) + " (only visible ASCII is allowed)";
+    }
+  }
+  return {};
 }
+bool is_valid_argument(std::string_view a) { return argument_problem(a).empty(); }
 
 // ChaCha20-Poly1305 with the all-zero nonce, as both native recipient types use.
 std::vector<std::uint8_t> seal_zero_nonce(const SecretBytes& key, const SecretBytes& plain) {
@@ -213,6 +216,11 @@ Result<Header> parse_header(BufReader& r) {
   for (;;) {
     if (auto ok = next(); !ok) return tl::unexpected(ok.error());
     if (line.starts_with("-> ")) {
+      // Our limit: every identity tries every stanza (an X25519 scalar multiplication each),
+      // so a header of thousands of dummy stanzas would cost seconds per file.
+      if (h.stanzas.size() == kMaxStanzas) {
+        return header_error(Errc::limit, "more than " + std::to_string(kMaxStanzas) + " recipient stanzas");
+      }
       // "ABNF": arg-line = "-> " argument *(SP argument) LF
       h.mac_input.append(line).push_back('\n');
       Stanza s;
@@ -221,7 +229,7 @@ Result<Header> parse_header(BufReader& r) {
       for (;;) {
         const std::size_t sp = rest.find(' ');
         const std::string_view a = rest.substr(0, sp);
-        if (!is_valid_argument(a)) return header_error(Errc::malformed, "invalid stanza argument");
+        if (auto problem = argument_problem(a); !problem.empty()) return header_error(Errc::malformed, problem);
         args.emplace_back(a);
         if (sp == std::string_view::npos) break;
         rest = rest.substr(sp + 1);
@@ -234,13 +242,20 @@ Result<Header> parse_header(BufReader& r) {
       for (;;) {
         if (auto ok = next(); !ok) return tl::unexpected(ok.error());
         h.mac_input.append(line).push_back('\n');
+        // The next header line where the final body line should be (neither "-> " nor "---"
+        // is base64): say what is missing rather than that it is not base64.
+        if (line.starts_with("-> ") || line.starts_with("---")) {
+          return header_error(Errc::malformed, b64.empty() ? "stanza without a body line (an empty final line is required)"
+                                                           : "stanza body ends with a full 64-column line; a shorter "
+                                                             "final line (possibly empty) must follow");
+        }
         if (line.size() > 64) return header_error(Errc::malformed, "stanza body line longer than 64 columns");
         b64 += line;
         if (line.size() < 64) break;
       }
       // "Conventions": canonical unpadded base64 only.
       auto body = base64::decode(b64);
-      if (!body) return header_error(Errc::malformed, "stanza body is not canonical base64");
+      if (!body) return header_error(Errc::malformed, "stanza body: " + body.error().message);
       s.body = std::move(*body);
       h.stanzas.push_back(std::move(s));
     } else if (line.starts_with("---")) {
@@ -248,7 +263,8 @@ Result<Header> parse_header(BufReader& r) {
       // and including "---".
       if (line.size() != 4 + 43 || line[3] != ' ') return header_error(Errc::malformed, "malformed MAC line");
       auto mac = base64::decode(std::string_view(line).substr(4));
-      if (!mac || mac->size() != 32) return header_error(Errc::malformed, "MAC is not canonical base64 of 32 bytes");
+      if (!mac) return header_error(Errc::malformed, "MAC: " + mac.error().message);
+      if (mac->size() != 32) return header_error(Errc::malformed, "MAC is not 32 bytes");
       h.mac = std::move(*mac);
       h.mac_input += "---";
       break;
@@ -367,15 +383,13 @@ X25519Identity::X25519Identity(SecretBytes sk) : sk_(std::move(sk)), pk_{} {
 Result<X25519Identity> X25519Identity::parse(std::string_view s) {
   // Encoded as Bech32 with HRP "AGE-SECRET-KEY-" (uppercase). Error messages never
   // echo the input: it is secret.
-  auto d = bech32::decode(s, 0);
+  auto d = bech32::decode_secret(s, 0);
   if (!d) return fail(Errc::malformed, "age: invalid identity: " + d.error().message);
-  SecretBytes sk(d->data.data(), d->data.size());
-  sodium_memzero(d->data.data(), d->data.size());
   if (d->hrp != "age-secret-key-" || !d->uppercase) {
     return fail(Errc::malformed, "age: invalid identity: not an AGE-SECRET-KEY-1 X25519 identity");
   }
-  if (sk.size() != 32) return fail(Errc::malformed, "age: invalid identity: wrong key length");
-  return X25519Identity(std::move(sk));
+  if (d->data.size() != 32) return fail(Errc::malformed, "age: invalid identity: wrong key length");
+  return X25519Identity(std::move(d->data));
 }
 
 X25519Identity X25519Identity::generate() {
@@ -388,11 +402,8 @@ X25519Identity X25519Identity::generate() {
 X25519Recipient X25519Identity::recipient() const { return X25519Recipient(pk_); }
 
 SecretBytes X25519Identity::to_string() const {
-  auto s = bech32::encode(kIdentityHrp, sk_.expose(), true);
-  if (!s) return {};
-  SecretBytes out(reinterpret_cast<const std::uint8_t*>(s->data()), s->size());
-  sodium_memzero(s->data(), s->size());
-  return out;
+  auto s = bech32::encode_secret(kIdentityHrp, sk_.expose(), true);
+  return s ? std::move(*s) : SecretBytes();
 }
 
 Result<SecretBytes> X25519Identity::unwrap(const std::vector<Stanza>& stanzas) const {
@@ -404,9 +415,8 @@ Result<SecretBytes> X25519Identity::unwrap(const std::vector<Stanza>& stanzas) c
     if (s.args.size() != 1) return header_error(Errc::malformed, "X25519 stanza must have two arguments");
     // ...or whose share is not canonical base64 of 32 bytes,
     auto share = base64::decode(s.args[0]);
-    if (!share || share->size() != 32) {
-      return header_error(Errc::malformed, "X25519 share is not canonical base64 of 32 bytes");
-    }
+    if (!share) return header_error(Errc::malformed, "X25519 share: " + share.error().message);
+    if (share->size() != 32) return header_error(Errc::malformed, "X25519 share is not 32 bytes");
     // ...and check the body length is exactly 32 bytes before decrypting.
     if (s.body.size() != kFileKeySize + kTagSize) {
       return header_error(Errc::malformed, "X25519 stanza body is not 32 bytes");
@@ -483,7 +493,8 @@ Result<SecretBytes> ScryptIdentity::unwrap(const std::vector<Stanza>& stanzas) c
   if (s.args.size() != 2) return header_error(Errc::malformed, "scrypt stanza must have three arguments");
   // ...where the salt is not canonical base64 of 16 bytes,
   auto salt = base64::decode(s.args[0]);
-  if (!salt || salt->size() != 16) return header_error(Errc::malformed, "scrypt salt is not canonical base64 of 16 bytes");
+  if (!salt) return header_error(Errc::malformed, "scrypt salt: " + salt.error().message);
+  if (salt->size() != 16) return header_error(Errc::malformed, "scrypt salt is not 16 bytes");
   // ...or the work factor is not ^[1-9][0-9]*$; SHOULD apply an upper limit.
   const auto log2_n = parse_work_factor(s.args[1]);
   if (!log2_n) return header_error(Errc::malformed, "scrypt work factor is not a canonical decimal");
@@ -551,6 +562,10 @@ Result<Encryptor> Encryptor::start(const std::vector<const Recipient*>& recipien
     if (!s) return tl::unexpected(s.error());
     stanzas.insert(stanzas.end(), s->begin(), s->end());
   }
+  // Never write a header that decryption refuses (kMaxStanzas).
+  if (stanzas.size() > kMaxStanzas) {
+    return fail(Errc::usage, "age: more than " + std::to_string(kMaxStanzas) + " recipients");
+  }
   // "scrypt recipient stanza": an scrypt stanza must be alone.
   if (stanzas.size() > 1 && std::any_of(stanzas.begin(), stanzas.end(),
                                         [](const Stanza& s) { return s.type == "scrypt"; })) {
@@ -610,8 +625,21 @@ Result<void> Encryptor::finish() {
   return seal_chunk(true);
 }
 
-Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
-                     std::ostream& out, bool armor) {
+namespace {
+
+// Reads a byte span as an istream, without copying it (the span may be secret).
+class SpanBuf final : public std::streambuf {
+ public:
+  explicit SpanBuf(std::span<const std::uint8_t> bytes) {
+    // The get area is only read: underflow/pbackfail are not overridden, so nothing writes.
+    char* p = const_cast<char*>(reinterpret_cast<const char*>(bytes.data()));
+    setg(p, p, p + bytes.size());
+  }
+};
+
+// Encrypts what `feed` writes into the Encryptor, to `out` (armored or binary).
+Result<void> encrypt_with(const std::vector<const Recipient*>& recipients, std::ostream& out, bool armor,
+                          const std::function<Result<void>(Encryptor&)>& feed) {
   std::unique_ptr<ArmorWriter> armored;
   if (armor) armored = std::make_unique<ArmorWriter>(out);
   auto emit = [&](const std::uint8_t* p, std::size_t n) -> Result<void> {
@@ -622,15 +650,7 @@ Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istre
   };
   auto enc = Encryptor::start(recipients, emit);
   if (!enc) return tl::unexpected(enc.error());
-  std::vector<std::uint8_t> buf(kChunkSize);
-  for (;;) {
-    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
-    if (in.bad()) return fail(Errc::io, "age: read failed");
-    const auto n = static_cast<std::size_t>(in.gcount());
-    if (auto r = enc->write(std::span<const std::uint8_t>(buf.data(), n)); !r) return r;
-    if (n < buf.size()) break;
-  }
-  sodium_memzero(buf.data(), buf.size());
+  if (auto r = feed(*enc); !r) return r;
   if (auto r = enc->finish(); !r) return r;
   if (armored) {
     if (auto r = armored->finish(); !r) return r;
@@ -640,8 +660,27 @@ Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istre
   return {};
 }
 
-Result<void> decrypt(const std::vector<const Identity*>& identities, std::istream& in,
-                     std::ostream& out) {
+}  // namespace
+
+Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
+                     std::ostream& out, bool armor) {
+  return encrypt_with(recipients, out, armor, [&](Encryptor& enc) -> Result<void> {
+    SecretBytes buf(kChunkSize);  // plaintext passes through guarded memory only
+    for (;;) {
+      in.read(reinterpret_cast<char*>(buf.expose().data()), static_cast<std::streamsize>(buf.size()));
+      if (in.bad()) return fail(Errc::io, "age: read failed");
+      const auto n = static_cast<std::size_t>(in.gcount());
+      if (auto r = enc.write(buf.expose().first(n)); !r) return r;
+      if (n < buf.size()) return {};
+    }
+  });
+}
+
+namespace {
+
+using Sink = std::function<Result<void>(std::span<const std::uint8_t>)>;
+
+Result<void> decrypt_to(const std::vector<const Identity*>& identities, std::istream& in, const Sink& sink) {
   init_sodium();
   // Format detection: a binary file starts with the version prefix ("Version line");
   // anything else is taken as ASCII armor ("ASCII armor") and parsed strictly.
@@ -735,8 +774,7 @@ Result<void> decrypt(const std::vector<const Identity*>& identities, std::istrea
     }
     if (!ok) return payload_error(Errc::crypto, "chunk " + std::to_string(counter) + " failed to authenticate");
     // Released only after it authenticated; later errors still void the whole output.
-    out.write(reinterpret_cast<const char*>(plain.expose().data()), static_cast<std::streamsize>(*n - kTagSize));
-    if (!out) return fail(Errc::io, "age: write failed");
+    if (auto w = sink(plain.expose().first(*n - kTagSize)); !w) return w;
     if (last) {
       auto eof = r.at_eof();
       if (!eof) return tl::unexpected(eof.error());
@@ -747,22 +785,55 @@ Result<void> decrypt(const std::vector<const Identity*>& identities, std::istrea
   return {};
 }
 
+}  // namespace
+
+Result<void> decrypt(const std::vector<const Identity*>& identities, std::istream& in,
+                     std::ostream& out) {
+  return decrypt_to(identities, in, [&](std::span<const std::uint8_t> part) -> Result<void> {
+    out.write(reinterpret_cast<const char*>(part.data()), static_cast<std::streamsize>(part.size()));
+    if (!out) return fail(Errc::io, "age: write failed");
+    return {};
+  });
+}
+
 Result<std::vector<std::uint8_t>> encrypt(const std::vector<const Recipient*>& recipients,
                                           std::span<const std::uint8_t> plaintext, bool armor) {
-  std::istringstream in(std::string(reinterpret_cast<const char*>(plaintext.data()), plaintext.size()));
   std::ostringstream out;
-  if (auto r = encrypt(recipients, in, out, armor); !r) return tl::unexpected(r.error());
+  auto r = encrypt_with(recipients, out, armor, [&](Encryptor& enc) { return enc.write(plaintext); });
+  if (!r) return tl::unexpected(r.error());
   const std::string s = std::move(out).str();
   return std::vector<std::uint8_t>(s.begin(), s.end());
 }
 
 Result<std::vector<std::uint8_t>> decrypt(const std::vector<const Identity*>& identities,
                                           std::span<const std::uint8_t> ciphertext) {
-  std::istringstream in(std::string(reinterpret_cast<const char*>(ciphertext.data()), ciphertext.size()));
-  std::ostringstream out;
-  if (auto r = decrypt(identities, in, out); !r) return tl::unexpected(r.error());
-  const std::string s = std::move(out).str();
-  return std::vector<std::uint8_t>(s.begin(), s.end());
+  SpanBuf buf(ciphertext);
+  std::istream in(&buf);
+  std::vector<std::uint8_t> out;
+  auto r = decrypt_to(identities, in, [&](std::span<const std::uint8_t> part) -> Result<void> {
+    out.insert(out.end(), part.begin(), part.end());
+    return {};
+  });
+  if (!r) return tl::unexpected(r.error());
+  return out;
+}
+
+Result<SecretBytes> decrypt_secret(const std::vector<const Identity*>& identities,
+                                   std::span<const std::uint8_t> ciphertext) {
+  SpanBuf buf(ciphertext);
+  std::istream in(&buf);
+  // The plaintext is shorter than the ciphertext (header, nonce and tags), armored or not.
+  SecretBytes out(ciphertext.size());
+  std::size_t filled = 0;
+  auto r = decrypt_to(identities, in, [&](std::span<const std::uint8_t> part) -> Result<void> {
+    if (part.size() > out.size() - filled) return fail(Errc::internal, "age: plaintext longer than ciphertext");
+    std::copy(part.begin(), part.end(), out.expose().begin() + static_cast<std::ptrdiff_t>(filled));
+    filled += part.size();
+    return {};
+  });
+  if (!r) return tl::unexpected(r.error());
+  out.shrink(filled);
+  return out;
 }
 
 }  // namespace dossier::crypto::age

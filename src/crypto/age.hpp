@@ -36,6 +36,11 @@ inline constexpr std::size_t kFileKeySize = 16;       // "File key": 128-bit
 inline constexpr std::size_t kChunkSize = 64 * 1024;  // "Payload": 64 KiB chunks
 inline constexpr int kDefaultScryptWorkFactor = 18;   // encryption default (log2 N)
 inline constexpr int kMaxScryptWorkFactor = 22;       // decryption limit default (log2 N)
+// Our limit on recipient stanzas per header (age.md sets none): decryption refuses more
+// (Errc::limit, "age: header: ..."), encryption refuses to write more (Errc::usage). Each
+// identity tries each stanza, so this bounds the work of opening a hostile file. dossier
+// writes one stanza per recipient; CoMensha has a handful of keys.
+inline constexpr std::size_t kMaxStanzas = 64;
 
 // One recipient stanza ("Recipient stanza"): `type` is the first argument, `args` the
 // remaining ones, `body` the decoded body.
@@ -156,5 +161,9 @@ Result<std::vector<std::uint8_t>> encrypt(const std::vector<const Recipient*>& r
                                           bool armor = false);
 Result<std::vector<std::uint8_t>> decrypt(const std::vector<const Identity*>& identities,
                                           std::span<const std::uint8_t> ciphertext);
+// For a small file whose plaintext is a secret (a passphrase-protected identity file): the
+// plaintext goes straight into guarded memory, and is returned only whole and authenticated.
+Result<SecretBytes> decrypt_secret(const std::vector<const Identity*>& identities,
+                                   std::span<const std::uint8_t> ciphertext);
 
 }  // namespace dossier::crypto::age

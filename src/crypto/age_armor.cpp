@@ -129,11 +129,14 @@ Result<void> ArmorReader::next_line() {
   if (line.size() > kArmorColumns) return armor_error("line longer than 64 columns");
   if (line.size() < kArmorColumns || line.back() == '=') saw_short_line_ = true;
   // Each line is a whole number of 4-character groups (64 is), so lines decode alone;
-  // libsodium rejects non-canonical trailing bits and bad padding.
-  auto bytes = base64::decode(line, true);
-  if (!bytes) return armor_error("invalid or non-canonical base64");
-  std::copy(bytes->begin(), bytes->end(), line_);
-  line_len_ = bytes->size();
+  // base64::decode_into rejects bytes outside the alphabet, bad padding and non-canonical
+  // trailing bits.
+  auto n = base64::decoded_size(line, true);
+  if (!n) return armor_error(n.error().message);
+  if (auto ok = base64::decode_into(line, std::span<std::uint8_t>(line_, *n), true); !ok) {
+    return armor_error(ok.error().message);
+  }
+  line_len_ = *n;
   line_pos_ = 0;
   return {};
 }

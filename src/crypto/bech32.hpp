@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "crypto/secret.hpp"
 
 namespace dossier::crypto::bech32 {
 
@@ -46,5 +47,16 @@ struct Decoded8 {
   bool uppercase = false;
 };
 Result<Decoded8> decode(std::string_view s, std::size_t max_length = 0);
+
+// The same for secret data (age identities): the data, every intermediate and the encoded
+// string stay in guarded memory.
+Result<SecretBytes> encode_secret(std::string_view hrp, std::span<const std::uint8_t> data,
+                                  bool upper = false);
+struct DecodedSecret {
+  std::string hrp;   // lowercased
+  SecretBytes data;  // 8-bit bytes
+  bool uppercase = false;
+};
+Result<DecodedSecret> decode_secret(std::string_view s, std::size_t max_length = 0);
 
 }  // namespace dossier::crypto::bech32

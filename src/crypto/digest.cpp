@@ -38,6 +38,12 @@ std::string Sha256::hex_final() {
   return to_hex(out);
 }
 
+std::string sha256_hex(std::span<const std::uint8_t> bytes) {
+  Sha256 h;
+  h.update(bytes);
+  return h.hex_final();
+}
+
 bool is_lower_hex(std::string_view s, std::size_t digits) noexcept {
   if (s.size() != digits) return false;
   for (char c : s) {

@@ -31,6 +31,9 @@ class Sha256 {
   crypto_hash_sha256_state state_;
 };
 
+// One-shot SHA-256 of `bytes`, lowercase hex (sha256sum's digest).
+std::string sha256_hex(std::span<const std::uint8_t> bytes);
+
 // True for exactly `digits` lowercase hex digits.
 bool is_lower_hex(std::string_view s, std::size_t digits) noexcept;
 

@@ -9,18 +9,32 @@
 
 namespace dossier::crypto {
 
-SecretBytes hkdf_sha256_extract(std::span<const std::uint8_t> salt,
-                                std::span<const std::uint8_t> ikm) {
+namespace {
+
+// HKDF's intermediate values (PRK, T(i)) live on the stack and are wiped before returning:
+// a guarded allocation costs about ten system calls, and hkdf runs several times per age file.
+using Block = std::array<std::uint8_t, kHkdfHashLen>;
+
+void extract(std::span<const std::uint8_t> salt, std::span<const std::uint8_t> ikm, Block& prk) {
   // RFC 5869 §2.2: "if not provided, [salt] is set to a string of HashLen zeros".
-  static constexpr std::array<std::uint8_t, kHkdfHashLen> zeros{};
+  static constexpr Block zeros{};
   if (salt.empty()) salt = zeros;
-  SecretBytes prk(kHkdfHashLen);
   crypto_auth_hmacsha256_state st;
   crypto_auth_hmacsha256_init(&st, salt.data(), salt.size());
   crypto_auth_hmacsha256_update(&st, ikm.data(), ikm.size());
-  crypto_auth_hmacsha256_final(&st, prk.expose().data());
+  crypto_auth_hmacsha256_final(&st, prk.data());
   sodium_memzero(&st, sizeof st);
-  return prk;
+}
+
+}  // namespace
+
+SecretBytes hkdf_sha256_extract(std::span<const std::uint8_t> salt,
+                                std::span<const std::uint8_t> ikm) {
+  Block prk{};
+  extract(salt, ikm, prk);
+  SecretBytes out(prk.data(), prk.size());
+  sodium_memzero(prk.data(), prk.size());
+  return out;
 }
 
 Result<SecretBytes> hkdf_sha256_expand(std::span<const std::uint8_t> prk,
@@ -31,31 +45,35 @@ Result<SecretBytes> hkdf_sha256_expand(std::span<const std::uint8_t> prk,
     return fail(Errc::usage, "hkdf: output length exceeds 255*HashLen");
   }
   SecretBytes okm(length);
-  SecretBytes t(kHkdfHashLen);
+  Block t{};
   std::size_t t_len = 0;
   std::size_t done = 0;
   for (std::uint8_t counter = 1; done < length; ++counter) {
     // T(i) = HMAC-Hash(PRK, T(i-1) | info | i)
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, prk.data(), prk.size());
-    crypto_auth_hmacsha256_update(&st, t.expose().data(), t_len);
+    crypto_auth_hmacsha256_update(&st, t.data(), t_len);
     crypto_auth_hmacsha256_update(&st, info.data(), info.size());
     crypto_auth_hmacsha256_update(&st, &counter, 1);
-    crypto_auth_hmacsha256_final(&st, t.expose().data());
+    crypto_auth_hmacsha256_final(&st, t.data());
     sodium_memzero(&st, sizeof st);
     t_len = kHkdfHashLen;
     const std::size_t take = std::min(kHkdfHashLen, length - done);
-    std::copy_n(t.expose().begin(), take, okm.expose().begin() + static_cast<std::ptrdiff_t>(done));
+    std::copy_n(t.begin(), take, okm.expose().begin() + static_cast<std::ptrdiff_t>(done));
     done += take;
   }
+  sodium_memzero(t.data(), t.size());
   return okm;
 }
 
 Result<SecretBytes> hkdf_sha256(std::span<const std::uint8_t> ikm,
                                 std::span<const std::uint8_t> salt,
                                 std::span<const std::uint8_t> info, std::size_t length) {
-  const SecretBytes prk = hkdf_sha256_extract(salt, ikm);
-  return hkdf_sha256_expand(prk.expose(), info, length);
+  Block prk{};
+  extract(salt, ikm, prk);
+  auto okm = hkdf_sha256_expand(prk, info, length);
+  sodium_memzero(prk.data(), prk.size());
+  return okm;
 }
 
 Result<SecretBytes> hkdf_sha256(std::span<const std::uint8_t> ikm,

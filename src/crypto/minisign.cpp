@@ -9,10 +9,12 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "crypto/base64.hpp"
+#include "crypto/sodium_init.hpp"
 
 namespace dossier::crypto::minisign {
 namespace {
@@ -55,11 +57,6 @@ static_assert(kMinMemLimit == crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN);
 static_assert(kDefaultOpsLimit == crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE);
 static_assert(kDefaultMemLimit == crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE);
 
-void ensure_sodium() {
-  // sodium_init() is idempotent and thread-safe; failure means no usable RNG.
-  if (sodium_init() < 0) std::abort();
-}
-
 const std::uint8_t* bytes_of(std::string_view s) {
   return reinterpret_cast<const std::uint8_t*>(s.data());
 }
@@ -81,59 +78,50 @@ void le64_store(std::uint8_t* p, std::uint64_t v) {
   for (std::size_t i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
-std::string to_base64(std::span<const std::uint8_t> bin) {
-  std::string out(sodium_base64_ENCODED_LEN(bin.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bin.data(), bin.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
-// Strict standard base64 with padding (what minisign writes), exactly out.size() bytes.
-// No whitespace inside, canonical trailing bits (libsodium), nothing after.
+// Strict standard base64 with padding (what minisign writes), exactly out.size() bytes:
+// base64::decode_into checks every byte against the alphabet, the padding and the
+// trailing bits (minisign: "base64 conversion failed" / "illegal base64").
 Result<void> from_base64(std::string_view b64, std::span<std::uint8_t> out, const char* what) {
-  const std::size_t want = sodium_base64_ENCODED_LEN(out.size(), sodium_base64_VARIANT_ORIGINAL) - 1;
-  // Check: length of the encoded line (minisign: "base64 conversion failed").
+  const std::size_t want = (out.size() + 2) / 3 * 4;
+  // Check: length of the encoded line.
   if (b64.size() != want) {
     return fail(Errc::malformed, std::string(what) + ": base64 line has " +
                                      std::to_string(b64.size()) + " characters, expected " +
                                      std::to_string(want));
   }
-  std::size_t got = 0;
-  const char* end = nullptr;
-  // Check: valid base64 alphabet and padding, decodes to exactly the struct size.
-  if (sodium_base642bin(out.data(), out.size(), b64.data(), b64.size(), nullptr, &got, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != b64.data() + b64.size() || got != out.size()) {
-    return fail(Errc::malformed, std::string(what) + ": invalid base64");
+  if (auto ok = base64::decode_into(b64, out, true); !ok) {
+    return fail(Errc::malformed, std::string(what) + ": " + ok.error().message);
   }
   return {};
 }
 
-// Lines separated by "\n"; a "\r" right before the "\n" (or at the end of the text)
-// belongs to the terminator (minisign trims CR and LF at line ends too).
-class Lines {
- public:
-  explicit Lines(std::string_view text) : rest_(text) {}
-  std::optional<std::string_view> next() {
-    if (rest_.empty()) return std::nullopt;
-    std::string_view line;
-    const auto nl = rest_.find('\n');
-    if (nl == std::string_view::npos) {
-      line = rest_;
-      rest_ = {};
-    } else {
-      line = rest_.substr(0, nl);
-      rest_.remove_prefix(nl + 1);
-    }
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return line;
-  }
-  bool at_end() const { return rest_.empty(); }
-
- private:
-  std::string_view rest_;
+// One line of a file: its text without the terminator, and its length as minisign's
+// fgets() sees it (with a CR before the LF, without the LF).
+struct Line {
+  std::string_view text;
+  std::size_t raw_size = 0;
 };
+
+// The lines of a key or signature file, at most `max_lines` of them. Lines end with "\n";
+// a "\r" right before it (or at the end of the text) belongs to the terminator (minisign
+// trims CR and LF too). Empty lines at the end are dropped, as minisign never reads them;
+// any other line after the last expected one is refused (minisign ignores it; we do not, so
+// nothing unsigned rides along in a dossier).
+Result<std::vector<Line>> split_lines(std::string_view text, std::size_t max_lines,
+                                      const std::string& after_last) {
+  std::vector<Line> lines;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    Line line{text.substr(0, nl), 0};
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    line.raw_size = line.text.size();
+    if (line.text.ends_with('\r')) line.text.remove_suffix(1);
+    lines.push_back(line);
+  }
+  while (!lines.empty() && lines.back().text.empty()) lines.pop_back();
+  if (lines.size() > max_lines) return fail(Errc::malformed, after_last);
+  return lines;
+}
 
 // Common checks on a whole file: size bound and no NUL byte (minisign reads C strings,
 // so a NUL would make it see something other than what we see).
@@ -148,15 +136,16 @@ Result<void> check_file(std::string_view text, std::size_t max, const char* what
   return {};
 }
 
-// The "untrusted comment: " line: required prefix (minisign checks it for signatures
-// and writes it everywhere) and bounded length. Its text is not authenticated and unused.
-Result<void> check_comment_line(std::optional<std::string_view> line, const char* what) {
-  if (!line) return fail(Errc::malformed, std::string(what) + ": empty file");
-  if (line->size() > kCommentLineMaxBytes) {
+// The first line, the untrusted comment: its text is not authenticated and unused. Bounded
+// as minisign bounds it: fgets() into 1024 bytes must find the LF, so the line with a CR
+// before the LF is at most 1022 bytes. Signature files must start with "untrusted comment: "
+// (minisign checks that); in key files minisign skips the first line whatever it says.
+Result<void> check_comment_line(const Line& line, const char* what, bool require_prefix) {
+  if (line.raw_size > kCommentLineMaxBytes) {
     return fail(Errc::limit, std::string(what) + ": untrusted comment line longer than " +
                                  std::to_string(kCommentLineMaxBytes) + " bytes");
   }
-  if (!line->starts_with(kCommentPrefix)) {
+  if (require_prefix && !line.text.starts_with(kCommentPrefix)) {
     return fail(Errc::malformed,
                 std::string(what) + ": first line does not start with \"untrusted comment: \"");
   }
@@ -254,13 +243,19 @@ Result<SignatureFile> parse_signature(std::string_view text) {
   if (auto ok = check_file(text, kSignatureFileMaxBytes, "signature file"); !ok) {
     return tl::unexpected(ok.error());
   }
-  Lines lines(text);
+  // Check: nothing but empty lines after the four lines.
+  auto lines = split_lines(text, 4, "signature file: data after the 4th line");
+  if (!lines) return tl::unexpected(lines.error());
+  auto line = [&](std::size_t i) {
+    return i < lines->size() ? std::optional<std::string_view>((*lines)[i].text) : std::nullopt;
+  };
   // Line 1: "untrusted comment: ...".
-  if (auto ok = check_comment_line(lines.next(), "signature file"); !ok) {
+  if (lines->empty()) return fail(Errc::malformed, "signature file: empty file");
+  if (auto ok = check_comment_line(lines->front(), "signature file", true); !ok) {
     return tl::unexpected(ok.error());
   }
   // Line 2: base64(sig_alg || key_id || sig), exactly 74 bytes.
-  const auto sig_line = lines.next();
+  const auto sig_line = line(1);
   if (!sig_line) return fail(Errc::malformed, "signature file: signature line missing");
   std::array<std::uint8_t, kSigStructBytes> sig_struct{};
   if (auto ok = from_base64(*sig_line, sig_struct, "signature file: signature"); !ok) {
@@ -281,7 +276,7 @@ Result<SignatureFile> parse_signature(std::string_view text) {
   std::copy_n(sig_struct.begin() + 2, kKeyIdBytes, out.key_id.begin());
   std::copy_n(sig_struct.begin() + 2 + kKeyIdBytes, kSigBytes, out.sig.begin());
   // Line 3: "trusted comment: <text>", text without control characters (except TAB).
-  const auto tc_line = lines.next();
+  const auto tc_line = line(2);
   if (!tc_line) return fail(Errc::malformed, "signature file: trusted comment line missing");
   if (!tc_line->starts_with(kTrustedCommentPrefix)) {
     return fail(Errc::malformed,
@@ -297,15 +292,12 @@ Result<SignatureFile> parse_signature(std::string_view text) {
   }
   out.trusted_comment = std::string(tc);
   // Line 4: base64(global_sig), exactly 64 bytes.
-  const auto global_line = lines.next();
+  const auto global_line = line(3);
   if (!global_line) return fail(Errc::malformed, "signature file: global signature line missing");
   if (auto ok = from_base64(*global_line, out.global_sig, "signature file: global signature");
       !ok) {
     return tl::unexpected(ok.error());
   }
-  // Check: nothing after the four lines (minisign ignores extra lines; we do not, so
-  // that nothing unsigned rides along in a sealed dossier).
-  if (!lines.at_end()) return fail(Errc::malformed, "signature file: data after the 4th line");
   return out;
 }
 
@@ -353,24 +345,25 @@ std::string key_id_hex(const KeyId& key_id) {
 // ---- PublicKey ----------------------------------------------------------------------
 
 Result<PublicKey> PublicKey::parse(std::string_view file_text) {
-  ensure_sodium();
+  init_sodium();
   if (auto ok = check_file(file_text, kKeyFileMaxBytes, "public key"); !ok) {
     return tl::unexpected(ok.error());
   }
-  Lines lines(file_text);
-  auto first = lines.next();
-  std::optional<std::string_view> b64;
-  if (first && !first->starts_with(kCommentPrefix)) {
-    b64 = first;  // a bare base64 line (minisign -P)
-  } else {
-    if (auto ok = check_comment_line(first, "public key"); !ok) return tl::unexpected(ok.error());
-    b64 = lines.next();
-    if (!b64) return fail(Errc::malformed, "public key: base64 line missing");
+  // Check: nothing but empty lines after the key line.
+  auto lines = split_lines(file_text, 2, "public key: data after the key line");
+  if (!lines) return tl::unexpected(lines.error());
+  if (lines->empty()) return fail(Errc::malformed, "public key: empty file");
+  // One line: the bare base64 line (what `minisign -P` takes). Two: a comment line, whatever
+  // it says (`minisign -p` skips it), then the key.
+  if (lines->size() == 2) {
+    if (auto ok = check_comment_line(lines->front(), "public key", false); !ok) {
+      return tl::unexpected(ok.error());
+    }
   }
-  // Check: nothing after the key line.
-  if (!lines.at_end()) return fail(Errc::malformed, "public key: data after the key line");
   std::array<std::uint8_t, kPubkeyStructBytes> raw{};
-  if (auto ok = from_base64(*b64, raw, "public key"); !ok) return tl::unexpected(ok.error());
+  if (auto ok = from_base64(lines->back().text, raw, "public key"); !ok) {
+    return tl::unexpected(ok.error());
+  }
   // Check: algorithm "Ed" (the only one minisign defines for keys).
   if (!starts_with_bytes(raw, kSigAlg)) {
     return fail(Errc::unsupported, "public key: unsupported signature algorithm");
@@ -382,7 +375,7 @@ Result<PublicKey> PublicKey::parse(std::string_view file_text) {
 }
 
 std::string PublicKey::to_file(std::string_view untrusted_comment) const {
-  ensure_sodium();
+  init_sodium();
   std::array<std::uint8_t, kPubkeyStructBytes> raw{};
   std::copy(kSigAlg.begin(), kSigAlg.end(), raw.begin());
   std::copy(key_id.begin(), key_id.end(), raw.begin() + 2);
@@ -390,7 +383,7 @@ std::string PublicKey::to_file(std::string_view untrusted_comment) const {
   const std::string comment = untrusted_comment.empty()
                                   ? "minisign public key " + key_id_hex()
                                   : sanitize_comment(untrusted_comment);
-  return std::string(kCommentPrefix) + comment + "\n" + to_base64(raw) + "\n";
+  return std::string(kCommentPrefix) + comment + "\n" + base64::encode(raw, true) + "\n";
 }
 
 std::string PublicKey::key_id_hex() const { return minisign::key_id_hex(key_id); }
@@ -401,7 +394,7 @@ SecretKey::SecretKey(const KeyId& key_id, SecretBytes sk, bool encrypted)
     : key_id_(key_id), sk_(std::move(sk)), encrypted_(encrypted) {}
 
 SecretKey SecretKey::generate() {
-  ensure_sodium();
+  init_sodium();
   KeyId id{};
   randombytes_buf(id.data(), id.size());
   std::array<std::uint8_t, kPublicKeyBytes> pk{};
@@ -422,21 +415,25 @@ PublicKey SecretKey::public_key() const {
 
 Result<SecretKey> SecretKey::parse(std::string_view file_text,
                                    const std::function<Result<SecretBytes>()>& ask_passphrase) {
-  ensure_sodium();
+  init_sodium();
   if (auto ok = check_file(file_text, kKeyFileMaxBytes, "secret key"); !ok) {
     return tl::unexpected(ok.error());
   }
-  Lines lines(file_text);
-  if (auto ok = check_comment_line(lines.next(), "secret key"); !ok) {
+  // Check: a comment line, whatever it says (minisign skips it), the key line, then nothing
+  // but empty lines.
+  auto lines = split_lines(file_text, 2, "secret key: data after the key line");
+  if (!lines) return tl::unexpected(lines.error());
+  if (lines->empty()) return fail(Errc::malformed, "secret key: empty file");
+  if (auto ok = check_comment_line(lines->front(), "secret key", false); !ok) {
     return tl::unexpected(ok.error());
   }
-  const auto b64 = lines.next();
-  if (!b64) return fail(Errc::malformed, "secret key: base64 line missing");
-  // Check: nothing after the key line.
-  if (!lines.at_end()) return fail(Errc::malformed, "secret key: data after the key line");
+  if (lines->size() < 2) return fail(Errc::malformed, "secret key: base64 line missing");
+  // Decoded straight into guarded memory: the key is in there (plain or XORed).
   SecretBytes raw_buf(kSeckeyStructBytes);
   const auto raw = raw_buf.expose();
-  if (auto ok = from_base64(*b64, raw, "secret key"); !ok) return tl::unexpected(ok.error());
+  if (auto ok = from_base64(lines->back().text, raw, "secret key"); !ok) {
+    return tl::unexpected(ok.error());
+  }
 
   // Check: sig_alg "Ed", chk_alg "B2", kdf_alg "Sc" or two zero bytes (minisign's order).
   if (!starts_with_bytes(raw.subspan(kSkOffSigAlg), kSigAlg)) {
@@ -499,10 +496,10 @@ Result<SecretKey> SecretKey::parse(std::string_view file_text,
   return SecretKey(id, std::move(sk), encrypted);
 }
 
-Result<std::string> SecretKey::to_file(const SecretBytes* passphrase,
+Result<SecretBytes> SecretKey::to_file(const SecretBytes* passphrase,
                                        std::string_view untrusted_comment,
                                        const KdfParams& kdf) const {
-  ensure_sodium();
+  init_sodium();
   if (auto problem = comment_problem(untrusted_comment, kUntrustedCommentMaxBytes)) {
     return fail(Errc::usage, "secret key comment " + *problem);
   }
@@ -553,7 +550,8 @@ Result<std::string> SecretKey::to_file(const SecretBytes* passphrase,
       !untrusted_comment.empty() ? std::string(untrusted_comment)
       : passphrase != nullptr    ? std::string("minisign encrypted secret key")
                                  : std::string("minisign unencrypted secret key");
-  return std::string(kCommentPrefix) + comment + "\n" + to_base64(raw) + "\n";
+  const SecretBytes b64 = base64::encode_secret(raw, true);
+  return join_secret({kCommentPrefix, comment, "\n", as_text(b64.expose()), "\n"});
 }
 
 Result<std::string> SecretKey::sign_prehashed(std::span<const std::uint8_t, 64> prehash,
@@ -581,9 +579,9 @@ Result<std::string> SecretKey::sign_prehashed(std::span<const std::uint8_t, 64> 
   }
   const std::string comment = untrusted_comment.empty() ? std::string(kDefaultSignatureComment)
                                                         : std::string(untrusted_comment);
-  return std::string(kCommentPrefix) + comment + "\n" + to_base64(sig_struct) + "\n" +
+  return std::string(kCommentPrefix) + comment + "\n" + base64::encode(sig_struct, true) + "\n" +
          std::string(kTrustedCommentPrefix) + std::string(trusted_comment) + "\n" +
-         to_base64(global_sig) + "\n";
+         base64::encode(global_sig, true) + "\n";
 }
 
 namespace {
@@ -600,7 +598,7 @@ Result<void> check_sign_comments(std::string_view trusted, std::string_view untr
 
 Result<std::string> sign(const SecretKey& key, std::istream& data,
                          std::string_view trusted_comment, std::string_view untrusted_comment) {
-  ensure_sodium();
+  init_sodium();
   if (auto ok = check_sign_comments(trusted_comment, untrusted_comment); !ok) {
     return tl::unexpected(ok.error());
   }
@@ -611,7 +609,7 @@ Result<std::string> sign(const SecretKey& key, std::istream& data,
 
 Result<std::string> sign(const SecretKey& key, std::span<const std::uint8_t> data,
                          std::string_view trusted_comment, std::string_view untrusted_comment) {
-  ensure_sodium();
+  init_sodium();
   if (auto ok = check_sign_comments(trusted_comment, untrusted_comment); !ok) {
     return tl::unexpected(ok.error());
   }
@@ -620,7 +618,7 @@ Result<std::string> sign(const SecretKey& key, std::span<const std::uint8_t> dat
 
 Result<Verified> verify(const PublicKey& key, std::istream& data,
                         std::string_view signature_file_text) {
-  ensure_sodium();
+  init_sodium();
   auto sf = parse_signature(signature_file_text);  // parse first: no reading for junk
   if (!sf) return tl::unexpected(sf.error());
   if (auto ok = check_key_id(key, *sf); !ok) return tl::unexpected(ok.error());  // before reading
@@ -637,7 +635,7 @@ Result<KeyId> signature_key_id(std::string_view signature_file_text) {
 
 Result<Verified> verify(const PublicKey& key, std::span<const std::uint8_t> data,
                         std::string_view signature_file_text) {
-  ensure_sodium();
+  init_sodium();
   auto sf = parse_signature(signature_file_text);
   if (!sf) return tl::unexpected(sf.error());
   return verify_prehashed(key, *sf, prehash_span(data));

@@ -37,8 +37,9 @@ inline constexpr std::size_t kSecretKeyBytes = 64;  // libsodium layout: seed[32
 // Input bounds (reading). Larger input fails with Errc::limit.
 inline constexpr std::size_t kKeyFileMaxBytes = 4096;
 inline constexpr std::size_t kSignatureFileMaxBytes = 16384;
-// An untrusted comment line, prefix included, line terminator excluded.
-inline constexpr std::size_t kCommentLineMaxBytes = 1024;
+// An untrusted comment line, prefix and a CR before the LF included, LF excluded: minisign
+// 0.11 reads it with fgets() into 1024 bytes and refuses a line whose LF does not fit.
+inline constexpr std::size_t kCommentLineMaxBytes = 1022;
 // Writing: minisign warns ("breaks compatibility with signify") from 1004 bytes on.
 inline constexpr std::size_t kUntrustedCommentMaxBytes = 1003;
 // The trusted comment text (without "trusted comment: "): minisign's own bound
@@ -76,8 +77,9 @@ struct PublicKey {
   KeyId key_id{};
   std::array<std::uint8_t, kPublicKeyBytes> key{};
 
-  // A public key file ("untrusted comment: ..." line + base64 line) or a bare base64
-  // line as given to `minisign -P`. Errc::malformed, Errc::limit, Errc::unsupported.
+  // A public key file (a comment line, whatever it says, as `minisign -p` skips it, then the
+  // base64 line) or a bare base64 line as given to `minisign -P`. Empty lines at the end are
+  // ignored. Errc::malformed, Errc::limit, Errc::unsupported.
   static Result<PublicKey> parse(std::string_view file_text);
   // The file text; an empty comment becomes minisign's "minisign public key <HEX>".
   // Never a broken file: control characters in the comment (except TAB) become '?'
@@ -108,8 +110,9 @@ class SecretKey {
   // Errc::usage for an empty passphrase, one minisign could not read from a terminal
   // (NUL, CR, LF, more than 1023 bytes), KDF parameters outside [min, max], or a
   // comment that is not one line of at most kUntrustedCommentMaxBytes.
-  // The text of an unencrypted key is the secret itself: store it 0600, wipe it.
-  Result<std::string> to_file(const SecretBytes* passphrase, std::string_view untrusted_comment,
+  // The text of an unencrypted key is the secret itself, so the file text is returned in
+  // guarded memory either way: store it 0600.
+  Result<SecretBytes> to_file(const SecretBytes* passphrase, std::string_view untrusted_comment,
                               const KdfParams& kdf = KdfParams{}) const;
 
  private:

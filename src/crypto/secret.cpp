@@ -1,36 +1,85 @@
 #include "crypto/secret.hpp"
 
 #include <sodium.h>
+#include <sys/prctl.h>
 
 #include <cstring>
+#include <new>
+#include <utility>
+
+#include "crypto/sodium_init.hpp"
 
 namespace dossier::crypto {
+namespace {
 
-SecretBytes::SecretBytes(std::size_t n) : bytes_(n, 0) {}
-SecretBytes::SecretBytes(const std::uint8_t* data, std::size_t n) : bytes_(data, data + n) {}
-SecretBytes::SecretBytes(const SecretBytes& other) : bytes_(other.bytes_) {}
-SecretBytes& SecretBytes::operator=(const SecretBytes& other) {
-  if (this != &other) {
-    wipe();
-    bytes_ = other.bytes_;
-  }
-  return *this;
+// Once per process, before the first secret exists: libsodium must be initialised for
+// sodium_malloc (page size, canary), and a core dump must not carry the secret to disk.
+void prepare_guarded_memory() {
+  static const bool ready = [] {
+    init_sodium();
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // also stops ptrace by other processes of the user
+    return true;
+  }();
+  (void)ready;
 }
-SecretBytes::SecretBytes(SecretBytes&& other) noexcept : bytes_(std::move(other.bytes_)) {
-  other.bytes_.clear();
+
+std::uint8_t* allocate(std::size_t n) {
+  if (n == 0) return nullptr;
+  prepare_guarded_memory();
+  void* p = sodium_malloc(n);
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<std::uint8_t*>(p);
 }
+
+}  // namespace
+
+SecretBytes::SecretBytes(std::size_t n) : data_(allocate(n)), size_(n) {
+  if (data_ != nullptr) sodium_memzero(data_, n);  // sodium_malloc fills with 0xdb
+}
+
+SecretBytes::SecretBytes(const std::uint8_t* data, std::size_t n) : data_(allocate(n)), size_(n) {
+  if (n != 0) std::memcpy(data_, data, n);
+}
+
+SecretBytes::SecretBytes(SecretBytes&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {
-    wipe();
-    bytes_ = std::move(other.bytes_);
-    other.bytes_.clear();
+    release();
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
   }
   return *this;
 }
-SecretBytes::~SecretBytes() { wipe(); }
 
-void SecretBytes::wipe() noexcept {
-  if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
+SecretBytes::~SecretBytes() { release(); }
+
+SecretBytes SecretBytes::clone() const { return SecretBytes(data_, size_); }
+
+void SecretBytes::shrink(std::size_t n) noexcept {
+  if (n >= size_) return;
+  sodium_memzero(data_ + n, size_ - n);
+  size_ = n;
+}
+
+void SecretBytes::release() noexcept {
+  // sodium_free wipes the whole allocation (also a tail cut by shrink) and checks the canary.
+  if (data_ != nullptr) sodium_free(data_);
+  data_ = nullptr;
+  size_ = 0;
+}
+
+SecretBytes join_secret(std::initializer_list<std::string_view> parts) {
+  std::size_t n = 0;
+  for (const auto part : parts) n += part.size();
+  SecretBytes out(n);
+  std::size_t at = 0;
+  for (const auto part : parts) {
+    if (!part.empty()) std::memcpy(out.expose().data() + at, part.data(), part.size());
+    at += part.size();
+  }
+  return out;
 }
 
 }  // namespace dossier::crypto

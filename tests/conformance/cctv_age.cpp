@@ -15,7 +15,6 @@
 // hybrid/mlkem768x25519 files) are skipped: that recipient type is not implemented.
 //
 // Prints "cctv-age: N passed, M failed, K skipped"; exits non-zero if M > 0 or N == 0.
-#include <sodium.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -30,6 +29,8 @@
 #include <vector>
 
 #include "crypto/age.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/sodium_init.hpp"
 
 namespace fs = std::filesystem;
 namespace age = dossier::crypto::age;
@@ -82,11 +83,8 @@ bool inflate_all(const std::string& in, std::string& out) {
 }
 
 std::string sha256_hex(const std::string& data) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  char hex[2 * sizeof h + 1];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  return hex;
+  return dossier::crypto::sha256_hex(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
 }
 
 std::string lower(std::string s) {
@@ -111,7 +109,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: cctv_age <vector-dir>\n";
     return 2;
   }
-  if (sodium_init() < 0) return 2;
+  dossier::crypto::init_sodium();
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(argv[1], ec)) {

@@ -184,7 +184,8 @@ TEST(AgeKeys, KeyFiles) {
 }
 
 TEST(AgeBase64, StrictCanonical) {
-  // age.md "Conventions": canonical, unpadded; libsodium enforces RFC 4648 §3.5.
+  // age.md "Conventions": canonical, unpadded; base64::decode enforces RFC 4648 §3.5
+  // (more in base64_test.cpp).
   EXPECT_TRUE(base64::decode("AA").has_value());
   EXPECT_FALSE(base64::decode("AB").has_value());    // non-zero trailing bits
   EXPECT_FALSE(base64::decode("AA==").has_value());  // padding in unpadded variant

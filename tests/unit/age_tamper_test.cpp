@@ -179,6 +179,44 @@ TEST(AgeMalformed, HeaderRules) {
   EXPECT_EQ(nm.error().code, Errc::no_identity);
 }
 
+// Our bound (age.md sets none): every identity tries every stanza, so a header of thousands
+// of dummy X25519 stanzas cost seconds per file. At most kMaxStanzas, on both sides.
+TEST(AgeMalformed, StanzaCountIsBounded) {
+  ASSERT_EQ(kMaxStanzas, 64u);
+  std::vector<X25519Identity> ids;
+  std::vector<X25519Recipient> rcpts;
+  for (std::size_t i = 0; i <= kMaxStanzas; ++i) {
+    ids.push_back(X25519Identity::generate());
+    rcpts.push_back(ids.back().recipient());
+  }
+  std::vector<const Recipient*> all;
+  for (const auto& r : rcpts) all.push_back(&r);
+  // 65 recipients: encryption refuses to write a header that decryption would refuse.
+  auto too_many = encrypt(all, text("x"));
+  ASSERT_FALSE(too_many.has_value());
+  EXPECT_EQ(too_many.error().code, Errc::usage);
+  EXPECT_NE(too_many.error().message.find("more than 64 recipients"), std::string::npos);
+  // 64: fine, and the last recipient's identity opens it.
+  all.pop_back();
+  auto full = encrypt(all, text("x"));
+  ASSERT_TRUE(full.has_value()) << full.error().message;
+  EXPECT_EQ(*decrypt({&ids[kMaxStanzas - 1]}, *full), text("x"));
+  // A 65th stanza in the header (any type: grease too) is refused before any is tried.
+  std::string f(full->begin(), full->end());
+  f.insert(f.find("\n-> ") + 1, "-> grease\n\n");
+  auto r = decrypt({&ids[0]}, text(f));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::limit);
+  EXPECT_EQ(r.error().message, "age: header: more than 64 recipient stanzas");
+  // Thousands of dummy X25519 stanzas: the same refusal, no scalar multiplication.
+  std::string hostile = "age-encryption.org/v1\n";
+  for (int i = 0; i < 5000; ++i) hostile += "-> X25519 " + std::string(43, 'A') + "\n" + std::string(43, 'A') + "\n";
+  hostile += "--- " + std::string(43, 'A') + "\n";
+  r = decrypt({&ids[0]}, text(hostile));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::limit) << r.error().message;
+}
+
 TEST(AgeMalformed, ScryptStanzaRules) {
   const ScryptIdentity p(SecretBytes(reinterpret_cast<const std::uint8_t*>("pw"), 2));
   const std::string salt(22, 'A');  // 16 zero bytes

@@ -73,6 +73,31 @@ TEST(Bech32, ByteRoundTripAndUppercase) {
   EXPECT_EQ(d->data, data);
 }
 
+// The path for secrets (age identities) gives what the public one gives, in guarded memory.
+TEST(Bech32, SecretPathMatchesPublicPath) {
+  std::vector<std::uint8_t> data(32);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(255 - i * 5);
+  for (const bool upper : {false, true}) {
+    auto s = encode_secret("AGE-SECRET-KEY-", data, upper);
+    ASSERT_TRUE(s.has_value()) << s.error().message;
+    const std::string text(as_text(s->expose()));
+    EXPECT_EQ(text, *encode("AGE-SECRET-KEY-", data, upper));
+    auto d = decode_secret(text);
+    ASSERT_TRUE(d.has_value()) << d.error().message;
+    EXPECT_EQ(d->hrp, "age-secret-key-");
+    EXPECT_EQ(d->uppercase, upper);
+    EXPECT_EQ(std::vector<std::uint8_t>(d->data.expose().begin(), d->data.expose().end()), data);
+  }
+  // Same refusals as decode(): checksum, padding bits, mixed case.
+  const std::string good = *encode("age-secret-key-", data);
+  std::string bad = good;
+  bad[20] = bad[20] == 'q' ? 'p' : 'q';
+  EXPECT_EQ(decode_secret(bad).error().message, decode(bad).error().message);
+  EXPECT_FALSE(decode_secret("A12uEL5L").has_value());
+  EXPECT_FALSE(decode_secret(*encode5("a", std::vector<std::uint8_t>{31})).has_value());  // leftover bits
+  EXPECT_FALSE(encode_secret("", data).has_value());
+}
+
 TEST(Bech32, ConvertBitsRejectsBadPadding) {
   // 5-bit groups whose leftover bits are non-zero cannot be 8-bit data.
   const std::vector<std::uint8_t> g = {31};

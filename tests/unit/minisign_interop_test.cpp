@@ -20,6 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "crypto/base64.hpp"
+#include "crypto/sodium_init.hpp"
+
 namespace dossier::crypto::minisign {
 namespace {
 
@@ -56,33 +59,31 @@ SecretBytes secret(std::string_view pw) {
   return SecretBytes(reinterpret_cast<const std::uint8_t*>(pw.data()), pw.size());
 }
 
+// A secret key file's text as a std::string: tests only, real code keeps it in SecretBytes.
+std::string text_of(const Result<SecretBytes>& file) {
+  EXPECT_TRUE(file.has_value()) << file.error().message;
+  return file ? std::string(as_text(file->expose())) : std::string();
+}
+
 // `key` with its key id replaced by `id` (through the unencrypted file format, with
 // an all-zero checksum as `minisign -G -W` writes): deterministic leading zeros.
 SecretKey with_key_id(const SecretKey& key, const KeyId& id) {
-  const std::string file = *key.to_file(nullptr, "");
+  const std::string file = text_of(key.to_file(nullptr, ""));
   const auto nl = file.find('\n');
-  const std::string line = file.substr(nl + 1, file.size() - nl - 2);
-  std::vector<std::uint8_t> raw(158);
-  std::size_t len = 0;
-  EXPECT_EQ(sodium_base642bin(raw.data(), raw.size(), line.data(), line.size(), nullptr, &len,
-                              nullptr, sodium_base64_VARIANT_ORIGINAL),
-            0);
+  auto raw = *base64::decode(file.substr(nl + 1, file.size() - nl - 2), true);
+  EXPECT_EQ(raw.size(), 158u);
   std::copy(id.begin(), id.end(), raw.begin() + 54);
   std::fill(raw.begin() + 54 + 72, raw.end(), 0);
-  std::string b64(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(b64.data(), b64.size(), raw.data(), raw.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  b64.resize(b64.size() - 1);
-  auto out = SecretKey::parse(file.substr(0, nl + 1) + b64 + "\n",
+  auto out = SecretKey::parse(file.substr(0, nl + 1) + base64::encode(raw, true) + "\n",
                               []() -> Result<SecretBytes> { return fail(Errc::usage, "no"); });
   EXPECT_TRUE(out.has_value());
-  return *out;
+  return std::move(*out);
 }
 
 class MinisignInterop : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_GE(sodium_init(), 0);
+    init_sodium();
     // Required, not optional: fail loudly when the reference implementation is absent.
     ASSERT_EQ(std::system(("command -v " + quote(minisign_bin()) + " >/dev/null 2>&1").c_str()),
               0)
@@ -255,7 +256,7 @@ TEST_F(MinisignInterop, OurUnencryptedKeyUsedByMinisign) {
   const SecretKey key =
       with_key_id(SecretKey::generate(), KeyId{0x19, 0xcb, 0x8c, 0x6e, 0x86, 0x18, 0xab, 0x08});
   ASSERT_EQ(key.key_id_hex(), "8AB18866E8CCB19");
-  write_file(dir / "sec", *key.to_file(nullptr, ""));
+  write_file(dir / "sec", text_of(key.to_file(nullptr, "")));
   write_file(dir / "pub", key.public_key().to_file(""));
   // minisign 0.11 needs no -W to sign with an unencrypted key (-W only matters for -G
   // and -C); with -p it also checks the result against the public key.
@@ -274,9 +275,7 @@ TEST_F(MinisignInterop, OurUnencryptedKeyUsedByMinisign) {
 TEST_F(MinisignInterop, OurEncryptedKeyUsedByMinisign) {
   const SecretKey key = SecretKey::generate();
   const SecretBytes pw = secret("interop passphrase");
-  auto file = key.to_file(&pw, "", KdfParams::light());
-  ASSERT_TRUE(file.has_value()) << file.error().message;
-  write_file(dir / "sec", *file);
+  write_file(dir / "sec", text_of(key.to_file(&pw, "", KdfParams::light())));
   write_file(dir / "pub", key.public_key().to_file(""));
 
   auto r = minisign("-S -s sec -p pub -m data.txt -t 'encrypted key'", "interop passphrase\n");
@@ -304,6 +303,92 @@ TEST_F(MinisignInterop, MinisignEncryptedKeyReadByUs) {
   write_file(dir / "data.txt.minisig", *sign(*sk, data(), "tc", ""));
   r = minisign("-V -H -p pub -m data.txt");
   EXPECT_EQ(r.status, 0) << r.output;
+}
+
+// ---- Reading differences settled against minisign 0.11 (docs/formats-minisign.md) -------
+
+// The untrusted comment line: minisign's fgets() bound (1022 bytes before the LF, a CR
+// included) is ours, for signature and public key files.
+TEST_F(MinisignInterop, UntrustedCommentLineBoundAgrees) {
+  const SecretKey key = SecretKey::generate();
+  const std::string pub = key.public_key().to_file("");
+  const std::string sig = *sign(key, data(), "tc", "");
+  const std::string sig_rest = sig.substr(sig.find('\n') + 1);
+  const std::string pub_line = pub.substr(pub.find('\n') + 1);
+  write_file(dir / "pub", pub);
+  for (const std::size_t n : {std::size_t{1021}, std::size_t{1022}, std::size_t{1023}, std::size_t{1024}}) {
+    for (const bool crlf : {false, true}) {
+      std::string comment = "untrusted comment: " + std::string(n - 19 - (crlf ? 1 : 0), 'c');
+      if (crlf) comment += "\r";
+      write_file(dir / "data.txt.minisig", comment + "\n" + sig_rest);
+      const bool theirs = minisign("-V -p pub -m data.txt").status == 0;
+      const bool ours = verify(key.public_key(), data(), comment + "\n" + sig_rest).has_value();
+      EXPECT_EQ(ours, theirs) << "signature, comment line of " << n << " bytes, crlf " << crlf;
+      EXPECT_EQ(ours, n <= 1022) << n;
+      // The same comment line in the public key file, the signature as written.
+      write_file(dir / "data.txt.minisig", sig);
+      write_file(dir / "pub2", comment + "\n" + pub_line);
+      const bool theirs_pub = minisign("-V -p pub2 -m data.txt").status == 0;
+      const bool ours_pub = PublicKey::parse(comment + "\n" + pub_line).has_value();
+      EXPECT_EQ(ours_pub, theirs_pub) << "public key, comment line of " << n << " bytes, crlf " << crlf;
+    }
+  }
+}
+
+// Files that minisign 0.11 accepts and we used to refuse: a signature file with an empty line
+// at the end, a public key file whose first line is not "untrusted comment: ...".
+TEST_F(MinisignInterop, LenientFilesAcceptedByBoth) {
+  const SecretKey key = SecretKey::generate();
+  const std::string pub = key.public_key().to_file("");
+  const std::string sig = *sign(key, data(), "tc", "");
+  write_file(dir / "pub", pub);
+  write_file(dir / "data.txt.minisig", sig + "\n");
+  auto r = minisign("-V -p pub -m data.txt");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(verify(key.public_key(), data(), sig + "\n").has_value());
+
+  const std::string odd_pub = "my coordinator key\n" + pub.substr(pub.find('\n') + 1);
+  write_file(dir / "pub", odd_pub);
+  write_file(dir / "data.txt.minisig", sig);
+  r = minisign("-V -p pub -m data.txt");
+  EXPECT_EQ(r.status, 0) << r.output;
+  auto parsed = PublicKey::parse(odd_pub);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  EXPECT_EQ(*parsed, key.public_key());
+
+  // Still refused by both: a signature file whose first line is not the untrusted comment.
+  write_file(dir / "pub", pub);
+  write_file(dir / "data.txt.minisig", "hello\n" + sig.substr(sig.find('\n') + 1));
+  EXPECT_NE(minisign("-V -p pub -m data.txt").status, 0);
+  EXPECT_FALSE(verify(key.public_key(), data(), read_file(dir / "data.txt.minisig")).has_value());
+}
+
+// A byte outside the base64 alphabet where a '/' was: minisign refuses, and so do we
+// (libsodium 1.0.18 read 0x80-0xFF as '/', and such a signature verified).
+TEST_F(MinisignInterop, HighByteForSlashRefusedByBoth) {
+  const SecretKey key = SecretKey::generate();
+  write_file(dir / "pub", key.public_key().to_file(""));
+  int checked = 0;
+  for (int attempt = 0; attempt < 64 && checked < 4; ++attempt) {
+    const std::string sig = *sign(key, data(), "attempt " + std::to_string(attempt), "");
+    const std::size_t line2 = sig.find('\n') + 1;
+    const std::size_t line4 = sig.rfind('\n', sig.size() - 2) + 1;
+    for (const std::size_t start : {line2, line4}) {
+      const std::size_t slash = sig.find('/', start);
+      if (slash == std::string::npos || slash >= sig.find('\n', start)) continue;
+      std::string bad = sig;
+      bad[slash] = static_cast<char>(0xAF);
+      write_file(dir / "data.txt.minisig", bad);
+      auto r = minisign("-V -p pub -m data.txt");
+      EXPECT_NE(r.status, 0) << r.output;
+      auto v = verify(key.public_key(), data(), bad);
+      ASSERT_FALSE(v.has_value());
+      EXPECT_EQ(v.error().code, Errc::malformed);
+      EXPECT_NE(v.error().message.find("0xAF"), std::string::npos) << v.error().message;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 4) << "no signature with a '/' in 64 attempts";
 }
 
 }  // namespace

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "crypto/base64.hpp"
+#include "crypto/sodium_init.hpp"
+
 namespace dossier::crypto::minisign {
 namespace {
 
@@ -28,29 +31,23 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::vector<std::uint8_t> unb64(const std::string& b64) {
-  std::vector<std::uint8_t> out(b64.size());
-  std::size_t len = 0;
-  EXPECT_EQ(sodium_base642bin(out.data(), out.size(), b64.data(), b64.size(), nullptr, &len,
-                              nullptr, sodium_base64_VARIANT_ORIGINAL),
-            0);
-  out.resize(len);
-  return out;
+std::vector<std::uint8_t> unb64(const std::string& text) {
+  auto out = base64::decode(text, true);
+  EXPECT_TRUE(out.has_value()) << out.error().message;
+  return out ? *out : std::vector<std::uint8_t>();
 }
 
-std::string b64(const std::vector<std::uint8_t>& bin) {
-  std::string out(sodium_base64_ENCODED_LEN(bin.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bin.data(), bin.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);
-  return out;
+std::string b64(const std::vector<std::uint8_t>& bin) { return base64::encode(bin, true); }
+
+// A secret key file's text as a std::string: tests only, real code keeps it in SecretBytes.
+std::string text_of(const Result<SecretBytes>& file) {
+  EXPECT_TRUE(file.has_value()) << file.error().message;
+  return file ? std::string(as_text(file->expose())) : std::string();
 }
 
 // The raw 64-byte Ed25519 secret key, read back through the public file format.
 std::vector<std::uint8_t> raw_secret(const SecretKey& key) {
-  auto file = key.to_file(nullptr, "");
-  EXPECT_TRUE(file.has_value());
-  const auto raw = unb64(split_lines(*file).at(1));
+  const auto raw = unb64(split_lines(text_of(key.to_file(nullptr, ""))).at(1));
   return {raw.begin() + 54 + 8, raw.begin() + 54 + 8 + 64};
 }
 
@@ -113,7 +110,7 @@ constexpr std::string_view kMsSig =
 
 class Minisign : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_GE(sodium_init(), 0); }
+  void SetUp() override { init_sodium(); }
   SecretKey key = SecretKey::generate();
   std::vector<std::uint8_t> data = bytes("referral dossier\n");
 };
@@ -386,9 +383,8 @@ TEST_F(Minisign, MalformedPublicKeys) {
 }
 
 TEST_F(Minisign, UnencryptedSecretKeyRoundTrip) {
-  auto file = key.to_file(nullptr, "");
-  ASSERT_TRUE(file.has_value());
-  const auto raw = unb64(split_lines(*file).at(1));
+  const std::string file = text_of(key.to_file(nullptr, ""));
+  const auto raw = unb64(split_lines(file).at(1));
   ASSERT_EQ(raw.size(), 158u);
   EXPECT_EQ(raw[0], 'E');
   EXPECT_EQ(raw[1], 'd');
@@ -397,7 +393,7 @@ TEST_F(Minisign, UnencryptedSecretKeyRoundTrip) {
   EXPECT_EQ(raw[4], 'B');
   EXPECT_EQ(raw[5], '2');
   EXPECT_TRUE(std::all_of(raw.begin() + 6, raw.begin() + 54, [](auto b) { return b == 0; }));
-  auto back = SecretKey::parse(*file, no_passphrase());
+  auto back = SecretKey::parse(file, no_passphrase());
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_FALSE(back->was_encrypted());
   EXPECT_EQ(back->public_key(), key.public_key());
@@ -406,13 +402,12 @@ TEST_F(Minisign, UnencryptedSecretKeyRoundTrip) {
 
 TEST_F(Minisign, EncryptedSecretKeyRoundTripAndWrongPassphrase) {
   const SecretBytes pw = secret("correct horse");
-  auto file = key.to_file(&pw, "", KdfParams::light());
-  ASSERT_TRUE(file.has_value()) << file.error().message;
-  const auto raw = unb64(split_lines(*file).at(1));
+  const std::string file = text_of(key.to_file(&pw, "", KdfParams::light()));
+  const auto raw = unb64(split_lines(file).at(1));
   EXPECT_EQ(raw[2], 'S');
   EXPECT_EQ(raw[3], 'c');
   int asked = 0;
-  auto back = SecretKey::parse(*file, [&]() -> Result<SecretBytes> {
+  auto back = SecretKey::parse(file, [&]() -> Result<SecretBytes> {
     ++asked;
     return secret("correct horse");
   });
@@ -421,13 +416,13 @@ TEST_F(Minisign, EncryptedSecretKeyRoundTripAndWrongPassphrase) {
   EXPECT_TRUE(back->was_encrypted());
   EXPECT_EQ(back->public_key(), key.public_key());
 
-  auto wrong = SecretKey::parse(*file, passphrase("wrong horse"));
+  auto wrong = SecretKey::parse(file, passphrase("wrong horse"));
   ASSERT_FALSE(wrong.has_value());
   EXPECT_EQ(wrong.error().code, Errc::bad_passphrase);
 
   // The callback's own error passes through.
   auto cancelled =
-      SecretKey::parse(*file, []() -> Result<SecretBytes> { return fail(Errc::usage, "no tty"); });
+      SecretKey::parse(file, []() -> Result<SecretBytes> { return fail(Errc::usage, "no tty"); });
   ASSERT_FALSE(cancelled.has_value());
   EXPECT_EQ(cancelled.error().code, Errc::usage);
   EXPECT_EQ(cancelled.error().message, "no tty");
@@ -441,7 +436,7 @@ TEST_F(Minisign, DefaultKdfParamsAreMinisigns) {
 
 TEST_F(Minisign, ExcessiveKdfCostRefusedBeforeAskingPassphrase) {
   const SecretBytes pw = secret("pw");
-  auto lines = split_lines(*key.to_file(&pw, "", KdfParams::light()));
+  auto lines = split_lines(text_of(key.to_file(&pw, "", KdfParams::light())));
   auto raw = unb64(lines[1]);
   auto set_u64 = [&](std::size_t off, std::uint64_t v) {
     for (std::size_t i = 0; i < 8; ++i) raw[off + i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -460,7 +455,7 @@ TEST_F(Minisign, ExcessiveKdfCostRefusedBeforeAskingPassphrase) {
 }
 
 TEST_F(Minisign, CorruptSecretKeyFiles) {
-  auto lines = split_lines(*key.to_file(nullptr, ""));
+  auto lines = split_lines(text_of(key.to_file(nullptr, "")));
   const auto raw = unb64(lines[1]);
   auto with = [&](auto mutate) {
     auto r = raw;
@@ -514,6 +509,81 @@ TEST_F(Minisign, SecretKeyWriteRefusals) {
   EXPECT_EQ(key.to_file(&pw, "", KdfParams{kMinOpsLimit, kMaxMemLimit + 1}).error().code,
             Errc::usage);
   EXPECT_EQ(key.to_file(nullptr, "two\nlines").error().code, Errc::usage);
+}
+
+// ---- Reading as minisign 0.11 reads (docs/formats-minisign.md, "dossier vs minisign 0.11") --
+
+// minisign reads the comment line with fgets() into 1024 bytes and refuses a line whose LF
+// does not fit: at most 1022 bytes before the LF, a CR included.
+TEST_F(Minisign, UntrustedCommentLineBoundIsMinisigns) {
+  const auto sig = split_lines(*sign(key, data, "tc", ""));
+  const auto pub = split_lines(key.public_key().to_file(""));
+  const auto sec = split_lines(text_of(key.to_file(nullptr, "")));
+  const auto comment = [](std::size_t line_bytes) {
+    return "untrusted comment: " + std::string(line_bytes - 19, 'c');
+  };
+  for (const std::size_t n : {std::size_t{1021}, std::size_t{1022}, std::size_t{1023}, std::size_t{1024}}) {
+    const bool fits = n <= 1022;
+    const std::string sig_file = join_lines({comment(n), sig[1], sig[2], sig[3]});
+    const std::string pub_file = join_lines({comment(n), pub[1]});
+    const std::string sec_file = join_lines({comment(n), sec[1]});
+    EXPECT_EQ(verify(key.public_key(), data, sig_file).has_value(), fits) << n;
+    EXPECT_EQ(PublicKey::parse(pub_file).has_value(), fits) << n;
+    EXPECT_EQ(SecretKey::parse(sec_file, no_passphrase()).has_value(), fits) << n;
+    if (!fits) {
+      auto v = verify(key.public_key(), data, sig_file);
+      EXPECT_EQ(v.error().code, Errc::limit);
+      EXPECT_NE(v.error().message.find("longer than 1022 bytes"), std::string::npos) << v.error().message;
+    }
+  }
+  // With CRLF the CR counts: 1021 bytes + CR fit, 1022 + CR do not.
+  const auto crlf = [](const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += l + "\r\n";
+    return out;
+  };
+  EXPECT_TRUE(verify(key.public_key(), data, crlf({comment(1021), sig[1], sig[2], sig[3]})).has_value());
+  EXPECT_EQ(verify(key.public_key(), data, crlf({comment(1022), sig[1], sig[2], sig[3]})).error().code, Errc::limit);
+}
+
+// minisign never reads past the lines it needs; we ignore empty lines at the end (what an
+// editor or a mail program adds) but still refuse anything else there.
+TEST_F(Minisign, TrailingEmptyLinesAreIgnored) {
+  const std::string sig = *sign(key, data, "tc", "");
+  for (const char* tail : {"\n", "\n\n", "\r\n", "\r\n\r\n"}) {
+    EXPECT_TRUE(verify(key.public_key(), data, sig + tail).has_value()) << testing::PrintToString(tail);
+    EXPECT_EQ(*PublicKey::parse(key.public_key().to_file("") + tail), key.public_key());
+    EXPECT_TRUE(SecretKey::parse(text_of(key.to_file(nullptr, "")) + tail, no_passphrase()).has_value());
+  }
+  for (const char* tail : {" \n", "\t\n", "x\n", "\n\nx"}) {
+    auto v = verify(key.public_key(), data, sig + tail);
+    ASSERT_FALSE(v.has_value()) << testing::PrintToString(tail);
+    EXPECT_EQ(v.error().code, Errc::malformed);
+    EXPECT_NE(v.error().message.find("data after the 4th line"), std::string::npos) << v.error().message;
+  }
+  // An empty line in the middle is not at the end.
+  const auto lines = split_lines(sig);
+  EXPECT_FALSE(verify(key.public_key(), data, join_lines({lines[0], "", lines[1], lines[2], lines[3]})).has_value());
+}
+
+// `minisign -p FILE` and `-s FILE` skip the first line whatever it says; a signature file
+// must start with "untrusted comment: " (minisign checks that one).
+TEST_F(Minisign, KeyFilesTakeAnyFirstLine) {
+  const auto pub = split_lines(key.public_key().to_file(""));
+  const auto sec = split_lines(text_of(key.to_file(nullptr, "")));
+  for (const std::string first : {"", "hello", "comment: x", "RWQ="}) {
+    EXPECT_EQ(*PublicKey::parse(join_lines({first, pub[1]})), key.public_key()) << first;
+    auto sk = SecretKey::parse(join_lines({first, sec[1]}), no_passphrase());
+    ASSERT_TRUE(sk.has_value()) << first << ": " << sk.error().message;
+    EXPECT_EQ(sk->public_key(), key.public_key());
+  }
+  // A single line is the bare key (minisign -P), for public keys only.
+  EXPECT_EQ(*PublicKey::parse(pub[1]), key.public_key());
+  EXPECT_EQ(SecretKey::parse(sec[1] + "\n", no_passphrase()).error().code, Errc::malformed);
+  const auto sig = split_lines(*sign(key, data, "tc", ""));
+  auto v = verify(key.public_key(), data, join_lines({"hello", sig[1], sig[2], sig[3]}));
+  ASSERT_FALSE(v.has_value());
+  EXPECT_NE(v.error().message.find("untrusted comment"), std::string::npos) << v.error().message;
 }
 
 }  // namespace

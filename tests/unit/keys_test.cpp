@@ -1,0 +1,204 @@
+// app/keys: -r arguments (age1... keys or files of them); secret key files, identity files and
+// passphrase files, read into guarded memory (read(2) into SecretBytes) with the behaviour
+// people see unchanged.
+#include "app/keys.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <string>
+
+#include "test_support.hpp"
+
+namespace dossier {
+namespace {
+
+namespace fs = std::filesystem;
+using crypto::SecretBytes;
+using crypto::age::X25519Identity;
+
+class KeysDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::scratch_path("keys-test");
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& text, fs::perms mode = fs::perms(0600)) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << text;
+    fs::permissions(p, mode);
+    return p;
+  }
+  static SecretBytes secret(std::string_view s) {
+    return SecretBytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  }
+  Result<SecretBytes> passphrase_from(const std::string& content) {
+    return app::PassphraseSource(write("pass", content)).get("unused prompt: ");
+  }
+
+  std::vector<std::string> warnings;
+  app::Warn warn = [this](const std::string& w) { warnings.push_back(w); };
+  fs::path dir_;
+};
+using Keys = KeysDir;
+using Recipients = KeysDir;
+
+TEST_F(Recipients, KeysAndFilesTogetherWithoutDuplicates) {
+  const auto a = X25519Identity::generate().recipient().to_string();
+  const auto b = X25519Identity::generate().recipient().to_string();
+  const auto file = write("comensha.pub", "# CoMensha reviewers\n" + a + "\n\n" + b + "\n");
+  auto rs = app::load_recipients({a, file.string(), b});
+  ASSERT_TRUE(rs) << rs.error().message;
+  ASSERT_EQ(rs->size(), 2u);  // a and b once each, in the order first named
+  EXPECT_EQ((*rs)[0].to_string(), a);
+  EXPECT_EQ((*rs)[1].to_string(), b);
+}
+
+TEST_F(Recipients, MissingFileIsNotFoundAndNamesIt) {
+  auto rs = app::load_recipients({(dir_ / "nope.pub").string()});
+  ASSERT_FALSE(rs);
+  EXPECT_EQ(rs.error().code, Errc::not_found);
+  EXPECT_NE(rs.error().message.find("nope.pub"), std::string::npos);
+}
+
+TEST_F(Recipients, BadKeyAndBadFileAreUsageErrors) {
+  auto bad = app::load_recipients({"age1notakey"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::usage);
+  const auto file = write("broken.pub", "AGE-SECRET-KEY-1 is not a recipient\n");
+  auto broken = app::load_recipients({file.string()});
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, Errc::usage);
+  EXPECT_NE(broken.error().message.find("broken.pub"), std::string::npos);
+  auto none = app::load_recipients({write("empty.pub", "# nobody\n").string()});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::usage);
+}
+
+// Each recipient is one stanza in every age header, and opening refuses more than
+// crypto::age::kMaxStanzas of them: seal must not accept more (duplicates count once).
+TEST_F(Recipients, AtMostAsManyAsAnAgeHeaderHolds) {
+  std::string many;
+  for (std::size_t i = 0; i < crypto::age::kMaxStanzas; ++i) {
+    many += X25519Identity::generate().recipient().to_string() + "\n";
+  }
+  const auto file = write("many.pub", many);
+  const auto first = many.substr(0, many.find('\n'));
+  auto full = app::load_recipients({file.string(), first});
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_EQ(full->size(), crypto::age::kMaxStanzas);
+  auto over = app::load_recipients({file.string(), X25519Identity::generate().recipient().to_string()});
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, Errc::usage);
+  EXPECT_EQ(over.error().message, "65 recipients: at most 64 fit in an age header");
+}
+
+
+TEST_F(Keys, PassphraseFileGivesItsFirstLineAsBefore) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"correct horse\n", "correct horse"},   {"correct horse\r\n", "correct horse"},
+      {"correct horse", "correct horse"},     {"correct horse\nsecond line\n", "correct horse"},
+      {" spaces kept \n", " spaces kept "},   {std::string(1023, 'p') + "\n", std::string(1023, 'p')},
+  };
+  for (const auto& [content, want] : cases) {
+    auto p = passphrase_from(content);
+    ASSERT_TRUE(p.has_value()) << testing::PrintToString(content) << ": " << p.error().message;
+    EXPECT_EQ(crypto::as_text(p->expose()), want) << testing::PrintToString(content);
+  }
+  for (const std::string empty : {"", "\n", "\r\n"}) {
+    auto p = passphrase_from(empty);
+    ASSERT_FALSE(p.has_value());
+    EXPECT_EQ(p.error().code, Errc::usage);
+    EXPECT_NE(p.error().message.find("the passphrase file is empty"), std::string::npos) << p.error().message;
+  }
+  auto big = passphrase_from(std::string(1026, 'p'));
+  ASSERT_FALSE(big.has_value());
+  EXPECT_EQ(big.error().code, Errc::limit);
+  EXPECT_NE(big.error().message.find("larger than 1025 bytes"), std::string::npos) << big.error().message;
+}
+
+TEST_F(Keys, PassphraseProtectedIdentityFileUnlocks) {
+  const SecretBytes pass = secret("correct horse");
+  auto made = app::keygen_encryption(dir_ / "comensha", &pass, 10);
+  ASSERT_TRUE(made.has_value()) << made.error().message;
+  EXPECT_EQ(test::read_text(made->secret_file).rfind("-----BEGIN AGE ENCRYPTED FILE-----", 0), 0u);
+  EXPECT_EQ(test::read_text(made->secret_file).find("AGE-SECRET-KEY-1"), std::string::npos);
+
+  auto ids = app::load_identities(made->secret_file, app::PassphraseSource(write("pw", "correct horse\n")), warn);
+  ASSERT_TRUE(ids.has_value()) << ids.error().message;
+  ASSERT_EQ(ids->size(), 1u);
+  EXPECT_EQ(ids->front().recipient().to_string(), made->public_text);
+  EXPECT_TRUE(warnings.empty());
+
+  // What was sealed to the recipient opens with the unlocked identity.
+  auto rcpt = crypto::age::X25519Recipient::parse(made->public_text);
+  ASSERT_TRUE(rcpt.has_value());
+  const std::vector<std::uint8_t> plain = {'d', 'o', 's', 's', 'i', 'e', 'r'};
+  auto sealed = crypto::age::encrypt({&*rcpt}, plain);
+  ASSERT_TRUE(sealed.has_value());
+  EXPECT_EQ(*crypto::age::decrypt({&ids->front()}, *sealed), plain);
+
+  auto wrong = app::load_identities(made->secret_file, app::PassphraseSource(write("pw2", "wrong horse\n")), warn);
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().code, Errc::bad_passphrase);
+  EXPECT_EQ(wrong.error().message, made->secret_file.string() + ": wrong passphrase");
+}
+
+TEST_F(Keys, PlainIdentityFileWithCommentsAndCrlf) {
+  const auto a = crypto::age::X25519Identity::generate();
+  const auto b = crypto::age::X25519Identity::generate();
+  const std::string text = "# two keys\r\n" + std::string(crypto::as_text(a.to_string().expose())) + "\r\n\r\n  " +
+                           std::string(crypto::as_text(b.to_string().expose())) + "\n";
+  auto ids = app::load_identities(write("ids.txt", text), app::PassphraseSource(std::nullopt), warn);
+  ASSERT_TRUE(ids.has_value()) << ids.error().message;
+  ASSERT_EQ(ids->size(), 2u);
+  EXPECT_EQ((*ids)[0].recipient().to_string(), a.recipient().to_string());
+  EXPECT_EQ((*ids)[1].recipient().to_string(), b.recipient().to_string());
+  // Mode 0644: loaded, with a warning.
+  auto again = app::load_identities(write("ids2.txt", text, fs::perms(0644)), app::PassphraseSource(std::nullopt), warn);
+  ASSERT_TRUE(again.has_value());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("chmod 600"), std::string::npos);
+}
+
+TEST_F(Keys, SecretKeyFileErrorsNameTheFile) {
+  const app::PassphraseSource none(std::nullopt);
+  auto missing = app::load_identities(dir_ / "nope.key", none, warn);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, Errc::not_found);
+  EXPECT_EQ(missing.error().message, (dir_ / "nope.key").string() + ": no such file");
+  const fs::path big = write("big.key", std::string(64 * 1024 + 1, '#'));
+  auto too_big = app::load_signing_key(big, none, warn);
+  ASSERT_FALSE(too_big.has_value());
+  EXPECT_EQ(too_big.error().code, Errc::limit);
+  EXPECT_EQ(too_big.error().message, big.string() + ": larger than 65536 bytes");
+  auto empty = app::load_identities(write("empty.key", ""), none, warn);
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error().code, Errc::malformed);
+}
+
+TEST_F(Keys, SigningKeyRoundTripThroughFiles) {
+  for (const bool protect : {false, true}) {
+    const SecretBytes pass = secret("pw");
+    auto made = app::keygen_signing(dir_ / (protect ? "enc" : "plain"), protect ? &pass : nullptr,
+                                    crypto::minisign::KdfParams::light());
+    ASSERT_TRUE(made.has_value()) << made.error().message;
+    struct stat sb {};
+    ASSERT_EQ(::stat(made->secret_file.c_str(), &sb), 0);
+    EXPECT_EQ(sb.st_mode & 0777, 0600u);
+    auto key = app::load_signing_key(made->secret_file, app::PassphraseSource(write("pw", "pw\n")), warn);
+    ASSERT_TRUE(key.has_value()) << key.error().message;
+    EXPECT_EQ(key->was_encrypted(), protect);
+    EXPECT_EQ(key->key_id_hex(), made->public_text);
+    auto pub = app::load_public_key(made->public_file);
+    ASSERT_TRUE(pub.has_value());
+    EXPECT_EQ(*pub, key->public_key());
+  }
+}
+
+}  // namespace
+}  // namespace dossier
