@@ -13,6 +13,7 @@ add_test(NAME bench.read_smoke COMMAND ${PROJECT_SOURCE_DIR}/bench/read 7 1)
 set_tests_properties(bench.read_smoke PROPERTIES
   ENVIRONMENT "DOSSIER_BENCH_DOSSIER=$<TARGET_FILE:dossier>;DOSSIER_BENCH_MKPDF=$<TARGET_FILE:dossier-mkpdf>"
   PASS_REGULAR_EXPRESSION "scanned +[0-9.]+ +pdftoppm -r 300 \\+ tesseract, page after page +[0-9.]+ +[0-9.]+"
+  FAIL_REGULAR_EXPRESSION "bench: the packages should check COMPLETE"
   LABELS bench
   RUN_SERIAL TRUE
   TIMEOUT 900)
