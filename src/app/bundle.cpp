@@ -20,6 +20,7 @@
 #include "core/referral.hpp"
 #include "core/unicode.hpp"
 #include "crypto/digest.hpp"
+#include "io/fd.hpp"
 #include "io/package.hpp"
 #include "io/safe_path.hpp"
 #include "io/staging.hpp"
@@ -761,14 +762,14 @@ Result<VerifyResult> verify_bundle(const fs::path& bundle, const crypto::minisig
 Result<VerifyResult> verify_bundle(const fs::path& bundle, const std::vector<crypto::minisign::PublicKey>& trusted,
                                    const BundleLimits& limits) {
   if (trusted.empty()) return fail(Errc::usage, "no trusted public key");
+  if (auto named = io::check_named_file(bundle); !named) return tl::unexpected(named.error());
   std::error_code ec;
-  if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
   return verify_core(bundle, trusted, limits).result;
 }
 
 Result<Manifest> read_manifest(const fs::path& bundle, const BundleLimits& limits) {
+  if (auto named = io::check_named_file(bundle); !named) return tl::unexpected(named.error());
   std::error_code ec;
-  if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
   // Every error names the bundle as the user gave it, not only its file name.
   const std::string name = bundle.filename().string() + ": ";
   auto named = [&](const Error& e) {
@@ -970,8 +971,8 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   std::vector<crypto::minisign::PublicKey> trusted = options.signers;
   if (options.signer != nullptr) trusted.insert(trusted.begin(), *options.signer);
   if (trusted.empty()) return fail(Errc::usage, "no signer public key: name it with -p");
+  if (auto named = io::check_named_file(bundle); !named) return tl::unexpected(named.error());
   std::error_code ec;
-  if (!fs::is_regular_file(bundle, ec)) return fail(Errc::not_found, bundle.string() + ": no such file");
   if (fs::exists(fs::symlink_status(dir, ec))) {
     return fail(Errc::usage, dir.string() + " already exists; dossier never writes into an existing folder");
   }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "core/paths.hpp"
+#include "io/fd.hpp"
 
 namespace dossier::app {
 namespace {
@@ -21,12 +22,6 @@ namespace fs = std::filesystem;
 constexpr std::size_t kMaxKeyFile = 64 * 1024;
 constexpr std::size_t kMaxPassphrase = 1023;
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 Result<crypto::SecretBytes> read_tty_line(int fd) {
   crypto::SecretBytes buf(kMaxPassphrase + 1);
@@ -45,29 +40,13 @@ Result<crypto::SecretBytes> read_tty_line(int fd) {
 }
 
 // A file read with read(2) straight into guarded memory: a secret key, an identity file or a
-// passphrase file never passes through a std::string or a stream buffer. Errors as
-// read_small_file's.
-Result<crypto::SecretBytes> read_secret_file(const fs::path& file, std::size_t max_bytes) {
-  Fd fd{::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
-  if (fd.fd < 0) {
-    if (errno == ENOENT) return fail(Errc::not_found, file.string() + ": " + std::strerror(errno));
-    return fail(Errc::io, file.string() + ": cannot open");
-  }
-  struct stat sb {};
-  if (::fstat(fd.fd, &sb) != 0) return fail(Errc::io, file.string() + ": cannot open");
-  const auto size = static_cast<std::size_t>(sb.st_size);
-  if (size > max_bytes) return fail(Errc::limit, file.string() + ": larger than " + std::to_string(max_bytes) + " bytes");
-  crypto::SecretBytes buf(size + 1);  // one byte more: a file that grew is noticed
-  std::size_t got = 0;
-  while (got < buf.size()) {
-    const auto r = ::read(fd.fd, buf.expose().data() + got, buf.size() - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return fail(Errc::io, file.string() + ": " + std::strerror(errno));
-    if (r == 0) break;
-    got += static_cast<std::size_t>(r);
-  }
-  if (got != size) return fail(Errc::io, file.string() + ": changed while being read");
-  buf.shrink(got);
+// passphrase file never passes through a std::string or a stream buffer. A FIFO or device is
+// refused (a passphrase may come from a pipe: allow_pipe), never waited on.
+Result<crypto::SecretBytes> read_secret_file(const io::OpenedFile& file, const fs::path& name, std::size_t max_bytes) {
+  crypto::SecretBytes buf(max_bytes + 1);  // one byte more: a larger file is noticed
+  auto got = io::read_all(file, name.string(), std::span<unsigned char>(buf.expose().data(), buf.size()));
+  if (!got) return tl::unexpected(got.error());
+  buf.shrink(*got);
   return buf;
 }
 
@@ -86,21 +65,16 @@ Result<crypto::SecretBytes> prompt_once(int fd, const std::string& prompt) {
   return line;
 }
 
-Result<std::string> read_key_file(const fs::path& file) {
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return fail(Errc::not_found, file.string() + ": no such file");
-  return read_small_file(file.string(), kMaxKeyFile);
-}
+Result<std::string> read_key_file(const fs::path& file) { return io::read_named_file(file, kMaxKeyFile); }
 
 // A secret key file, in guarded memory; warns when others may read it.
 Result<crypto::SecretBytes> read_secret_key_file(const fs::path& file, const Warn& warn) {
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return fail(Errc::not_found, file.string() + ": no such file");
-  struct stat sb {};
-  if (::stat(file.c_str(), &sb) == 0 && (sb.st_mode & 077) != 0 && warn) {
+  auto opened = io::open_named_file(file);
+  if (!opened) return tl::unexpected(opened.error());
+  if ((opened->mode & 077) != 0 && warn) {
     warn(file.string() + " can be read by other users; protect it with: chmod 600 " + file.string());
   }
-  return read_secret_file(file, kMaxKeyFile);
+  return read_secret_file(*opened, file, kMaxKeyFile);
 }
 
 bool looks_age_encrypted(std::string_view text) {
@@ -112,22 +86,24 @@ bool looks_age_encrypted(std::string_view text) {
 Result<crypto::SecretBytes> PassphraseSource::get(const std::string& prompt, bool confirm) const {
   if (file_) {
     // The first line: up to 1023 bytes and its CR LF.
-    auto text = read_secret_file(*file_, kMaxPassphrase + 2);
+    auto opened = io::open_named_file(*file_, /*allow_pipe=*/true);
+    if (!opened) return tl::unexpected(opened.error());
+    auto text = read_secret_file(*opened, *file_, kMaxPassphrase + 2);
     if (!text) return tl::unexpected(text.error());
     const auto end = crypto::as_text(text->expose()).find_first_of("\r\n");
     if (end != std::string_view::npos) text->shrink(end);
     if (text->empty()) return fail(Errc::usage, file_->string() + ": the passphrase file is empty");
     return text;
   }
-  Fd tty{::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)};
-  if (tty.fd < 0) {
+  io::UniqueFd tty{::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)};
+  if (!tty) {
     return fail(Errc::usage, "a passphrase is needed but there is no terminal to ask it on; use --passphrase-file FILE");
   }
-  auto first = prompt_once(tty.fd, prompt);
+  auto first = prompt_once(tty.get(), prompt);
   if (!first) return first;
   if (first->empty()) return fail(Errc::usage, "empty passphrase");
   if (confirm) {
-    auto again = prompt_once(tty.fd, "Confirm passphrase: ");
+    auto again = prompt_once(tty.get(), "Confirm passphrase: ");
     if (!again) return again;
     if (again->size() != first->size() ||
         sodium_memcmp(again->expose().data(), first->expose().data(), first->size()) != 0) {
@@ -149,6 +125,10 @@ Result<std::vector<crypto::age::X25519Recipient>> load_recipients(const std::vec
     auto text = read_key_file(a);
     if (!text) {
       if (text.error().code == Errc::not_found) {
+        // An SSH key typed as -r "ssh-ed25519 AAAA...": say that it is one and unsupported.
+        if (auto as_key = crypto::age::X25519Recipient::parse(a); !as_key && as_key.error().code == Errc::unsupported) {
+          return fail(Errc::usage, "recipient " + a.substr(0, a.find(' ')) + "...: " + as_key.error().message);
+        }
         return fail(Errc::not_found, a + ": not an age1... recipient and no such file");
       }
       return tl::unexpected(text.error());
@@ -248,15 +228,15 @@ Result<std::vector<crypto::minisign::PublicKey>> load_public_keys(const std::vec
 }
 
 Result<void> write_new_file(const fs::path& file, std::string_view content, unsigned mode) {
-  Fd fd{::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)};
-  if (fd.fd < 0) {
+  io::UniqueFd fd{::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)};
+  if (!fd) {
     if (errno == EEXIST) return fail(Errc::usage, file.string() + " already exists; dossier never overwrites a key");
     return fail(Errc::io, file.string() + ": " + std::strerror(errno));
   }
-  ::fchmod(fd.fd, mode);  // the umask must not widen or narrow what we chose
+  ::fchmod(fd.get(), mode);  // the umask must not widen or narrow what we chose
   std::size_t done = 0;
   while (done < content.size()) {
-    const auto n = ::write(fd.fd, content.data() + done, content.size() - done);
+    const auto n = ::write(fd.get(), content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const std::string why = std::strerror(errno);
@@ -265,7 +245,7 @@ Result<void> write_new_file(const fs::path& file, std::string_view content, unsi
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd.fd) != 0) {
+  if (::fsync(fd.get()) != 0) {
     ::unlink(file.c_str());
     return fail(Errc::io, file.string() + ": fsync failed");
   }

@@ -343,6 +343,19 @@ Identity::~Identity() = default;
 X25519Recipient::X25519Recipient(const std::uint8_t* pk) : pk_{} { std::copy_n(pk, 32, pk_); }
 
 Result<X25519Recipient> X25519Recipient::parse(std::string_view s) {
+  // Kinds of recipient that age knows but dossier does not encrypt to: say so by name, rather
+  // than report their encoding as broken.
+  if (s.rfind("ssh-", 0) == 0 || s.rfind("ecdsa-", 0) == 0 || s.rfind("sk-ssh-", 0) == 0) {
+    return fail(Errc::unsupported,
+                "age: an SSH public key is not supported; dossier encrypts only to age X25519 recipients (age1...)");
+  }
+  if (s.rfind("age1", 0) == 0) {
+    const auto sep = s.rfind('1');
+    if (sep != std::string_view::npos && sep > 3) {  // HRP "age1NAME": an age plugin recipient
+      return fail(Errc::unsupported, "age: plugin recipients (" + std::string(s.substr(0, sep)) +
+                                         "...) are not supported; dossier encrypts only to age X25519 recipients (age1...)");
+    }
+  }
   auto d = bech32::decode(s, 0);
   // Encoded as Bech32 with HRP "age" (lowercase).
   if (!d) return fail(Errc::malformed, "age: invalid recipient: " + d.error().message);
@@ -383,6 +396,12 @@ X25519Identity::X25519Identity(SecretBytes sk) : sk_(std::move(sk)), pk_{} {
 Result<X25519Identity> X25519Identity::parse(std::string_view s) {
   // Encoded as Bech32 with HRP "AGE-SECRET-KEY-" (uppercase). Error messages never
   // echo the input: it is secret.
+  if (s.rfind("AGE-PLUGIN-", 0) == 0) {
+    return fail(Errc::unsupported, "age: plugin identities are not supported; use an age X25519 identity (AGE-SECRET-KEY-1...)");
+  }
+  if (s.rfind("-----BEGIN", 0) == 0) {
+    return fail(Errc::unsupported, "age: SSH or PEM private keys are not supported; use an age X25519 identity (AGE-SECRET-KEY-1...)");
+  }
   auto d = bech32::decode_secret(s, 0);
   if (!d) return fail(Errc::malformed, "age: invalid identity: " + d.error().message);
   if (d->hrp != "age-secret-key-" || !d->uppercase) {

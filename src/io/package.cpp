@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 
+#include "io/fd.hpp"
 #include "io/safe_path.hpp"
 
 namespace dossier::io {
@@ -19,41 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A file descriptor that closes itself.
-class OwnedFd {
- public:
-  explicit OwnedFd(int fd = -1) noexcept : fd_(fd) {}
-  OwnedFd(OwnedFd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  OwnedFd& operator=(OwnedFd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  OwnedFd(const OwnedFd&) = delete;
-  OwnedFd& operator=(const OwnedFd&) = delete;
-  ~OwnedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const noexcept { return fd_; }
-
- private:
-  int fd_;
-};
-
-// What a non-regular file is, for messages.
-std::string kind_of(mode_t mode) {
-  if (S_ISLNK(mode)) return "a symbolic link";
-  if (S_ISDIR(mode)) return "a folder";
-  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-  return "not a regular file";
-}
-
 // Opens one input file for reading without following a link and without waiting on a FIFO or
 // device (O_NONBLOCK, cleared again once fstat says it is a regular file). `dir` is a folder
 // descriptor or AT_FDCWD. Errc::hostile for anything but a regular file.
-Result<OwnedFd> open_regular(int dir, const char* name, const std::string& shown) {
-  OwnedFd fd(::openat(dir, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+Result<UniqueFd> open_regular(int dir, const char* name, const std::string& shown) {
+  UniqueFd fd(::openat(dir, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
     if (errno == ELOOP) {
       return fail(Errc::hostile, shown + ": is now a symbolic link; a package holds only regular files");
@@ -75,8 +46,8 @@ Result<OwnedFd> open_regular(int dir, const char* name, const std::string& shown
 }
 
 // Opens the folder `name` below `dir` without following a link.
-Result<OwnedFd> open_folder(int dir, const char* name, const std::string& shown) {
-  OwnedFd fd(::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+Result<UniqueFd> open_folder(int dir, const char* name, const std::string& shown) {
+  UniqueFd fd(::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ELOOP || errno == ENOTDIR) {
       return fail(Errc::hostile, shown + ": is no longer a folder (a link or file took its place)");
@@ -108,12 +79,12 @@ std::string last_segment(const std::string& path) {
 // The open package folder: every read goes through `root`, never through the path again.
 class Package::Folder {
  public:
-  explicit Folder(OwnedFd root) : root_(std::move(root)) {}
+  explicit Folder(UniqueFd root) : root_(std::move(root)) {}
   int root() const noexcept { return root_.get(); }
 
   // Opens the file `rel` below the root, segment by segment, without following links.
-  Result<OwnedFd> open_file(const std::string& rel) const {
-    OwnedFd dir;
+  Result<UniqueFd> open_file(const std::string& rel) const {
+    UniqueFd dir;
     int at = root_.get();
     std::size_t start = 0;
     for (auto slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', start)) {
@@ -127,7 +98,7 @@ class Package::Folder {
   }
 
  private:
-  OwnedFd root_;
+  UniqueFd root_;
 };
 
 namespace {
@@ -256,7 +227,7 @@ Result<Package> Package::open(const fs::path& path, const PackageLimits& limits)
   };
 
   if (S_ISDIR(st.st_mode)) {
-    OwnedFd root(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd root(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (root.get() < 0) return fail(Errc::io, path.string() + ": " + std::strerror(errno));
     pkg.folder_ = std::make_unique<Folder>(std::move(root));
     if (auto r = list_folder(pkg.folder_->root(), "", 0, limits, add); !r) return tl::unexpected(r.error());

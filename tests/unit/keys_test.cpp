@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <string>
@@ -179,6 +180,78 @@ TEST_F(Keys, SecretKeyFileErrorsNameTheFile) {
   auto empty = app::load_identities(write("empty.key", ""), none, warn);
   ASSERT_FALSE(empty.has_value());
   EXPECT_EQ(empty.error().code, Errc::malformed);
+}
+
+// Issue 8: kinds of key that age knows but dossier does not use are named as such, not reported
+// as broken Bech32.
+TEST_F(Recipients, SshAndPluginRecipientsAreNamedAsUnsupported) {
+  const auto ssh = write("ssh.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk3R5w4p0v7Xq5K8m4f6bD2eQ9yK0aB1cE2fG3hI4jK zc@voorbeeld\n");
+  auto from_file = app::load_recipients({ssh.string()});
+  ASSERT_FALSE(from_file);
+  EXPECT_EQ(from_file.error().code, Errc::usage);
+  EXPECT_NE(from_file.error().message.find("ssh.pub: recipients file line 1: age: an SSH public key is not supported"),
+            std::string::npos) << from_file.error().message;
+  auto typed = app::load_recipients({"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk3R5w4p0v7Xq5K8m4f6bD2eQ9yK0aB1cE2fG3hI4jK"});
+  ASSERT_FALSE(typed);
+  EXPECT_EQ(typed.error().code, Errc::usage);
+  EXPECT_NE(typed.error().message.find("an SSH public key is not supported"), std::string::npos) << typed.error().message;
+  auto plugin = app::load_recipients({"age1yubikey1qpzry9x8gf2tvdw0s3jn54khce6mua7lqpzry9x8gf2tvdw0s3jn54k"});
+  ASSERT_FALSE(plugin);
+  EXPECT_EQ(plugin.error().code, Errc::usage);
+  EXPECT_NE(plugin.error().message.find("plugin recipients (age1yubikey...) are not supported"), std::string::npos)
+      << plugin.error().message;
+}
+
+TEST_F(Keys, PluginAndSshIdentitiesAreNamedAsUnsupported) {
+  const app::PassphraseSource none(std::nullopt);
+  auto plugin = app::load_identities(write("plugin.key", "AGE-PLUGIN-YUBIKEY-1QQQQQQQQQQQQQQQQQQQQQQ\n"), none, warn);
+  ASSERT_FALSE(plugin);
+  EXPECT_NE(plugin.error().message.find("plugin identities are not supported"), std::string::npos) << plugin.error().message;
+  EXPECT_EQ(plugin.error().message.find("QQQQ"), std::string::npos);  // a secret is never echoed
+  auto ssh = app::load_identities(write("id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"), none, warn);
+  ASSERT_FALSE(ssh);
+  EXPECT_NE(ssh.error().message.find("SSH or PEM private keys are not supported"), std::string::npos) << ssh.error().message;
+}
+
+// Issue 8: a FIFO or a device named as a key is refused at once with what it is (a FIFO used to
+// block forever, /dev/zero was "changed while being read" after a permissions warning).
+TEST_F(Keys, FifoAndDeviceAreRefusedNotWaitedOn) {
+  const app::PassphraseSource none(std::nullopt);
+  const fs::path fifo = dir_ / "cm.key";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto from_fifo = app::load_identities(fifo, none, warn);
+  ASSERT_FALSE(from_fifo);
+  EXPECT_EQ(from_fifo.error().code, Errc::usage);
+  EXPECT_EQ(from_fifo.error().message, fifo.string() + ": is a FIFO (named pipe), not a regular file; name a file");
+  auto from_zero = app::load_identities("/dev/zero", none, warn);
+  ASSERT_FALSE(from_zero);
+  EXPECT_EQ(from_zero.error().code, Errc::usage);
+  EXPECT_EQ(from_zero.error().message, "/dev/zero: is a device, not a regular file; name a file");
+  EXPECT_TRUE(warnings.empty());  // no "protect it with chmod 600 /dev/zero"
+  auto pub = app::load_public_key(fifo);
+  ASSERT_FALSE(pub);
+  EXPECT_EQ(pub.error().message, fifo.string() + ": is a FIFO (named pipe), not a regular file; name a file");
+  auto folder = app::load_signing_key(dir_, none, warn);
+  ASSERT_FALSE(folder);
+  EXPECT_EQ(folder.error().message, dir_.string() + ": is a folder, not a regular file; name a file");
+}
+
+// A passphrase may come from a pipe (--passphrase-file <(pass show comensha)); an empty one is
+// refused with the file's name.
+TEST_F(Keys, PassphraseFromAPipeAndAnEmptyOne) {
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  ASSERT_EQ(::write(p[1], "geheim\nrest\n", 12), 12);
+  ::close(p[1]);
+  const std::string name = "/dev/fd/" + std::to_string(p[0]);
+  auto got = app::PassphraseSource(fs::path(name)).get("unused prompt: ");
+  ::close(p[0]);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(crypto::as_text(got->expose()), "geheim");
+  auto empty = passphrase_from("");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, Errc::usage);
+  EXPECT_EQ(empty.error().message, (dir_ / "pass").string() + ": the passphrase file is empty");
 }
 
 TEST_F(Keys, SigningKeyRoundTripThroughFiles) {

@@ -1,0 +1,107 @@
+#include "io/fd.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace dossier::io {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string kind_of(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
+}
+
+Result<OpenedFile> open_named_file(const std::filesystem::path& file, bool allow_pipe) {
+  const std::string shown = file.string();
+  OpenedFile out;
+  out.fd = UniqueFd(::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  if (!out.fd) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) return fail(Errc::not_found, shown + ": no such file");
+    if (err == ENXIO) return fail(Errc::usage, shown + ": is a FIFO (named pipe) that no one writes to; name a regular file");
+    if (err == EACCES) return fail(Errc::io, shown + ": permission denied; ask for read access or copy the file");
+    return fail(Errc::io, shown + ": cannot open: " + std::strerror(err));
+  }
+  struct stat st {};
+  if (::fstat(out.fd.get(), &st) != 0) return fail(Errc::io, shown + ": " + std::strerror(errno));
+  out.mode = st.st_mode;
+  const bool pipe = S_ISFIFO(st.st_mode);
+  if (!S_ISREG(st.st_mode) && !(allow_pipe && pipe)) {
+    return fail(Errc::usage, shown + ": is " + kind_of(st.st_mode) + ", not a regular file; name a file");
+  }
+  out.size = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+  const int flags = ::fcntl(out.fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(out.fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    return fail(Errc::io, shown + ": " + std::strerror(errno));
+  }
+  return out;
+}
+
+Result<void> check_named_file(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) return fail(Errc::not_found, file.string() + ": no such file");
+    return fail(Errc::io, file.string() + ": " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return fail(Errc::usage, file.string() + ": is " + kind_of(st.st_mode) + ", not a regular file; name a file");
+  }
+  return {};
+}
+
+Result<std::size_t> read_all(const OpenedFile& file, const std::string& shown, std::span<unsigned char> buf) {
+  if (buf.empty()) return fail(Errc::internal, "read_all: no buffer");
+  const std::size_t max_bytes = buf.size() - 1;
+  const bool regular = S_ISREG(file.mode);
+  if (regular && file.size > max_bytes) {
+    return fail(Errc::limit, shown + ": larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    const auto r = ::read(file.fd.get(), buf.data() + got, buf.size() - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return fail(Errc::io, shown + ": " + std::strerror(errno));
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  if (got > max_bytes) return fail(Errc::limit, shown + ": larger than " + std::to_string(max_bytes) + " bytes");
+  if (regular && got != file.size) return fail(Errc::io, shown + ": changed while being read");
+  return got;
+}
+
+Result<std::string> read_named_file(const std::filesystem::path& file, std::size_t max_bytes) {
+  auto opened = open_named_file(file);
+  if (!opened) return tl::unexpected(opened.error());
+  if (opened->size > max_bytes) {
+    return fail(Errc::limit, file.string() + ": larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  std::string text(static_cast<std::size_t>(opened->size) + 1, '\0');
+  auto got = read_all(*opened, file.string(),
+                      std::span<unsigned char>(reinterpret_cast<unsigned char*>(text.data()), text.size()));
+  if (!got) return tl::unexpected(got.error());
+  text.resize(*got);
+  return text;
+}
+
+}  // namespace dossier::io

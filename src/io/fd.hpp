@@ -1,0 +1,72 @@
+// One file-descriptor type and one way to open a file that someone named: every input is opened
+// without waiting on a FIFO or device, checked with fstat to be a regular file, and read through
+// that one descriptor, so what was checked is what is read.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace dossier::io {
+
+// A file descriptor that closes itself.
+class UniqueFd {
+ public:
+  UniqueFd() noexcept = default;
+  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd();
+
+  int get() const noexcept { return fd_; }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+  int release() noexcept {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// What a file that is not a regular file is, for messages: "a FIFO (named pipe)", "a device" ...
+std::string kind_of(mode_t mode);
+
+struct OpenedFile {
+  UniqueFd fd;
+  std::uint64_t size = 0;
+  mode_t mode = 0;
+};
+
+// Opens a file a user named (a key, a bundle, a passphrase file) for reading: follows a
+// symbolic link the user typed, but never waits on a FIFO or device (O_NONBLOCK, cleared once
+// fstat says what it is). Errors name the file:
+//   Errc::not_found  "FILE: no such file"
+//   Errc::usage      "FILE: is a FIFO (named pipe), not a regular file" (and folders, devices...)
+//   Errc::io         anything else, with the system's reason
+// With allow_pipe, a pipe or FIFO is accepted too (a passphrase from `<(pass show ...)`); its
+// size is then unknown (0). Opening a FIFO without a writer fails with "no one writes to it".
+Result<OpenedFile> open_named_file(const std::filesystem::path& file, bool allow_pipe = false);
+
+// Reads an opened file to its end into `buf`, which holds at most buf.size() - 1 bytes of it (the
+// last byte notices a file that is larger): returns how many bytes were read. More than that is
+// Errc::limit; a regular file must keep the size fstat gave it ("changed while being read").
+Result<std::size_t> read_all(const OpenedFile& file, const std::string& shown, std::span<unsigned char> buf);
+
+// Whether a named file exists and is a regular file, with open_named_file's errors; for code
+// that opens the file itself later (the ZIP reader does, again refusing all but regular files).
+Result<void> check_named_file(const std::filesystem::path& file);
+
+// The whole of a named regular file of at most max_bytes.
+Result<std::string> read_named_file(const std::filesystem::path& file, std::size_t max_bytes);
+
+}  // namespace dossier::io
