@@ -2,6 +2,7 @@
 // (crypto/age.hpp), minisign (crypto/minisign.hpp) and ZIP (io/zip_reader.hpp,
 // io/zip_writer.hpp); this file only decides what goes where and what must match.
 #include "app/bundle.hpp"
+#include "app/data_files.hpp"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -902,7 +903,9 @@ Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const crypto
   if (!index) return stop(index.error().code, BundleCheck::index, kIndexEntry, index.error().message);
   // The document paths, by the rules seal applied (above "seal"), against the referral.xml
   // that travels in the index, read by the parser the check uses.
-  const Referral referral = Referral::parse(index->referral_xml, options.check.data_dir + "/schemas/referral.xsd");
+  auto xsd = app::read_referral_schema(options.check.data_dir);
+  if (!xsd) return stop(xsd.error().code, BundleCheck::index, kIndexEntry, xsd.error().message);
+  const Referral referral = Referral::parse(index->referral_xml, *xsd);
   std::set<std::string> declared;
   for (const auto& d : referral.documents()) declared.insert(d.path);
   std::vector<std::string> paths;

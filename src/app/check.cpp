@@ -16,7 +16,7 @@
 
 #include "core/evaluate.hpp"
 #include "core/evidence.hpp"
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 #include "core/profile.hpp"
 #include "core/referral.hpp"
 #include "core/text.hpp"
@@ -45,22 +45,22 @@ std::string check_date_of(const CheckOptions& options) {
 }
 
 Result<Profile> choose_profile(const CheckOptions& options, const Referral& referral) {
-  if (!options.profile.empty()) return Profile::load(options.data_dir, options.profile);
+  if (!options.profile.empty()) return app::load_profile(options.data_dir, options.profile);
   if (referral.usable()) {
     const auto hint = referral.profile_hint();
     if (!hint.empty()) {
-      auto p = Profile::load(options.data_dir, hint);
+      auto p = app::load_profile(options.data_dir, hint);
       if (p) return p;
     }
   }
-  return Profile::load(options.data_dir, kDefaultProfile);
+  return app::load_profile(options.data_dir, kDefaultProfile);
 }
 
 Report package_failure(const std::string& display_name, const std::string& detail, const CheckOptions& options,
                        const Catalogue& messages) {
   Report report;
   report.package = display_name;
-  auto profile = Profile::load(options.data_dir, options.profile.empty() ? kDefaultProfile : options.profile);
+  auto profile = app::load_profile(options.data_dir, options.profile.empty() ? kDefaultProfile : options.profile);
   const Referral none = Referral::missing();
   CheckInput in;
   if (profile) {
@@ -436,7 +436,7 @@ std::optional<unsigned> parse_time_limit(std::string_view text) {
 Result<Report> run_check(const std::filesystem::path& path, const CheckOptions& options, const Catalogue& messages) {
   // An unknown profile is the user's mistake, whatever the package holds.
   if (!options.profile.empty()) {
-    auto p = Profile::load(options.data_dir, options.profile);
+    auto p = app::load_profile(options.data_dir, options.profile);
     if (!p) return tl::unexpected(p.error());
   }
   auto package = io::Package::open(path, options.package_limits);
@@ -464,16 +464,17 @@ Result<CheckedPackage> check_package(const io::Package& package, const std::stri
     out.report = package_failure(display_name, describe(package.name_problems(), messages), options, messages);
     return out;
   }
-  const auto xsd = options.data_dir + "/schemas/referral.xsd";
   Referral referral = Referral::missing();
   if (const auto* rf = package.find("referral.xml")) {
+    auto xsd = app::read_referral_schema(options.data_dir);
+    if (!xsd) return tl::unexpected(xsd.error());
     auto bytes = package.read(*rf);
     if (!bytes) {
       out.report = package_failure(display_name, bytes.error().message, options, messages);
       return out;
     }
     out.referral_xml.emplace(bytes->begin(), bytes->end());
-    referral = Referral::parse(*out.referral_xml, xsd);
+    referral = Referral::parse(*out.referral_xml, *xsd);
   }
   auto profile = choose_profile(options, referral);
   if (!profile) return tl::unexpected(profile.error());
@@ -532,7 +533,7 @@ Result<CheckedPackage> check_package(const io::Package& package, const std::stri
   in.referral_text = out.referral_xml.value_or(std::string());
   in.documents = report.documents;
   in.check_date = report.check_date;
-  if (auto tpl = read_small_file(options.data_dir + "/templates/referral-template.xml", 1u << 20)) in.template_text = *tpl;
+  if (auto tpl = app::read_data_file(options.data_dir + "/templates/referral-template.xml")) in.template_text = *tpl;
   report.findings = evaluate(in, messages);
   report.verdict = verdict_of(report.findings);
   report.complete = report.verdict == Verdict::complete;

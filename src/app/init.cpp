@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "core/messages.hpp"
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 #include "core/profile.hpp"
 #include "io/staging.hpp"
 
@@ -15,9 +15,9 @@ Result<std::vector<std::string>> init_package(const fs::path& dir, const std::st
                                               const std::string& profile_id) {
   std::error_code ec;
   if (fs::exists(fs::symlink_status(dir, ec))) return fail(Errc::usage, dir.string() + " already exists");
-  auto profile = Profile::load(data_dir, profile_id);
+  auto profile = app::load_profile(data_dir, profile_id);
   if (!profile) return tl::unexpected(profile.error());
-  auto tmpl = read_small_file(data_dir + "/templates/referral-template.xml", 1u << 20);
+  auto tmpl = app::read_data_file(data_dir + "/templates/referral-template.xml");
   if (!tmpl) return tl::unexpected(tmpl.error());
 
   auto staging = io::Staging::create(dir);

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 #include "io/fd.hpp"
 
 namespace dossier::app {

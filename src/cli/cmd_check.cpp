@@ -8,7 +8,7 @@
 #include "app/check.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier::cli {
 namespace {
@@ -27,7 +27,7 @@ int run_check_command(const CheckArgs& args) {
   const Catalogue messages = load_catalogue(lang);
   app::CheckOptions options;
   options.profile = args.profile;
-  options.data_dir = data_dir();
+  options.data_dir = app::data_dir();
   if (!args.date.empty() && !app::valid_check_date(args.date)) {
     return report_error(Error{Errc::usage, "--date " + args.date + " is not a date"},
                         lang == Lang::nl ? "geef de datum als JJJJ-MM-DD, bijvoorbeeld --date 2026-10-15"

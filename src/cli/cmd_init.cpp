@@ -5,7 +5,7 @@
 #include "app/init.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 #include "core/profile.hpp"
 
 namespace dossier::cli {
@@ -19,10 +19,10 @@ struct InitArgs {
 
 int run_init(const InitArgs& args) {
   const Lang lang = choose_lang(args.lang);
-  if (auto profile = Profile::load(data_dir(), args.profile); !profile) {
+  if (auto profile = app::load_profile(app::data_dir(), args.profile); !profile) {
     return report_error(profile.error(), profiles_hint(lang));
   }
-  auto made = app::init_package(args.dir, data_dir(), args.profile);
+  auto made = app::init_package(args.dir, app::data_dir(), args.profile);
   if (!made) {
     const bool exists = made.error().code == Errc::usage;
     return report_error(made.error(), !exists                ? std::string()

@@ -9,7 +9,7 @@
 #include "cli/bundle_words.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier::cli {
 namespace {
@@ -44,7 +44,7 @@ int run_open(const OpenArgs& args) {
   for (const auto& id : *ids) options.identities.push_back(&id);
   options.signers = std::move(*signers);
   options.check.profile = args.profile;
-  options.check.data_dir = data_dir();
+  options.check.data_dir = app::data_dir();
   const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     options.progress = terminal_progress(nl ? "ontsleutelen" : "decrypting");

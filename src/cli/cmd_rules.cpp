@@ -4,7 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 #include "core/profile.hpp"
 
 namespace dossier::cli {
@@ -70,7 +70,7 @@ std::string md_escape(std::string s) {
 
 int run_rules(const RulesArgs& args) {
   const Lang lang = choose_lang(args.lang);
-  auto profile = Profile::load(data_dir(), args.profile);
+  auto profile = app::load_profile(app::data_dir(), args.profile);
   if (!profile) return report_error(profile.error(), profiles_hint(lang));
   const Catalogue messages = load_catalogue(lang);
   if (args.format == "markdown") {

@@ -9,7 +9,7 @@
 #include "cli/bundle_words.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier::cli {
 namespace {
@@ -44,7 +44,7 @@ int run_seal(const SealArgs& args) {
 
   app::SealOptions options;
   options.check.profile = args.profile;
-  options.check.data_dir = data_dir();
+  options.check.data_dir = app::data_dir();
   options.recipients = std::move(*recipients);
   options.signer = &*key;
   options.advice_request = args.advice_request;

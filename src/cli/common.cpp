@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "core/paths.hpp"
+#include "app/data_files.hpp"
 #include "core/profile.hpp"
 
 namespace dossier::cli {
@@ -33,7 +33,7 @@ bool use_colour(int fd) {
 }
 
 Catalogue load_catalogue(Lang lang) {
-  auto c = Catalogue::load(data_dir(), lang);
+  auto c = app::load_catalogue(app::data_dir(), lang);
   if (!c) {
     std::cerr << "dossier: cannot load messages: " << c.error().message
               << "\nhint: set DOSSIER_DATA_DIR to the folder that holds templates/ and schemas/\n";
@@ -44,13 +44,13 @@ Catalogue load_catalogue(Lang lang) {
 
 std::string profiles_hint(Lang lang) {
   std::string list;
-  for (const auto& id : available_profiles(data_dir())) list += (list.empty() ? "" : ", ") + id;
+  for (const auto& id : app::available_profiles(app::data_dir())) list += (list.empty() ? "" : ", ") + id;
   return (lang == Lang::nl ? "beschikbare profielen: " : "available profiles: ") + list;
 }
 
 int refuse_unknown_profile(const std::string& profile, Lang lang) {
   if (profile.empty()) return kExitOk;
-  auto p = Profile::load(data_dir(), profile);
+  auto p = app::load_profile(app::data_dir(), profile);
   return p ? kExitOk : report_error(p.error(), profiles_hint(lang));
 }
 

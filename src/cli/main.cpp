@@ -7,7 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "io/staging.hpp"
+#include "app/signals.hpp"
 
 int main(int argc, char** argv) {
   using namespace dossier::cli;
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   // Ctrl-C, SIGTERM or SIGHUP: the unfinished output (decrypted documents, a half-written
   // bundle) is removed before the process ends; see docs/threat-model.md.
   const dossier::Lang lang = choose_lang("");
-  dossier::io::remove_staging_on_signals([lang](int sig, const std::vector<std::string>& removed) {
+  dossier::app::remove_unfinished_output_on_signals([lang](int sig, const std::vector<std::string>& removed) {
     std::string line = lang == dossier::Lang::nl ? "\ndossier: onderbroken (signaal " + std::to_string(sig) + ")"
                                         : "\ndossier: interrupted (signal " + std::to_string(sig) + ")";
     if (!removed.empty()) {

@@ -2,7 +2,6 @@
 
 #include <pugixml.hpp>
 
-#include "core/paths.hpp"
 
 namespace dossier {
 
@@ -46,13 +45,6 @@ Result<Catalogue> Catalogue::parse(std::string_view xml_text, Lang lang) {
   }
   if (c.messages_.empty()) return fail(Errc::malformed, "message catalogue has no messages");
   return c;
-}
-
-Result<Catalogue> Catalogue::load(const std::string& data_dir, Lang lang) {
-  const auto path = data_dir + "/templates/messages/" + lang_code(lang) + ".xml";
-  auto text = read_small_file(path, 1u << 20);
-  if (!text) return tl::unexpected(text.error());
-  return parse(*text, lang);
 }
 
 std::string Catalogue::get(std::string_view key,

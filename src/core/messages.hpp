@@ -14,7 +14,6 @@ namespace dossier {
 
 class Catalogue {
  public:
-  static Result<Catalogue> load(const std::string& data_dir, Lang lang);
   static Result<Catalogue> parse(std::string_view xml_text, Lang lang);
 
   Lang lang() const noexcept { return lang_; }

@@ -1,13 +1,11 @@
 #include "core/profile.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <sstream>
 
 #include <pugixml.hpp>
 
 #include "core/evaluate.hpp"
-#include "core/paths.hpp"
 
 namespace dossier {
 namespace {
@@ -191,21 +189,12 @@ const Evidence* Profile::evidence_by_id(std::string_view id) const {
   return nullptr;
 }
 
-std::vector<std::string> available_profiles(const std::string& data_dir) {
-  std::vector<std::string> ids;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(data_dir + "/schemas/profiles", ec)) {
-    if (e.path().extension() == ".xml") ids.push_back(e.path().stem().string());
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
+Result<Profile> Profile::load(const std::string& data_dir, const std::string& id_or_path, const ReadText& read) {
+  return load_level(data_dir, id_or_path, read, 0);
 }
 
-Result<Profile> Profile::load(const std::string& data_dir, const std::string& id_or_path) {
-  return load_level(data_dir, id_or_path, 0);
-}
-
-Result<Profile> Profile::load_level(const std::string& data_dir, const std::string& id_or_path, int depth) {
+Result<Profile> Profile::load_level(const std::string& data_dir, const std::string& id_or_path, const ReadText& read,
+                                    int depth) {
   if (depth > kMaxExtendsDepth) return fail(Errc::limit, "profile 'extends' chain is deeper than 4");
   std::string path = id_or_path;
   const bool is_path = id_or_path.find('/') != std::string::npos ||
@@ -217,7 +206,7 @@ Result<Profile> Profile::load_level(const std::string& data_dir, const std::stri
     if (!safe_id) return fail(Errc::usage, "profile id '" + id_or_path + "' is not a valid id");
     path = data_dir + "/schemas/profiles/" + id_or_path + ".xml";
   }
-  auto text = read_small_file(path, 1u << 20);
+  auto text = read(path);
   if (!text) {
     if (text.error().code == Errc::not_found && !is_path) {
       return fail(Errc::usage, "unknown profile '" + id_or_path + "' (no " + path + ")");
@@ -235,7 +224,7 @@ Result<Profile> Profile::load_level(const std::string& data_dir, const std::stri
 
   Profile p;
   if (const std::string base = root.attribute("extends").value(); !base.empty()) {
-    auto parent = load_level(data_dir, base, depth + 1);
+    auto parent = load_level(data_dir, base, read, depth + 1);
     if (!parent) return parent;
     p = std::move(*parent);
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,14 +72,15 @@ struct Rule {
 // The built-in inspections a rule may name with <inspect what="..."/>.
 const std::vector<std::string>& known_inspections();
 
-// The ids of the profiles in <data_dir>/schemas/profiles, sorted.
-std::vector<std::string> available_profiles(const std::string& data_dir);
+// Reads a data file by path; the core never touches the file system itself (app::read_data_file).
+using ReadText = std::function<Result<std::string>(const std::string& path)>;
 
 class Profile {
  public:
   // `id_or_path`: a profile id (looked up in <data_dir>/schemas/profiles/<id>.xml) or a path
-  // to a profile file. Resolves `extends` (at most 4 levels).
-  static Result<Profile> load(const std::string& data_dir, const std::string& id_or_path);
+  // to a profile file, read with `read`. Resolves `extends` (at most 4 levels).
+  // app::load_profile calls it with the file system's reader.
+  static Result<Profile> load(const std::string& data_dir, const std::string& id_or_path, const ReadText& read);
 
   const std::string& id() const noexcept { return id_; }
   const std::string& version() const noexcept { return version_; }
@@ -89,7 +91,8 @@ class Profile {
   const Evidence* evidence_by_id(std::string_view id) const;
 
  private:
-  static Result<Profile> load_level(const std::string& data_dir, const std::string& id_or_path, int depth);
+  static Result<Profile> load_level(const std::string& data_dir, const std::string& id_or_path, const ReadText& read,
+                                    int depth);
   std::string id_;
   std::string version_;
   LocalText title_;

@@ -146,9 +146,9 @@ pugi::xml_node too_deep(pugi::xml_node node, std::size_t depth, std::size_t limi
 // Rules read values as their schema types them, not as written: an xs:boolean or xs:date has
 // whiteSpace="collapse" (" true " is true), and xs:boolean also allows 1 and 0. The attributes
 // of those types are taken from the schema itself, so a new boolean needs no code.
-void canonicalise_typed_values(pugi::xml_document& doc, const std::string& xsd_path) {
+void canonicalise_typed_values(pugi::xml_document& doc, std::string_view xsd_text) {
   pugi::xml_document xsd;
-  if (!xsd.load_file(xsd_path.c_str())) return;
+  if (!xsd.load_buffer(xsd_text.data(), xsd_text.size())) return;
   std::set<std::string> booleans, collapsed;
   for (auto hit : xsd.select_nodes("//*[local-name()='attribute'][@name and @type]")) {
     const std::string type = hit.node().attribute("type").value();
@@ -174,7 +174,7 @@ void canonicalise_typed_values(pugi::xml_document& doc, const std::string& xsd_p
 
 Referral Referral::missing() { return Referral{}; }
 
-Referral Referral::parse(std::string_view text, const std::string& xsd_path,
+Referral Referral::parse(std::string_view text, std::string_view xsd_text,
                          const ReferralLimits& limits) {
   Referral r;
   r.present_ = true;
@@ -192,10 +192,10 @@ Referral Referral::parse(std::string_view text, const std::string& xsd_path,
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     return r;
   }
-  xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd_path.c_str());
+  xmlSchemaParserCtxtPtr pctx = xmlSchemaNewMemParserCtxt(xsd_text.data(), static_cast<int>(xsd_text.size()));
   xmlSchemaPtr schema = pctx != nullptr ? xmlSchemaParse(pctx) : nullptr;
   if (schema == nullptr) {
-    r.issues_.push_back({0, "internal: cannot load schema " + xsd_path});
+    r.issues_.push_back({0, "internal: cannot load the schema (schemas/referral.xsd)"});
   } else {
     xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
     xmlSchemaSetValidStructuredErrors(vctx, structured_error, &sink);
@@ -232,7 +232,7 @@ Referral Referral::parse(std::string_view text, const std::string& xsd_path,
       return r;
     }
   }
-  canonicalise_typed_values(*doc, xsd_path);
+  canonicalise_typed_values(*doc, xsd_text);
   for (auto d : root.child("documents").children("document")) {
     r.documents_.push_back({d.attribute("path").value(), d.attribute("date").value(),
                             d.attribute("issuer").value(),

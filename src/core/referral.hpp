@@ -37,7 +37,8 @@ struct DeclaredDocument {
 class Referral {
  public:
   // Never fails: problems are issues. `usable()` says whether rules can read the facts.
-  static Referral parse(std::string_view text, const std::string& xsd_path,
+  // `xsd_text`: the text of schemas/referral.xsd (app::read_referral_schema).
+  static Referral parse(std::string_view text, std::string_view xsd_text,
                         const ReferralLimits& limits = {});
   static Referral missing();
 

@@ -10,6 +10,7 @@
 #include "core/messages.hpp"
 #include "json_schema.hpp"
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier {
 namespace {
@@ -83,8 +84,8 @@ TEST(BundleJson, EveryCheckIsWordedAndInTheSchema) {
   using app::BundleCheck;
   const auto schema = json::parse(test::read_text(test::source_dir() + "/schemas/bundle-report.schema.json"));
   const auto& allowed = schema["$defs"]["problem"]["properties"]["check"]["enum"];
-  const auto en = Catalogue::load(test::source_dir(), Lang::en);
-  const auto nl = Catalogue::load(test::source_dir(), Lang::nl);
+  const auto en = app::load_catalogue(test::source_dir(), Lang::en);
+  const auto nl = app::load_catalogue(test::source_dir(), Lang::nl);
   ASSERT_TRUE(en && nl);
   std::size_t n = 0;
   for (const auto c : {BundleCheck::container, BundleCheck::mimetype, BundleCheck::entries, BundleCheck::signature,

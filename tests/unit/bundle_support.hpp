@@ -26,6 +26,7 @@
 #include "io/zip_reader.hpp"
 #include "io/zip_writer.hpp"
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier::test::bundle {
 
@@ -405,7 +406,7 @@ struct Keys {
   crypto::minisign::PublicKey attacker_pub = attacker.public_key();
   crypto::age::X25519Identity comensha = crypto::age::X25519Identity::generate();
   crypto::age::X25519Identity stranger = crypto::age::X25519Identity::generate();
-  Catalogue messages = *Catalogue::load(source_dir(), Lang::en);
+  Catalogue messages = *app::load_catalogue(source_dir(), Lang::en);
 
   static const Keys& get() {
     static const Keys k;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier::app {
 namespace {
@@ -64,8 +65,8 @@ class CheckPackage : public ::testing::Test {
   fs::path pkg() const { return root_ / "pakket"; }
 
   static const Catalogue& messages(Lang lang) {
-    static const Catalogue nl = *Catalogue::load(test::source_dir(), Lang::nl);
-    static const Catalogue en = *Catalogue::load(test::source_dir(), Lang::en);
+    static const Catalogue nl = *app::load_catalogue(test::source_dir(), Lang::nl);
+    static const Catalogue en = *app::load_catalogue(test::source_dir(), Lang::en);
     return lang == Lang::nl ? nl : en;
   }
 

@@ -6,19 +6,20 @@
 #include <map>
 
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier {
 namespace {
 
-const std::string kXsd = std::string(DOSSIER_SOURCE_DIR) + "/schemas/referral.xsd";
+const std::string kXsd = *app::read_referral_schema(DOSSIER_SOURCE_DIR);  // the schema's text
 
 class Evaluate : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto p = Profile::load(test::source_dir(), "omm-eerste-fase");
+    auto p = app::load_profile(test::source_dir(), "omm-eerste-fase");
     ASSERT_TRUE(p) << p.error().message;
     profile = std::move(*p);
-    auto c = Catalogue::load(test::source_dir(), Lang::en);
+    auto c = app::load_catalogue(test::source_dir(), Lang::en);
     ASSERT_TRUE(c) << c.error().message;
     catalogue = std::move(*c);
     referral_text = test::example_referral();

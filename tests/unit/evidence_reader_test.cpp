@@ -11,12 +11,13 @@
 #include "evidence_set.hpp"
 #include "io/pdf_inspect.hpp"
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier {
 namespace {
 
 TEST(EvidenceReader, AcceptsEvidenceAndNothingElse) {
-  auto profile = Profile::load(test::source_dir(), "omm-eerste-fase");
+  auto profile = app::load_profile(test::source_dir(), "omm-eerste-fase");
   ASSERT_TRUE(profile) << profile.error().message;
   const auto set = test::evidence::load_set();
   int evidence = 0, accepted = 0, other = 0, refused = 0, misfiled = 0, recognised = 0, scans = 0, scans_accepted = 0;

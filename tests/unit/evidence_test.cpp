@@ -5,6 +5,7 @@
 
 #include "core/profile.hpp"
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier {
 namespace {
@@ -121,7 +122,7 @@ TEST(ReadFacts, ReferencesAreFoundButNeverReported) {
 }
 
 TEST(ReadFacts, TheShippedProfileTellsEvidenceFromOtherPaper) {
-  auto p = Profile::load(test::source_dir(), "omm-eerste-fase");
+  auto p = app::load_profile(test::source_dir(), "omm-eerste-fase");
   ASSERT_TRUE(p) << p.error().message;
   const auto& police = p->evidence_by_id("police")->facts;
   EXPECT_TRUE(read_facts("Politie Eenheid Rotterdam\nAVIM\nBevestiging intake mensenhandel op 3 maart 2026", police).evidence());

@@ -17,6 +17,7 @@
 #include "io/pdf_inspect.hpp"
 #include "mkpdf.hpp"
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier {
 namespace {
@@ -57,7 +58,7 @@ CheckOutcome check_with(const std::string& name, const std::string& rel, const s
   fs::remove_all(work);
   fs::copy(test::source_dir() + "/examples/complete", work, fs::copy_options::recursive);
   write_file(work / rel, content);
-  auto messages = Catalogue::load(test::source_dir(), Lang::en);
+  auto messages = app::load_catalogue(test::source_dir(), Lang::en);
   EXPECT_TRUE(messages);
   app::CheckOptions options;
   options.data_dir = test::source_dir();
@@ -143,7 +144,7 @@ TEST(HostileXml, TableCoversEveryFile) {
 }
 
 TEST(HostileXml, EachIsRefusedForItsOwnReasonWithALine) {
-  const auto xsd = test::source_dir() + "/schemas/referral.xsd";
+  const auto xsd = *app::read_referral_schema(test::source_dir());
   for (const auto& c : kXml) {
     const auto text = test::read_text(kData / "xml" / c.file);
     ASSERT_FALSE(text.empty()) << c.file;
@@ -259,7 +260,7 @@ TEST(HostilePdf, CheckFailsTheRuleNamingIt) {
 // ---- ZIP -------------------------------------------------------------------------------
 
 TEST(HostileZip, CheckFailsWithinSecondsAndWritesNothing) {
-  auto messages = Catalogue::load(test::source_dir(), Lang::en);
+  auto messages = app::load_catalogue(test::source_dir(), Lang::en);
   ASSERT_TRUE(messages);
   app::CheckOptions options;
   options.data_dir = test::source_dir();

@@ -6,12 +6,13 @@
 #include <fstream>
 
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier {
 namespace {
 
 TEST(Profile, FirstPhaseLoads) {
-  auto p = Profile::load(test::source_dir(), "omm-eerste-fase");
+  auto p = app::load_profile(test::source_dir(), "omm-eerste-fase");
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->id(), "omm-eerste-fase");
   EXPECT_EQ(p->version(), "1.0.0");
@@ -27,8 +28,8 @@ TEST(Profile, FirstPhaseLoads) {
 }
 
 TEST(Profile, SecondPhaseExtendsAndOverrides) {
-  auto first = Profile::load(test::source_dir(), "omm-eerste-fase");
-  auto second = Profile::load(test::source_dir(), "omm-tweede-fase");
+  auto first = app::load_profile(test::source_dir(), "omm-eerste-fase");
+  auto second = app::load_profile(test::source_dir(), "omm-tweede-fase");
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(second->id(), "omm-tweede-fase");
   EXPECT_EQ(second->rules().size(), first->rules().size() + 2);
@@ -41,10 +42,10 @@ TEST(Profile, SecondPhaseExtendsAndOverrides) {
 }
 
 TEST(Profile, UnknownIdIsAUsageError) {
-  auto p = Profile::load(test::source_dir(), "no-such-profile");
+  auto p = app::load_profile(test::source_dir(), "no-such-profile");
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().code, Errc::usage);
-  EXPECT_FALSE(Profile::load(test::source_dir(), "../etc/passwd"));
+  EXPECT_FALSE(app::load_profile(test::source_dir(), "../etc/passwd"));
 }
 
 class BadProfile : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
@@ -59,7 +60,7 @@ TEST_P(BadProfile, IsRejectedWithAReason) {
            "<evidence id=\"police\" folder=\"politie\"><name lang=\"nl\">p</name></evidence>"
         << GetParam().first << "</profile>";
   }
-  auto p = Profile::load(test::source_dir(), path.string());
+  auto p = app::load_profile(test::source_dir(), path.string());
   std::filesystem::remove_all(dir);
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find(GetParam().second), std::string::npos) << p.error().message;

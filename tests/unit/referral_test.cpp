@@ -2,12 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "app/data_files.hpp"
 #include "test_support.hpp"
 
 namespace dossier {
 namespace {
 
-const std::string kXsd = std::string(DOSSIER_SOURCE_DIR) + "/schemas/referral.xsd";
+const std::string kXsd = *app::read_referral_schema(DOSSIER_SOURCE_DIR);  // the schema's text
 
 Referral parse(const std::string& text) { return Referral::parse(text, kXsd); }
 

@@ -7,6 +7,7 @@
 #include "app/check.hpp"
 #include "json_schema.hpp"
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier {
 namespace {
@@ -17,7 +18,7 @@ TEST(Report, JsonOfBothExamplesMatchesTheSchema) {
   const auto schema = json::parse(test::read_text(test::source_dir() + "/schemas/check-report.schema.json"));
   for (const char* example : {"complete", "incomplete"}) {
     for (const Lang lang : {Lang::nl, Lang::en}) {
-      auto messages = Catalogue::load(test::source_dir(), lang);
+      auto messages = app::load_catalogue(test::source_dir(), lang);
       ASSERT_TRUE(messages);
       app::CheckOptions options;
       options.data_dir = test::source_dir();
@@ -33,7 +34,7 @@ TEST(Report, JsonOfBothExamplesMatchesTheSchema) {
 }
 
 TEST(Report, TextEndsWithOneVerdictLineAndHasNoColourWhenOff) {
-  auto messages = Catalogue::load(test::source_dir(), Lang::en);
+  auto messages = app::load_catalogue(test::source_dir(), Lang::en);
   ASSERT_TRUE(messages);
   Report r;
   r.package = "p";

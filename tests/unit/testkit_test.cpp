@@ -35,6 +35,7 @@
 #include "io/zip_writer.hpp"
 #include "mkpdf.hpp"
 #include "test_support.hpp"
+#include "app/data_files.hpp"
 
 namespace dossier {
 namespace {
@@ -204,7 +205,7 @@ TEST_P(Testkit, Vector) {
     ASSERT_TRUE(writer->close());
   }
 
-  auto messages = Catalogue::load(test::source_dir(), Lang::en);
+  auto messages = app::load_catalogue(test::source_dir(), Lang::en);
   ASSERT_TRUE(messages);
   app::CheckOptions options;
   options.data_dir = test::source_dir();
