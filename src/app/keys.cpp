@@ -14,6 +14,7 @@
 
 #include "app/data_files.hpp"
 #include "io/fd.hpp"
+#include "io/staging.hpp"
 
 namespace dossier::app {
 namespace {
@@ -263,11 +264,17 @@ Result<KeygenResult> write_pair(const fs::path& base, std::string_view secret_te
       return fail(Errc::usage, f.string() + " already exists; dossier never overwrites a key");
     }
   }
-  if (auto w = write_new_file(r.secret_file, secret_text, 0600); !w) return tl::unexpected(w.error());
-  if (auto w = write_new_file(r.public_file, public_text, 0644); !w) {
-    ::unlink(r.secret_file.c_str());
-    return tl::unexpected(w.error());
-  }
+  // Both files are written in a private staging folder (removed on error, Ctrl-C, SIGTERM or
+  // SIGHUP) and then moved into place together, so no half-written key or secret key without
+  // its public key is left behind.
+  auto staging = io::Staging::create(r.secret_file);
+  if (!staging) return tl::unexpected(staging.error());
+  const fs::path secret_inside = staging->path() / "key";
+  const fs::path public_inside = staging->path() / "pub";
+  if (auto w = write_new_file(secret_inside, secret_text, 0600); !w) return tl::unexpected(w.error());
+  if (auto w = write_new_file(public_inside, public_text, 0644); !w) return tl::unexpected(w.error());
+  auto moved = staging->commit_files({{public_inside, r.public_file}, {secret_inside, r.secret_file}});
+  if (!moved) return tl::unexpected(moved.error());
   return r;
 }
 

@@ -172,6 +172,18 @@ Result<void> Staging::commit_file(const fs::path& inside) {
   return rename_noreplace(inside, dest_);
 }
 
+Result<void> Staging::commit_files(const std::vector<std::pair<fs::path, fs::path>>& moves) {
+  std::lock_guard lock(registry_mutex);
+  if (dir_.empty()) return fail(Errc::internal, "staging folder already committed");
+  for (std::size_t i = 0; i < moves.size(); ++i) {
+    if (auto moved = rename_noreplace(moves[i].first, moves[i].second); !moved) {
+      for (std::size_t j = i; j-- > 0;) (void)rename_noreplace(moves[j].second, moves[j].first);
+      return moved;
+    }
+  }
+  return {};
+}
+
 void remove_staging_on_signals(std::function<void(int, const std::vector<std::string>&)> note) {
   static std::once_flag once;
   std::call_once(once, [&note] {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
@@ -41,6 +42,10 @@ class Staging {
   Result<void> commit();
   // Moves one file from inside path() to destination() (a file destination), same rules.
   Result<void> commit_file(const std::filesystem::path& inside);
+  // Moves several files from inside path() to destinations of their own, all or none (a
+  // failed move puts the earlier ones back), in one step that a signal cannot cut in two
+  // (keygen: a secret key is never left without its public key).
+  Result<void> commit_files(const std::vector<std::pair<std::filesystem::path, std::filesystem::path>>& moves);
 
  private:
   Staging(std::filesystem::path dir, std::filesystem::path dest, int lock_fd)

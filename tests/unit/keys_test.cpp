@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
@@ -252,6 +253,29 @@ TEST_F(Keys, PassphraseFromAPipeAndAnEmptyOne) {
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().code, Errc::usage);
   EXPECT_EQ(empty.error().message, (dir_ / "pass").string() + ": the passphrase file is empty");
+}
+
+// Issue 8: keygen writes both files in a staging folder and moves them into place together:
+// nothing else is left, the modes are 0600 and 0644, and when a destination exists nothing is
+// written at all.
+TEST_F(Keys, KeygenMovesThePairIntoPlaceAndLeavesNothingElse) {
+  auto made = app::keygen_encryption(dir_ / "cm", nullptr, 10);
+  ASSERT_TRUE(made) << made.error().message;
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"cm.key", "cm.pub"}));
+  EXPECT_EQ(fs::status(dir_ / "cm.key").permissions() & fs::perms::all, fs::perms(0600));
+  EXPECT_EQ(fs::status(dir_ / "cm.pub").permissions() & fs::perms::all, fs::perms(0644));
+  write("zc.pub", "already here\n");
+  auto refused = app::keygen_signing(dir_ / "zc", nullptr, crypto::minisign::KdfParams::light());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::usage);
+  EXPECT_FALSE(fs::exists(dir_ / "zc.key"));
+  names.clear();
+  for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"cm.key", "cm.pub", "zc.pub"}));  // no staging folder
 }
 
 TEST_F(Keys, SigningKeyRoundTripThroughFiles) {
