@@ -20,6 +20,7 @@
 #include "app/keys.hpp"
 #include "core/referral.hpp"
 #include "core/unicode.hpp"
+#include "crypto/base64.hpp"
 #include "crypto/digest.hpp"
 #include "io/fd.hpp"
 #include "io/package.hpp"
@@ -365,7 +366,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   index["signer_key_id"] = m.signer_key_id;
   index["profile"] = {{"id", m.profile_id}, {"version", m.profile_version}};
   index["referral_xml"] = referral_text;
-  index["referral_sha256"] = sha256_hex(bytes_of(referral_text));
+  index["referral_sha256"] = crypto::sha256_hex(bytes_of(referral_text));
   index["documents"] = std::move(documents);
   index["check"] = to_json(result.report, messages.lang());
   std::string index_text = index.dump();
@@ -570,18 +571,9 @@ std::optional<Manifest> bind_manifest(const SignedPair& pair, const crypto::mini
 // minisign ignores the untrusted comment and tolerates other line ends, and base64 can spell the
 // same bytes in more than one way (non-zero padding bits): all room for unsigned bytes.
 bool is_canonical_base64(std::string_view line, std::size_t bytes) {
-  std::vector<unsigned char> bin(bytes + 1);
-  std::size_t n = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(bin.data(), bin.size(), line.data(), line.size(), nullptr, &n, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != line.data() + line.size() || n != bytes) {
-    return false;
-  }
-  std::string again(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(again.data(), again.size(), bin.data(), n, sodium_base64_VARIANT_ORIGINAL);
-  again.pop_back();  // the terminating NUL
-  return again == line;
+  // crypto::base64 refuses bytes outside the alphabet and non-zero padding bits.
+  auto bin = crypto::base64::decode(line, /*padded=*/true);
+  return bin && bin->size() == bytes;
 }
 
 void check_signature_file(std::string_view text, const Manifest& m, const VerifyResult& v, Problems& p) {
@@ -853,7 +845,7 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
   if (!get_to(j, "referral_xml", idx.referral_xml) || idx.referral_xml.size() > kMaxReferralBytes) {
     return fail(Errc::malformed, "referral_xml missing or larger than 1 MiB");
   }
-  if (!get_to(j, "referral_sha256", referral_sha) || referral_sha != sha256_hex(bytes_of(idx.referral_xml))) {
+  if (!get_to(j, "referral_sha256", referral_sha) || referral_sha != crypto::sha256_hex(bytes_of(idx.referral_xml))) {
     return fail(Errc::crypto, "referral.xml does not match its SHA-256");
   }
   const auto docs = j.find("documents");

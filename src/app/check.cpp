@@ -1,4 +1,5 @@
 #include "app/check.hpp"
+#include "crypto/digest.hpp"
 
 #include <sodium.h>
 
@@ -231,7 +232,7 @@ class Inspections {
       changed_.notify_all();
       return;
     }
-    r.sha256 = sha256_hex(*bytes);
+    r.sha256 = crypto::sha256_hex(*bytes);
     // Scanned pages take seconds each: the progress line names the page being recognised.
     const std::function<void(int, int)> pages = [&](int done, int total) {
       post({i, file.path + " (" + std::to_string(done) + "/" + std::to_string(total) + ")", false});
@@ -405,14 +406,6 @@ std::string today_in_amsterdam() {
 }
 
 bool valid_check_date(const std::string& iso) { return iso_days(iso).has_value(); }
-
-std::string sha256_hex(std::span<const std::uint8_t> bytes) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), bytes.data(), bytes.size());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data());
-}
 
 unsigned time_limit_of(const CheckOptions& options) {
   if (options.time_limit_seconds > 0) return options.time_limit_seconds;

@@ -71,8 +71,6 @@ unsigned time_limit_of(const CheckOptions& options);
 inline constexpr unsigned kMaxTimeLimitSeconds = 7 * 24 * 3600;
 std::optional<unsigned> parse_time_limit(std::string_view text);
 
-std::string sha256_hex(std::span<const std::uint8_t> bytes);
-
 // Reads the text of one document as evidence of its type d.evidence (the facts the profile
 // declares; d.has_text must be set) and, when it is not evidence, as each other type, to say
 // where it seems to belong (d.reads_like). The text stays with the caller; only facts are kept.

@@ -12,6 +12,7 @@
 
 #include "app/check.hpp"
 #include "bundle_support.hpp"
+#include "crypto/digest.hpp"
 
 namespace dossier::test::bundle {
 namespace {
@@ -693,7 +694,7 @@ class BundleIndexPaths : public BundleTamper {
       h.update(*cipher);
       added.push_back({name, cipher->size(), h.hex_final()});
       b.entries.push_back(Entry{name, *cipher});
-      index["documents"].push_back({{"entry", name}, {"path", path}, {"size", pdf->size()}, {"sha256", app::sha256_hex(*pdf)}});
+      index["documents"].push_back({{"entry", name}, {"path", path}, {"size", pdf->size()}, {"sha256", crypto::sha256_hex(*pdf)}});
     }
     std::string referral = index["referral_xml"];
     for (const auto& path : declare) {
@@ -701,7 +702,7 @@ class BundleIndexPaths : public BundleTamper {
                               "    <document path=\"" + path + "\" date=\"2026-10-02\" issuer=\"Politie, AVIM\"/>\n  </documents>");
     }
     index["referral_xml"] = referral;
-    index["referral_sha256"] = app::sha256_hex(span_of(referral));
+    index["referral_sha256"] = crypto::sha256_hex(span_of(referral));
     const std::string text = index.dump();
     auto cipher = crypto::age::encrypt({&r}, span_of(text));
     ASSERT_TRUE(cipher);
