@@ -45,7 +45,17 @@ struct Sealed {
   static void seal_to(const fs::path& pkg, const fs::path& out, const crypto::minisign::SecretKey& key) {
     const auto& k = Keys::get();
     auto r = app::seal_bundle(pkg, out, k.seal_options(key), k.messages);
-    if (!r || !r->sealed) throw std::runtime_error("fixture seal failed");
+    if (!r) throw std::runtime_error("fixture seal failed: " + r.error().message);
+    if (!r->sealed) {
+      std::string why;
+      for (const auto& f : r->report.findings) {
+        if (f.status == Status::failed) {
+          why += " " + f.rule;
+          for (const auto& n : f.notes) why += " (" + n.file + ": " + n.note + ")";
+        }
+      }
+      throw std::runtime_error("fixture seal failed: not sealed:" + why);
+    }
   }
   static const Sealed& get() {
     static const Sealed s;
