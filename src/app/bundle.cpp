@@ -786,17 +786,8 @@ Result<Manifest> read_manifest(const fs::path& bundle, const BundleLimits& limit
 
 namespace {
 
-struct IndexDocument {
-  std::string entry;
-  std::string path;
-  std::uint64_t size = 0;
-  std::string sha256;
-};
-
-struct Index {
-  std::string referral_xml;
-  std::vector<IndexDocument> documents;
-};
+using detail::Index;
+using detail::IndexDocument;
 
 struct Stop {
   Errc code;
@@ -823,9 +814,11 @@ bool get_to(const json& j, const char* key, T& out) {
   return true;
 }
 
+}  // namespace
+
 // The decrypted index must describe exactly the verified manifest's payload, with safe paths.
-Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto::minisign::PublicKey& signer,
-                          const BundleLimits& limits) {
+Result<Index> detail::parse_index(std::string_view text, const Manifest& m,
+                                  const crypto::minisign::PublicKey& signer, const BundleLimits& limits) {
   const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return fail(Errc::malformed, "not a JSON object");
   std::uint64_t format = 0;
@@ -871,6 +864,8 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
   return idx;
 }
 
+namespace {
+
 // Step 1: the index, read again from the verified file (its digest checked once more: the file
 // may have changed since), decrypted with the identities and checked against the manifest.
 Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const crypto::minisign::PublicKey& signer,
@@ -890,7 +885,7 @@ Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const crypto
     return stop(plain.error().code, BundleCheck::index, kIndexEntry, plain.error().message);
   }
   const std::string_view text(reinterpret_cast<const char*>(plain->data()), plain->size());
-  auto index = parse_index(text, m, signer, options.limits);
+  auto index = detail::parse_index(text, m, signer, options.limits);
   sodium_memzero(plain->data(), plain->size());
   if (!index) return stop(index.error().code, BundleCheck::index, kIndexEntry, index.error().message);
   // The document paths, by the rules seal applied (above "seal"), against the referral.xml

@@ -172,4 +172,26 @@ struct OpenResult {
 Result<OpenResult> open_bundle(const std::filesystem::path& bundle, const std::filesystem::path& dir,
                                const OpenOptions& options, const Catalogue& messages);
 
+namespace detail {
+
+// The decrypted payload/index.age (docs/bundle-format.md, "The index"), as open reads it.
+struct IndexDocument {
+  std::string entry;
+  std::string path;
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+
+struct Index {
+  std::string referral_xml;
+  std::vector<IndexDocument> documents;
+};
+
+// The index text checked against the verified manifest and the key that signed it. Internal to
+// open_bundle; declared here for the fuzz harness (tests/fuzz/fuzz_index.cpp).
+Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto::minisign::PublicKey& signer,
+                          const BundleLimits& limits);
+
+}  // namespace detail
+
 }  // namespace dossier::app

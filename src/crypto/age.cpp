@@ -837,6 +837,19 @@ Result<std::vector<std::uint8_t>> decrypt(const std::vector<const Identity*>& id
   return out;
 }
 
+Result<std::string> reencode_header(std::span<const std::uint8_t> file) {
+  SpanBuf buf(file);
+  std::istream in(&buf);
+  RawSource src(in, "");
+  BufReader r(src);
+  auto hdr = parse_header(r);
+  if (!hdr) return tl::unexpected(hdr.error());
+  auto out = encode_header_without_mac(hdr->stanzas);
+  if (!out) return out;
+  *out += ' ' + base64::encode(hdr->mac) + '\n';
+  return out;
+}
+
 Result<SecretBytes> decrypt_secret(const std::vector<const Identity*>& identities,
                                    std::span<const std::uint8_t> ciphertext) {
   SpanBuf buf(ciphertext);

@@ -166,4 +166,10 @@ Result<std::vector<std::uint8_t>> decrypt(const std::vector<const Identity*>& id
 Result<SecretBytes> decrypt_secret(const std::vector<const Identity*>& identities,
                                    std::span<const std::uint8_t> ciphertext);
 
+// The header of a binary age file (version line through the MAC line, without the payload
+// nonce) parsed as decryption parses it and written again as encryption writes it. For the
+// round-trip fuzz harness (tests/fuzz): the parser accepts only the canonical header, so on
+// success the result is a prefix of `file`, byte for byte. Errors as decrypt's "age: header".
+Result<std::string> reencode_header(std::span<const std::uint8_t> file);
+
 }  // namespace dossier::crypto::age
