@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/bundle.hpp"
+#include "app/data_files.hpp"
 #include "core/messages.hpp"
 #include "fuzz_keys.hpp"
 
@@ -21,7 +22,7 @@ using namespace dossier::crypto;
 
 const Catalogue& messages() {
   static const Catalogue catalogue = [] {
-    auto c = Catalogue::load(fuzz::source_dir(), Lang::en);
+    auto c = app::load_catalogue(fuzz::source_dir(), Lang::en);
     if (!c) fuzz::broken("the message catalogue");
     return std::move(*c);
   }();

@@ -3,12 +3,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "app/data_files.hpp"
 #include "core/referral.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dossier;
-  static const std::string xsd = fuzz::source_dir() + "/schemas/referral.xsd";
+  static const std::string xsd = app::read_referral_schema(fuzz::source_dir()).value();
   const auto text = fuzz::text_of(data, size);
   const Referral r = Referral::parse(text, xsd);
   if (r.valid() && !r.usable()) fuzz::broken("valid referral that is not usable");
