@@ -130,9 +130,8 @@ class Inspections {
       : package_(package), docs_(docs), options_(options), deadline_(deadline), results_(docs.size()),
         done_(docs.size(), false), read_errors_(docs.size()) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned by_default = io::kSanitizedBuild ? 1u : cores;
     workers_ = static_cast<unsigned>(
-        std::min<std::size_t>(options.parallel > 0 ? options.parallel : by_default, std::max<std::size_t>(docs.size(), 1)));
+        std::min<std::size_t>(options.parallel > 0 ? options.parallel : cores, std::max<std::size_t>(docs.size(), 1)));
     limits_ = options.pdf_limits;
     if (limits_.ocr_threads == 0 && workers_ > 1) limits_.ocr_threads = std::max(1u, cores / workers_);
     memory_cap_ = options.package_limits.max_file_size;

@@ -4,8 +4,11 @@
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,10 +17,15 @@
 #include <poppler/cpp/poppler-page.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -25,8 +33,8 @@
 
 #include "core/text.hpp"
 #include "io/pdf_ocr.hpp"
+#include "io/fd.hpp"
 #include "io/pdf_structure.hpp"
-#include "io/staging.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DOSSIER_ASAN 1
@@ -35,6 +43,8 @@
 #define DOSSIER_ASAN 1
 #endif
 #endif
+
+extern char** environ;
 
 namespace dossier::io {
 
@@ -491,7 +501,7 @@ PdfInfo inspect_in_child(std::span<const std::uint8_t> bytes, const std::string&
 
 #ifndef DOSSIER_ASAN
 // Size of this process's address space in bytes (from /proc/self/statm), 0 if unknown.
-rlim_t inherited_address_space() {
+rlim_t own_address_space() {
   int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   char buf[128] = {};
@@ -516,37 +526,146 @@ void apply_child_limits(const PdfLimits& limits) {
   setrlimit(RLIMIT_CPU, &cpu);
 #ifndef DOSSIER_ASAN
   // ASan reserves terabytes of shadow memory, so an address-space limit breaks it.
-  // The child inherits the parent's address space; max_memory is what it may add, and
-  // ocr_max_memory once it starts text recognition (it raises the soft limit then).
-  const rlim_t inherited = inherited_address_space();
-  const rlim_t soft = static_cast<rlim_t>(limits.max_memory) + inherited;
-  const rlim_t hard = static_cast<rlim_t>(std::max(limits.max_memory, limits.ocr_max_memory)) + inherited;
+  // max_memory is what the parser may add to its size at start (its libraries and the mapped
+  // document), and ocr_max_memory once it starts text recognition (it raises the soft limit then).
+  const rlim_t base = own_address_space();
+  const rlim_t soft = static_cast<rlim_t>(limits.max_memory) + base;
+  const rlim_t hard = static_cast<rlim_t>(std::max(limits.max_memory, limits.ocr_max_memory)) + base;
   rlimit as{soft, hard};
   setrlimit(RLIMIT_AS, &as);
 #endif
-  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull >= 0) {
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-  }
 }
 
-[[noreturn]] void child_main(int fd, std::span<const std::uint8_t> bytes, const std::string& name,
-                             const PdfLimits& limits) {
-  Budget budget{std::chrono::steady_clock::now()};
-  // The child dies with its parent (an interrupted dossier leaves no parser running), and
-  // takes Ctrl-C like any process (the parent blocks it for its cleanup thread).
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  unblock_cleanup_signals();
-  apply_child_limits(limits);
-  bool ok = false;
-  {
-    Channel channel(fd);
-    PdfInfo info = inspect_in_child(bytes, name, limits, channel, budget);
-    ok = channel.send(kFrameResult, serialise(info));
+// ---- the parser program: its command line ----
+//
+// The parent starts dossier-pdf-inspector (posix_spawn, so nothing of the parent runs in the new
+// process: no locks another thread held, no copy of the parent's memory and its keys) as
+//   dossier-pdf-inspector --dossier-internal-v1 PARENT_PID LIMITS NAME
+// with the document in a sealed memfd as fd 3, the write end of the pipe as fd 4, /dev/null as
+// stdin, stdout and stderr, and no other descriptor.
+constexpr const char* kInspectorProgram = "dossier-pdf-inspector";
+constexpr std::string_view kInspectorFlag = "--dossier-internal-v1";
+constexpr int kDocumentFd = 3;
+constexpr int kPipeFd = 4;
+
+std::string serialise_limits(const PdfLimits& l) {
+  const std::array<std::uint64_t, 13> v{l.max_bytes,         l.max_memory,      l.cpu_seconds,    l.wall_seconds,
+                                        l.max_text_bytes,    l.max_pages_for_text, l.max_ocr_pages, l.ocr_dpi,
+                                        l.max_page_pixels,   l.ocr_cpu_seconds, l.ocr_wall_seconds, l.ocr_max_memory,
+                                        l.ocr_threads};
+  std::string out;
+  for (auto x : v) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(x);
   }
-  close(fd);
-  _exit(ok ? 0 : 3);
+  return out;
+}
+
+template <typename T>
+bool narrow(std::uint64_t v, T& out) {
+  if (v > std::numeric_limits<T>::max()) return false;
+  out = static_cast<T>(v);
+  return true;
+}
+
+std::optional<PdfLimits> parse_limits(std::string_view text) {
+  std::array<std::uint64_t, 13> v{};
+  std::size_t i = 0;
+  const char* p = text.data();
+  const char* end = text.data() + text.size();
+  while (true) {
+    if (i == v.size()) return std::nullopt;
+    auto [next, ec] = std::from_chars(p, end, v[i]);
+    if (ec != std::errc{} || next == p) return std::nullopt;
+    ++i;
+    p = next;
+    if (p == end) break;
+    if (*p != ',') return std::nullopt;
+    ++p;
+  }
+  if (i != v.size()) return std::nullopt;
+  PdfLimits l;
+  const bool ok = narrow(v[0], l.max_bytes) && narrow(v[1], l.max_memory) && narrow(v[2], l.cpu_seconds) &&
+                  narrow(v[3], l.wall_seconds) && narrow(v[4], l.max_text_bytes) &&
+                  narrow(v[5], l.max_pages_for_text) && narrow(v[6], l.max_ocr_pages) && narrow(v[7], l.ocr_dpi) &&
+                  narrow(v[8], l.max_page_pixels) && narrow(v[9], l.ocr_cpu_seconds) &&
+                  narrow(v[10], l.ocr_wall_seconds) && narrow(v[11], l.ocr_max_memory) && narrow(v[12], l.ocr_threads);
+  if (!ok) return std::nullopt;
+  return l;
+}
+
+bool executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
+
+// Where dossier-pdf-inspector is (docs/pdf-inspection.md, "The parser process").
+std::optional<std::string> find_inspector() {
+  if (const char* env = std::getenv("DOSSIER_PDF_INSPECTOR"); env != nullptr && *env != '\0') return std::string(env);
+  std::array<char, 4096> self{};
+  const ssize_t n = readlink("/proc/self/exe", self.data(), self.size() - 1);
+  if (n > 0) {
+    std::string dir(self.data(), static_cast<std::size_t>(n));
+    dir.erase(dir.find_last_of('/') + 1);
+    for (const std::string& candidate :
+         {dir + kInspectorProgram, dir + "../libexec/dossier/" + kInspectorProgram}) {
+      if (executable(candidate)) return candidate;
+    }
+  }
+#ifdef DOSSIER_PDF_INSPECTOR_BUILD
+  if (executable(DOSSIER_PDF_INSPECTOR_BUILD)) return std::string(DOSSIER_PDF_INSPECTOR_BUILD);
+#endif
+  return std::nullopt;
+}
+
+// A descriptor at kPipeFd + 1 or above, so that the spawn's dup2 onto 0..4 never meets it.
+UniqueFd above_targets(UniqueFd fd) {
+  if (!fd || fd.get() > kPipeFd) return fd;
+  return UniqueFd(fcntl(fd.get(), F_DUPFD_CLOEXEC, kPipeFd + 1));
+}
+
+// Starts the parser on `document` (a memfd) writing to `pipe_w`; the pid, or an errno.
+Result<pid_t> spawn_inspector(const std::string& program, int document, int pipe_w, const std::string& name,
+                              const PdfLimits& limits) {
+  UniqueFd null = above_targets(UniqueFd(open("/dev/null", O_RDWR | O_CLOEXEC)));
+  if (!null) return fail(Errc::io, std::string("/dev/null: ") + std::strerror(errno));
+  std::vector<std::string> args{program, std::string(kInspectorFlag), std::to_string(getpid()),
+                                serialise_limits(limits), name};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  for (int target : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) posix_spawn_file_actions_adddup2(&actions, null.get(), target);
+  posix_spawn_file_actions_adddup2(&actions, document, kDocumentFd);
+  posix_spawn_file_actions_adddup2(&actions, pipe_w, kPipeFd);
+  posix_spawn_file_actions_addclosefrom_np(&actions, kPipeFd + 1);
+  // Signals as a fresh process has them: the parent blocks Ctrl-C and friends in its threads
+  // (for its cleanup thread, see staging.hpp) and may ignore SIGPIPE.
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  const int err = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (err != 0) return fail(Errc::io, program + ": " + std::strerror(err));
+  return pid;
+}
+
+// The document in a sealed memfd (memory, never a file on disk) for the parser to map.
+Result<UniqueFd> document_memfd(std::span<const std::uint8_t> bytes) {
+  UniqueFd fd(memfd_create("dossier-document", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!fd) return fail(Errc::io, std::string("memfd_create: ") + std::strerror(errno));
+  if (!write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())))
+    return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
+  fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  if (lseek(fd.get(), 0, SEEK_SET) != 0) return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
+  return above_targets(std::move(fd));
 }
 
 PdfInfo unsafe(std::string why) {
@@ -697,24 +816,26 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
     return info;
   }
 
+  const auto program = find_inspector();
+  if (!program)
+    return fail(Errc::io, std::string("the PDF parser program ") + kInspectorProgram +
+                              " is not next to this program nor in ../libexec/dossier: reinstall dossier, or set "
+                              "DOSSIER_PDF_INSPECTOR to its path");
+  auto document = document_memfd(bytes);
+  if (!document) return tl::unexpected(document.error());
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
-  const std::string name(display_name);
+  UniqueFd read_end(fds[0]);
+  UniqueFd write_end = above_targets(UniqueFd(fds[1]));
+  if (!write_end) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  pid_t pid = fork();
-  if (pid < 0) {
-    int err = errno;
-    close(fds[0]);
-    close(fds[1]);
-    return fail(Errc::io, std::string("fork: ") + std::strerror(err));
-  }
-  if (pid == 0) {
-    close(fds[0]);
-    child_main(fds[1], bytes, name, limits);
-  }
-  close(fds[1]);
-  ChildProcess child(pid, fds[0]);
+  auto spawned = spawn_inspector(*program, document->get(), write_end.get(), std::string(display_name), limits);
+  write_end = UniqueFd();
+  *document = UniqueFd();
+  if (!spawned) return tl::unexpected(spawned.error());
+  const pid_t pid = *spawned;
+  ChildProcess child(pid, read_end.release());
   const int fd = child.fd();
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
@@ -763,7 +884,7 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
     int r = poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
     if (r < 0 && errno != EINTR) break;
     if (r > 0) drain();
-    // Another thread's child may hold a copy of our pipe; also stop when ours has exited.
+    // Stop when the child has exited, also if something else still held the pipe open.
     if (!eof && !broken() && waitpid(pid, &status, WNOHANG) == pid) {
       reaped = true;
       child.set_reaped();
@@ -799,6 +920,46 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
   auto parsed = deserialise(frames.result(), limits.max_text_bytes);
   if (!parsed) return unsafe("unreadable result from the parser process");
   return *parsed;
+}
+
+int run_pdf_inspector(int argc, char** argv) {
+  if (argc != 5 || std::string_view(argv[1]) != kInspectorFlag) {
+    std::fputs(
+        "dossier-pdf-inspector is the sandboxed PDF parser of dossier: dossier starts it for each document\n"
+        "it reads (docs/pdf-inspection.md) and it does nothing on its own. Use `dossier check` instead.\n",
+        stderr);
+    return 2;
+  }
+  // Die with the parent (an interrupted dossier leaves no parser running); if it is gone already,
+  // nobody is waiting for the result.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  pid_t parent = 0;
+  const std::string_view parent_text(argv[2]);
+  if (std::from_chars(parent_text.data(), parent_text.data() + parent_text.size(), parent).ec != std::errc{} ||
+      getppid() != parent)
+    _exit(3);
+  const auto limits = parse_limits(argv[3]);
+  const std::string name(argv[4]);
+  struct stat st {};
+  if (!limits || fstat(kDocumentFd, &st) != 0 || st.st_size <= 0 ||
+      static_cast<std::uint64_t>(st.st_size) > limits->max_bytes)
+    _exit(3);
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, kDocumentFd, 0);
+  if (map == MAP_FAILED) _exit(3);
+  close(kDocumentFd);
+  Budget budget{std::chrono::steady_clock::now()};
+  apply_child_limits(*limits);
+  bool ok = false;
+  {
+    Channel channel(kPipeFd);
+    const std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(map), size);
+    PdfInfo info = inspect_in_child(bytes, name, *limits, channel, budget);
+    ok = channel.send(kFrameResult, serialise(info));
+  }
+  close(kPipeFd);
+  // No exit handlers: the libraries' static destructors and a leak check have nothing to add.
+  _exit(ok ? 0 : 3);
 }
 
 }  // namespace dossier::io

@@ -1,9 +1,10 @@
 // Safe inspection of one PDF held in memory.
 //
-// The PDF is parsed in a forked child process with an address-space limit, a CPU
-// limit and no core dumps; the parent enforces a wall-clock limit and kills the child
-// if it is exceeded. A child that crashes, hangs or exhausts its limits yields
-// Outcome::unsafe instead of taking the caller down. See docs/pdf-inspection.md.
+// The PDF is parsed in a child process, the program dossier-pdf-inspector (started with
+// posix_spawn: it shares no memory with the caller), with an address-space limit, a CPU limit
+// and no core dumps; the parent enforces a wall-clock limit and kills the child if it is
+// exceeded. A child that crashes, hangs or exhausts its limits yields Outcome::unsafe instead
+// of taking the caller down. See docs/pdf-inspection.md.
 #pragma once
 
 #include <cstddef>
@@ -40,11 +41,6 @@ inline constexpr unsigned kDefaultTimeScale = 1;
 #else
 inline constexpr unsigned kDefaultTimeScale = 1;
 #endif
-
-// True in the asan build. There, forking the inspector's child from several threads at once can
-// deadlock inside the sanitizer's allocator (its fork handling is not complete in GCC 12's
-// libasan), so the check inspects one document at a time by default.
-inline constexpr bool kSanitizedBuild = kDefaultTimeScale > 1;
 
 struct PdfLimits {
   std::size_t max_bytes = 64u * 1024u * 1024u;         // larger input -> unsafe (not parsed)
@@ -99,7 +95,9 @@ struct PdfInfo {
 const char* outcome_name(PdfInfo::Outcome outcome) noexcept;
 
 // Never throws for hostile input; an Error is returned only when the inspection itself
-// could not be set up (pipe/fork failed: Errc::io).
+// could not be set up (Errc::io): dossier-pdf-inspector not found or not started, no pipe.
+// The program is looked for in $DOSSIER_PDF_INSPECTOR, next to the running program, in
+// ../libexec/dossier from it, and in the build tree.
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, const PdfLimits& limits = {});
 
 // Same; display_name (e.g. the file name) only labels parser diagnostics and detail.
@@ -119,5 +117,9 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
                             const PdfLimits& limits,
                             const std::function<void(int done, int total)>& page_progress, std::stop_token stop);
+
+// The parser process itself: the whole of dossier-pdf-inspector's main(). Run by anyone but
+// inspect_pdf, it explains itself and returns 2.
+int run_pdf_inspector(int argc, char** argv);
 
 }  // namespace dossier::io

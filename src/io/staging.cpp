@@ -211,11 +211,6 @@ void remove_staging_on_signals(std::function<void(int, const std::vector<std::st
   });
 }
 
-void unblock_cleanup_signals() noexcept {
-  const sigset_t set = cleanup_signals();
-  ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-}
-
 std::vector<fs::path> live_staging_folders() {
   std::lock_guard lock(registry_mutex);
   return registry();

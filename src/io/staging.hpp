@@ -62,10 +62,6 @@ class Staging {
 // ends the process by that signal (exit status 128 + signal in a shell). Idempotent.
 void remove_staging_on_signals(std::function<void(int, const std::vector<std::string>&)> note);
 
-// Undoes the signal block in a forked child (the PDF inspector), so that a terminal's Ctrl-C
-// reaches it as usual. Async-signal-safe.
-void unblock_cleanup_signals() noexcept;
-
 // Testing: the staging folders that are live right now.
 std::vector<std::filesystem::path> live_staging_folders();
 

@@ -1,12 +1,20 @@
 // Inspection of generated PDFs (tools/mkpdf); the corpus run is in pdf_corpus_test.cpp.
 #include "io/pdf_inspect.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "core/text.hpp"
 #include "mkpdf.hpp"
+#include "test_support.hpp"
 
 namespace dossier::io {
 namespace {
@@ -252,6 +260,84 @@ TEST(MkPdf, EscapesAndWinAnsi) {
   EXPECT_EQ(mkpdf::pdf_literal("a(b)c\\"), "(a\\(b\\)c\\\\)");
   EXPECT_EQ(mkpdf::to_winansi("é€"), "\xE9\x80");
   EXPECT_EQ(mkpdf::pdf_literal(mkpdf::to_winansi("é")), "(\\351)");
+}
+
+}  // namespace
+}  // namespace dossier::io
+
+namespace dossier::io {
+namespace {
+
+// Sets DOSSIER_PDF_INSPECTOR for one test and restores it.
+class InspectorOverride {
+ public:
+  explicit InspectorOverride(const std::string& path) {
+    if (const char* old = std::getenv("DOSSIER_PDF_INSPECTOR")) old_ = old;
+    setenv("DOSSIER_PDF_INSPECTOR", path.c_str(), 1);
+  }
+  ~InspectorOverride() {
+    if (old_) setenv("DOSSIER_PDF_INSPECTOR", old_->c_str(), 1);
+    else unsetenv("DOSSIER_PDF_INSPECTOR");
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+// Without its parser program inspect_pdf cannot work: an error (not a verdict on the document)
+// that names the program and what to do.
+TEST(PdfInspector, MissingProgramIsAnErrorThatNamesIt) {
+  InspectorOverride missing("/nonexistent/dossier-pdf-inspector");
+  auto r = inspect_pdf(as_bytes(mkpdf::make_pdf(letter())), "test.pdf", PdfLimits{});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, Errc::io);
+  EXPECT_NE(r.error().message.find("/nonexistent/dossier-pdf-inspector"), std::string::npos) << r.error().message;
+}
+
+// What the parser process gets: the protocol flag and the limits on its command line, the
+// document on fd 3, the pipe on fd 4, and no other descriptor of the caller (here one opened
+// without O_CLOEXEC). A stand-in program records it; it sends no result, so the document is
+// reported unsafe.
+TEST(PdfInspector, GetsTheDocumentOnFd3AndNoOtherDescriptorOfTheCaller) {
+  const auto dir = test::scratch_path("inspector-standin");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto script = dir / "inspector.sh";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\n"
+        << "echo \"$1 $3\" > '" << (dir / "args").string() << "'\n"
+        << "cat <&3 > '" << (dir / "document").string() << "'\n"
+        << "ls /proc/$$/fd > '" << (dir / "fds").string() << "'\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const int opened = open("/dev/null", O_RDONLY);
+  ASSERT_GE(opened, 0);
+  const int leaky = fcntl(opened, F_DUPFD, 20);  // no FD_CLOEXEC, and not a number the child uses
+  close(opened);
+  ASSERT_GE(leaky, 20);
+  const std::string pdf = mkpdf::make_pdf(letter());
+  PdfLimits limits;
+  limits.max_ocr_pages = 7;
+  PdfInfo info;
+  {
+    InspectorOverride standin(script.string());
+    auto r = inspect_pdf(as_bytes(pdf), "test.pdf", limits);
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    info = *r;
+  }
+  close(leaky);
+  EXPECT_EQ(info.outcome, Outcome::unsafe) << info.detail;
+  EXPECT_EQ(test::read_text(dir / "document"), pdf);
+  const std::string args = test::read_text(dir / "args");
+  EXPECT_EQ(args.rfind("--dossier-internal-v1 ", 0), 0u) << args;
+  EXPECT_NE(args.find(",7,"), std::string::npos) << args;  // max_ocr_pages among the limits
+  std::istringstream fds(test::read_text(dir / "fds"));
+  std::vector<int> open_fds;
+  for (int fd; fds >> fd;) open_fds.push_back(fd);
+  for (int fd : {0, 1, 2, 3, 4}) EXPECT_NE(std::find(open_fds.begin(), open_fds.end(), fd), open_fds.end()) << fd;
+  EXPECT_EQ(std::find(open_fds.begin(), open_fds.end(), leaky), open_fds.end()) << "fd " << leaky << " leaked";
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
