@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sodium.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,22 +23,6 @@ constexpr std::size_t kMaxKeyFile = 64 * 1024;
 constexpr std::size_t kMaxPassphrase = 1023;
 
 
-Result<crypto::SecretBytes> read_tty_line(int fd) {
-  crypto::SecretBytes buf(kMaxPassphrase + 1);
-  std::size_t n = 0;
-  for (;;) {
-    // One byte at a time, straight into guarded memory, so nothing after the line is consumed.
-    std::uint8_t* const at = buf.expose().data() + n;
-    const auto r = ::read(fd, at, 1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0 || *at == '\n' || *at == '\r') break;
-    if (n >= kMaxPassphrase) return fail(Errc::usage, "passphrase longer than 1023 bytes");
-    ++n;
-  }
-  buf.shrink(n);
-  return buf;
-}
-
 // A file read with read(2) straight into guarded memory: a secret key, an identity file or a
 // passphrase file never passes through a std::string or a stream buffer. A FIFO or device is
 // refused (a passphrase may come from a pipe: allow_pipe), never waited on.
@@ -49,21 +32,6 @@ Result<crypto::SecretBytes> read_secret_file(const io::OpenedFile& file, const f
   if (!got) return tl::unexpected(got.error());
   buf.shrink(*got);
   return buf;
-}
-
-Result<crypto::SecretBytes> prompt_once(int fd, const std::string& prompt) {
-  (void)!::write(fd, prompt.data(), prompt.size());
-  termios old{};
-  const bool have_termios = ::tcgetattr(fd, &old) == 0;
-  if (have_termios) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(fd, TCSAFLUSH, &quiet);
-  }
-  auto line = read_tty_line(fd);
-  if (have_termios) ::tcsetattr(fd, TCSAFLUSH, &old);
-  (void)!::write(fd, "\n", 1);
-  return line;
 }
 
 Result<std::string> read_key_file(const fs::path& file) { return io::read_named_file(file, kMaxKeyFile); }
@@ -96,15 +64,12 @@ Result<crypto::SecretBytes> PassphraseSource::get(const std::string& prompt, boo
     if (text->empty()) return fail(Errc::usage, file_->string() + ": the passphrase file is empty");
     return text;
   }
-  io::UniqueFd tty{::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)};
-  if (!tty) {
-    return fail(Errc::usage, "a passphrase is needed but there is no terminal to ask it on; use --passphrase-file FILE");
-  }
-  auto first = prompt_once(tty.get(), prompt);
+  if (!prompt_) return fail(Errc::usage, "a passphrase is needed and none was given");
+  auto first = prompt_(prompt);
   if (!first) return first;
   if (first->empty()) return fail(Errc::usage, "empty passphrase");
   if (confirm) {
-    auto again = prompt_once(tty.get(), "Confirm passphrase: ");
+    auto again = prompt_("Confirm passphrase: ");
     if (!again) return again;
     if (again->size() != first->size() ||
         sodium_memcmp(again->expose().data(), first->expose().data(), first->size()) != 0) {

@@ -20,17 +20,23 @@
 
 namespace dossier::app {
 
-// Where a passphrase comes from: a file (its first line) or a prompt on the terminal without
-// echo. Never a command-line argument.
+// Asks the user for a passphrase once and returns it (in guarded memory). The CLI asks on the
+// terminal without echo; the web interface and the tests bring their own.
+using PassphrasePrompt = std::function<Result<crypto::SecretBytes>(const std::string& prompt)>;
+
+// Where a passphrase comes from: a file (its first line) or the user, through `prompt`. Never
+// a command-line argument.
 class PassphraseSource {
  public:
-  explicit PassphraseSource(std::optional<std::filesystem::path> file) : file_(std::move(file)) {}
-  // `confirm`: ask twice on a terminal (for new keys). Errc::usage when there is no file and no
-  // terminal.
+  explicit PassphraseSource(std::optional<std::filesystem::path> file, PassphrasePrompt prompt = {})
+      : file_(std::move(file)), prompt_(std::move(prompt)) {}
+  // `confirm`: ask twice (for new keys). Errc::usage when there is no file and no prompt, or
+  // the prompt cannot ask.
   Result<crypto::SecretBytes> get(const std::string& prompt, bool confirm = false) const;
 
  private:
   std::optional<std::filesystem::path> file_;
+  PassphrasePrompt prompt_;
 };
 
 // Called with a warning for the user (e.g. a secret key readable by others); may be empty.

@@ -1,6 +1,11 @@
 #include "cli/bundle_words.hpp"
 
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <iostream>
 
 #include "core/unicode.hpp"
@@ -73,8 +78,53 @@ std::string passphrase_hint(Lang lang) {
                           : "type the passphrase again, or check the first line of --passphrase-file";
 }
 
+namespace {
+
+constexpr std::size_t kMaxPassphrase = 1023;
+
+// One line from the terminal, one byte at a time straight into guarded memory, so that nothing
+// after the line is consumed and the passphrase never passes through a std::string.
+Result<crypto::SecretBytes> read_tty_line(int fd) {
+  crypto::SecretBytes buf(kMaxPassphrase + 1);
+  std::size_t n = 0;
+  for (;;) {
+    std::uint8_t* const at = buf.expose().data() + n;
+    const auto r = ::read(fd, at, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 || *at == '\n' || *at == '\r') break;
+    if (n >= kMaxPassphrase) return fail(Errc::usage, "passphrase longer than 1023 bytes");
+    ++n;
+  }
+  buf.shrink(n);
+  return buf;
+}
+
+// Asks on the controlling terminal (also when stdin and stdout are redirected), without echo.
+Result<crypto::SecretBytes> ask_on_terminal(const std::string& prompt) {
+  const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    return fail(Errc::usage, "a passphrase is needed but there is no terminal to ask it on; use --passphrase-file FILE");
+  }
+  (void)!::write(fd, prompt.data(), prompt.size());
+  termios old{};
+  const bool have_termios = ::tcgetattr(fd, &old) == 0;
+  if (have_termios) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  auto line = read_tty_line(fd);
+  if (have_termios) ::tcsetattr(fd, TCSAFLUSH, &old);
+  (void)!::write(fd, "\n", 1);
+  ::close(fd);
+  return line;
+}
+
+}  // namespace
+
 app::PassphraseSource passphrase_from(const std::string& file) {
-  return app::PassphraseSource(file.empty() ? std::nullopt : std::optional<std::filesystem::path>(file));
+  return app::PassphraseSource(file.empty() ? std::nullopt : std::optional<std::filesystem::path>(file),
+                               ask_on_terminal);
 }
 
 }  // namespace dossier::cli

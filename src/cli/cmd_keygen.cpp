@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/keys.hpp"
+#include "cli/bundle_words.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 
@@ -22,9 +23,7 @@ int run_keygen(const KeygenArgs& args) {
   const std::string base = !args.output.empty() ? args.output : (args.signing ? "dossier-signing" : "dossier-encryption");
   std::optional<crypto::SecretBytes> pass;
   if (!args.no_passphrase) {
-    app::PassphraseSource source(args.passphrase_file.empty() ? std::nullopt
-                                                               : std::optional<std::filesystem::path>(args.passphrase_file));
-    auto p = source.get("Passphrase for the new secret key: ", /*confirm=*/true);
+    auto p = passphrase_from(args.passphrase_file).get("Passphrase for the new secret key: ", /*confirm=*/true);
     if (!p) return report_error(p.error(), "or use --no-passphrase to store the secret key unprotected (not recommended)");
     pass = std::move(*p);
   }

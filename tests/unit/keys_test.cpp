@@ -49,6 +49,48 @@ class KeysDir : public ::testing::Test {
 using Keys = KeysDir;
 using Recipients = KeysDir;
 
+// The user is asked through the prompt the caller gives (the CLI's asks on the terminal): app
+// itself never opens a terminal. New keys are asked twice and must match.
+TEST_F(Keys, PassphrasePromptIsTheCallersAndNewKeysAreAskedTwice) {
+  std::vector<std::string> asked;
+  std::vector<std::string> answers;
+  const app::PassphrasePrompt prompt = [&](const std::string& p) -> Result<SecretBytes> {
+    asked.push_back(p);
+    const std::string a = answers.at(asked.size() - 1);
+    return secret(a);
+  };
+  answers = {"correct horse", "correct horse"};
+  auto same = app::PassphraseSource(std::nullopt, prompt).get("Passphrase: ", /*confirm=*/true);
+  ASSERT_TRUE(same) << same.error().message;
+  EXPECT_EQ(crypto::as_text(same->expose()), "correct horse");
+  EXPECT_EQ(asked, (std::vector<std::string>{"Passphrase: ", "Confirm passphrase: "}));
+
+  asked.clear();
+  answers = {"correct horse", "correct hoarse"};
+  auto differ = app::PassphraseSource(std::nullopt, prompt).get("Passphrase: ", /*confirm=*/true);
+  ASSERT_FALSE(differ);
+  EXPECT_EQ(differ.error().code, Errc::usage);
+  EXPECT_EQ(differ.error().message, "the passphrases do not match");
+
+  asked.clear();
+  answers = {""};
+  auto empty = app::PassphraseSource(std::nullopt, prompt).get("Passphrase: ");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().message, "empty passphrase");
+
+  auto nobody = app::PassphraseSource(std::nullopt).get("Passphrase: ");
+  ASSERT_FALSE(nobody);
+  EXPECT_EQ(nobody.error().code, Errc::usage);
+  EXPECT_EQ(nobody.error().message, "a passphrase is needed and none was given");
+
+  // A file, when there is one, is used and the user is not asked.
+  asked.clear();
+  auto from_file = app::PassphraseSource(write("pw", "from the file\n"), prompt).get("Passphrase: ", true);
+  ASSERT_TRUE(from_file) << from_file.error().message;
+  EXPECT_EQ(crypto::as_text(from_file->expose()), "from the file");
+  EXPECT_TRUE(asked.empty());
+}
+
 TEST_F(Recipients, KeysAndFilesTogetherWithoutDuplicates) {
   const auto a = X25519Identity::generate().recipient().to_string();
   const auto b = X25519Identity::generate().recipient().to_string();
