@@ -26,6 +26,7 @@
 #include <system_error>
 #include <utility>
 
+#include "io/fd.hpp"
 #include "io/safe_path.hpp"
 #include "io/zip_detail.hpp"
 #include "io/zip_writer.hpp"  // crc32_update
@@ -92,23 +93,16 @@ bool read_at(int fd, std::uint64_t offset, std::vector<std::uint8_t>& buf) {
 // read_raw) goes through this one open file, so they all see the same bytes even if the name
 // is replaced meanwhile.
 struct ArchiveFile {
-  int fd = -1;
+  UniqueFd fd;
   std::uint64_t size = 0;
-  ArchiveFile() = default;
-  ArchiveFile(const ArchiveFile&) = delete;
-  ArchiveFile& operator=(const ArchiveFile&) = delete;
-  ~ArchiveFile() {
-    if (fd >= 0) ::close(fd);
-  }
-  int release() { return std::exchange(fd, -1); }
 };
 
 // Step 1: the file exists, is a regular file and is within max_archive_size.
 bool open_archive_file(const std::filesystem::path& path, const ZipLimits& limits, const std::string& file,
                        ArchiveFile& out, std::vector<ZipProblem>& problems) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
-  out.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (out.fd < 0) {
+  out.fd = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!out.fd) {
     if (errno == ENOENT || errno == ENOTDIR) {
       problems.push_back({"", Errc::not_found, file + ": no such file"});
     } else {
@@ -117,7 +111,7 @@ bool open_archive_file(const std::filesystem::path& path, const ZipLimits& limit
     return false;
   }
   struct stat sb {};
-  if (::fstat(out.fd, &sb) != 0) {
+  if (::fstat(out.fd.get(), &sb) != 0) {
     problems.push_back({"", Errc::io, file + ": cannot get size: " + std::strerror(errno)});
     return false;
   }
@@ -218,7 +212,7 @@ zip_t* open_with_libzip(const ArchiveFile& archive, const std::optional<CentralS
                         std::vector<ZipProblem>& problems) {
   zip_error_t error;
   zip_error_init(&error);
-  const int dup = ::fcntl(archive.fd, F_DUPFD_CLOEXEC, 0);
+  const int dup = ::fcntl(archive.fd.get(), F_DUPFD_CLOEXEC, 0);
   std::FILE* fp = dup < 0 ? nullptr : ::fdopen(dup, "rb");
   if (fp == nullptr) {
     if (dup >= 0) ::close(dup);
@@ -449,7 +443,7 @@ std::vector<ZipProblem> check_across_entries(const EntryChecks& c, std::uint64_t
 
 struct Opened {
   zip_t* archive = nullptr;
-  int fd = -1;  // the open archive file, owned by the caller with the archive
+  UniqueFd fd;  // the open archive file, passed on with the archive
   std::uint64_t size = 0;
   std::vector<ZipEntry> entries;
 };
@@ -463,7 +457,7 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits, 
   ArchiveFile archive;
   if (!open_archive_file(path, limits, file, archive, problems)) return out;
 
-  const auto scan = scan_central_directory(archive.fd, archive.size, limits.max_entries);
+  const auto scan = scan_central_directory(archive.fd.get(), archive.size, limits.max_entries);
   if (scan && scan->count > limits.max_entries) {
     problems.push_back({"", Errc::limit, file + ": " + std::to_string(scan->count) + " entries, limit " +
                                              std::to_string(limits.max_entries)});
@@ -500,7 +494,7 @@ Opened open_checked(const std::filesystem::path& path, const ZipLimits& limits, 
                   archive_problems.end());
   if (problems.empty()) {
     out.archive = std::exchange(za, nullptr);  // ownership passes to the caller
-    out.fd = archive.release();
+    out.fd = std::move(archive.fd);
     out.size = archive.size;
   }
   return out;
@@ -567,12 +561,12 @@ Result<void> read_entry(zip_t* za, const ZipEntry& e, const Sink& sink) {
 
 // ---- ZipReader ----
 
-ZipReader::ZipReader(zip* archive, int fd, std::uint64_t size, std::vector<ZipEntry> entries, ZipLimits limits)
-    : archive_(archive), fd_(fd), size_(size), entries_(std::move(entries)), limits_(limits) {}
+ZipReader::ZipReader(zip* archive, UniqueFd fd, std::uint64_t size, std::vector<ZipEntry> entries, ZipLimits limits)
+    : archive_(archive), fd_(std::move(fd)), size_(size), entries_(std::move(entries)), limits_(limits) {}
 
 ZipReader::ZipReader(ZipReader&& other) noexcept
     : archive_(std::exchange(other.archive_, nullptr)),
-      fd_(std::exchange(other.fd_, -1)),
+      fd_(std::move(other.fd_)),
       size_(other.size_),
       entries_(std::move(other.entries_)),
       limits_(other.limits_) {}
@@ -580,9 +574,8 @@ ZipReader::ZipReader(ZipReader&& other) noexcept
 ZipReader& ZipReader::operator=(ZipReader&& other) noexcept {
   if (this != &other) {
     if (archive_ != nullptr) zip_discard(archive_);
-    if (fd_ >= 0) ::close(fd_);
     archive_ = std::exchange(other.archive_, nullptr);
-    fd_ = std::exchange(other.fd_, -1);
+    fd_ = std::move(other.fd_);
     size_ = other.size_;
     entries_ = std::move(other.entries_);
     limits_ = other.limits_;
@@ -592,14 +585,13 @@ ZipReader& ZipReader::operator=(ZipReader&& other) noexcept {
 
 ZipReader::~ZipReader() {
   if (archive_ != nullptr) zip_discard(archive_);
-  if (fd_ >= 0) ::close(fd_);
 }
 
 Result<ZipReader> ZipReader::open(const std::filesystem::path& path, const ZipLimits& limits) {
   std::vector<ZipProblem> problems;
   Opened o = open_checked(path, limits, problems);
   if (!problems.empty()) return fail(problems.front().code, problems.front().message);
-  return ZipReader(o.archive, o.fd, o.size, std::move(o.entries), limits);
+  return ZipReader(o.archive, std::move(o.fd), o.size, std::move(o.entries), limits);
 }
 
 std::vector<ZipProblem> ZipReader::audit(const std::filesystem::path& path, const ZipLimits& limits,
@@ -607,7 +599,7 @@ std::vector<ZipProblem> ZipReader::audit(const std::filesystem::path& path, cons
   std::vector<ZipProblem> problems;
   Opened o = open_checked(path, limits, problems);
   if (o.archive == nullptr) return problems;
-  ZipReader reader(o.archive, o.fd, o.size, std::move(o.entries), limits);
+  ZipReader reader(o.archive, std::move(o.fd), o.size, std::move(o.entries), limits);
   if (read_contents) {
     const Sink discard = [](std::span<const std::uint8_t>) -> Result<void> { return {}; };
     for (const ZipEntry& e : reader.entries()) {
@@ -620,11 +612,11 @@ std::vector<ZipProblem> ZipReader::audit(const std::filesystem::path& path, cons
 }
 
 Result<std::size_t> ZipReader::read_raw(std::uint64_t offset, std::span<std::uint8_t> out) const {
-  if (fd_ < 0) return fail(Errc::usage, "read from a moved-from ZipReader");
+  if (!fd_) return fail(Errc::usage, "read from a moved-from ZipReader");
   if (offset > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()) - out.size()) {
     return fail(Errc::malformed, "offset " + std::to_string(offset) + " is beyond any file");
   }
-  const auto n = pread_full(fd_, offset, out);
+  const auto n = pread_full(fd_.get(), offset, out);
   if (n < 0) return fail(Errc::io, "cannot read at offset " + std::to_string(offset) + ": " + std::strerror(errno));
   return static_cast<std::size_t>(n);
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "io/fd.hpp"
 
 struct zip;  // libzip's zip_t
 
@@ -105,10 +106,10 @@ class ZipReader {
   std::uint64_t archive_size() const noexcept { return size_; }
 
  private:
-  ZipReader(zip* archive, int fd, std::uint64_t size, std::vector<ZipEntry> entries, ZipLimits limits);
+  ZipReader(zip* archive, UniqueFd fd, std::uint64_t size, std::vector<ZipEntry> entries, ZipLimits limits);
   Result<const ZipEntry*> own_entry(const ZipEntry& entry) const;
   zip* archive_ = nullptr;
-  int fd_ = -1;  // the archive file; libzip reads a duplicate of it
+  UniqueFd fd_;  // the archive file; libzip reads a duplicate of it
   std::uint64_t size_ = 0;
   std::vector<ZipEntry> entries_;
   ZipLimits limits_;
