@@ -19,4 +19,15 @@ const char* errc_name(Errc code) noexcept {
   return "unknown";
 }
 
+const char* stage_name(Stage stage) noexcept {
+  switch (stage) {
+    case Stage::unspecified: return "";
+    case Stage::armor: return "armor";
+    case Stage::header: return "header";
+    case Stage::mac: return "mac";
+    case Stage::payload: return "payload";
+  }
+  return "";
+}
+
 }  // namespace dossier

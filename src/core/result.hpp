@@ -2,6 +2,7 @@
 // them into words for people (with a hint of what to do).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <tl/expected.hpp>
 #include <utility>
@@ -22,9 +23,21 @@ enum class Errc {
   internal,       // a bug
 };
 
+// Where in a format's processing an error arose, for callers that act on it (the age
+// conformance driver tells a header failure from a payload failure by it, never by the
+// message text). Most errors have none.
+enum class Stage : std::uint8_t {
+  unspecified,
+  armor,    // age: the ASCII armor
+  header,   // age: the header and its recipient stanzas
+  mac,      // age: the header MAC
+  payload,  // age: the STREAM payload
+};
+
 struct Error {
   Errc code;
   std::string message;
+  Stage stage = Stage::unspecified;
 };
 
 template <typename T>
@@ -34,6 +47,11 @@ inline tl::unexpected<Error> fail(Errc code, std::string message) {
   return tl::unexpected<Error>(Error{code, std::move(message)});
 }
 
+inline tl::unexpected<Error> fail(Errc code, Stage stage, std::string message) {
+  return tl::unexpected<Error>(Error{code, std::move(message), stage});
+}
+
 const char* errc_name(Errc code) noexcept;
+const char* stage_name(Stage stage) noexcept;  // "armor", "header", ...; "" for unspecified
 
 }  // namespace dossier

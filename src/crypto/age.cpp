@@ -36,10 +36,10 @@ constexpr std::size_t kMaxHeaderLine = 64 * 1024;            // our limit, Errc:
 constexpr int kMaxSupportedWorkFactor = 40;
 
 tl::unexpected<Error> header_error(Errc code, const std::string& what) {
-  return fail(code, "age: header: " + what);
+  return fail(code, Stage::header, "age: header: " + what);
 }
 tl::unexpected<Error> payload_error(Errc code, const std::string& what) {
-  return fail(code, "age: payload: " + what);
+  return fail(code, Stage::payload, "age: payload: " + what);
 }
 
 // "Recipient stanza" / ABNF: argument = 1*VCHAR. Why `a` is not one, or "" when it is.
@@ -739,7 +739,7 @@ Result<void> decrypt_to(const std::vector<const Identity*>& identities, std::ist
       miss = Errc::bad_passphrase;
       continue;
     }
-    if (k.error().message.starts_with("age: ")) return tl::unexpected(k.error());
+    if (k.error().stage != Stage::unspecified) return tl::unexpected(k.error());
     return header_error(k.error().code, k.error().message);
   }
   if (!file_key) {
@@ -752,7 +752,7 @@ Result<void> decrypt_to(const std::vector<const Identity*>& identities, std::ist
   auto mac = header_mac(*file_key, hdr->mac_input);
   if (!mac) return tl::unexpected(mac.error());
   if (crypto_verify_32(mac->data(), hdr->mac.data()) != 0) {
-    return fail(Errc::crypto, "age: hmac: header MAC does not match (tampered header)");
+    return fail(Errc::crypto, Stage::mac, "age: hmac: header MAC does not match (tampered header)");
   }
 
   // "Payload".

@@ -7,8 +7,9 @@
 // recipient types"), and ASCII armor ("ASCII armor"). Post-quantum / tagged types
 // are outside our scope: their stanzas are ignored, as "Recipient stanza" requires.
 //
-// Errors. Every decryption error message starts with the stage that failed, so callers
-// (and the conformance driver) can tell them apart:
+// Errors. Every decryption error carries the stage that failed (Error::stage: armor, header,
+// mac, payload), so callers (and the conformance driver) can tell them apart without reading
+// the message, which starts with the stage's name for people:
 //   "age: armor: ..."   ASCII armor is malformed                    (Errc::malformed)
 //   "age: header: ..."  header does not parse or a stanza addressed to an identity is
 //                       invalid (Errc::malformed / unsupported / limit / hostile)

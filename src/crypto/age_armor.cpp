@@ -16,7 +16,7 @@ bool is_ws(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 constexpr std::size_t kMaxArmorLine = 128;
 
 tl::unexpected<Error> armor_error(const std::string& what) {
-  return fail(Errc::malformed, "age: armor: " + what);
+  return fail(Errc::malformed, Stage::armor, "age: armor: " + what);
 }
 
 }  // namespace
@@ -29,7 +29,7 @@ Result<void> ArmorWriter::flush_line(std::size_t n) {
   out_.write(line.data(), static_cast<std::streamsize>(line.size()));
   out_.put('\n');
   pending_len_ = 0;
-  if (!out_) return fail(Errc::io, "age: armor: write failed");
+  if (!out_) return fail(Errc::io, Stage::armor, "age: armor: write failed");
   return {};
 }
 
@@ -60,7 +60,7 @@ Result<void> ArmorWriter::finish() {
     if (auto r = flush_line(pending_len_); !r) return r;
   }
   out_ << kArmorEnd << '\n';
-  if (!out_) return fail(Errc::io, "age: armor: write failed");
+  if (!out_) return fail(Errc::io, Stage::armor, "age: armor: write failed");
   return {};
 }
 
@@ -117,7 +117,7 @@ Result<void> ArmorReader::next_line() {
     for (int c = get(); c != std::char_traits<char>::eof(); c = get()) {
       if (!is_ws(c)) return armor_error("data after the END line");
     }
-    if (in_.bad()) return fail(Errc::io, "age: armor: read failed");
+    if (in_.bad()) return fail(Errc::io, Stage::armor, "age: armor: read failed");
     done_ = true;
     line_len_ = line_pos_ = 0;
     return {};

@@ -6,11 +6,11 @@
 // Outcome classes map onto our errors (see crypto/age.hpp):
 //   success         -> ok, and SHA-256 of the output equals "payload"
 //   no match        -> Errc::no_identity or Errc::bad_passphrase
-//   HMAC failure    -> message "age: hmac: ..."
-//   header failure  -> message "age: header: ..."
-//   payload failure -> message "age: payload: ...", and the plaintext released before the
-//                      error hashes to "payload"
-//   armor failure   -> message "age: armor: ..."
+//   HMAC failure    -> Error::stage Stage::mac
+//   header failure  -> Stage::header
+//   payload failure -> Stage::payload, and the plaintext released before the error hashes
+//                      to "payload"
+//   armor failure   -> Stage::armor
 // Vectors for post-quantum recipients (identity "AGE-SECRET-KEY-PQ-1...", i.e. the
 // hybrid/mlkem768x25519 files) are skipped: that recipient type is not implemented.
 //
@@ -95,10 +95,13 @@ std::string lower(std::string s) {
 
 std::string classify(const dossier::Error& e) {
   if (e.code == Errc::no_identity || e.code == Errc::bad_passphrase) return "no match";
-  if (e.message.starts_with("age: armor:")) return "armor failure";
-  if (e.message.starts_with("age: hmac:")) return "hmac failure";
-  if (e.message.starts_with("age: header:")) return "header failure";
-  if (e.message.starts_with("age: payload:")) return "payload failure";
+  switch (e.stage) {
+    case dossier::Stage::armor: return "armor failure";
+    case dossier::Stage::mac: return "hmac failure";
+    case dossier::Stage::header: return "header failure";
+    case dossier::Stage::payload: return "payload failure";
+    case dossier::Stage::unspecified: break;
+  }
   return "other error";
 }
 

@@ -43,8 +43,15 @@ class Tamper : public ::testing::Test {
     if (released != nullptr) *released = out.str();
     return r;
   }
+  // The typed stage, and the message that says it to people.
   static bool stage(const Result<void>& r, std::string_view prefix) {
-    return !r.has_value() && r.error().message.starts_with(prefix);
+    if (r.has_value() || !r.error().message.starts_with(prefix)) return false;
+    const Stage expected = prefix == "age: hmac:"      ? Stage::mac
+                           : prefix == "age: payload:" ? Stage::payload
+                           : prefix == "age: header:"  ? Stage::header
+                           : prefix == "age: armor:"   ? Stage::armor
+                                                       : Stage::unspecified;
+    return r.error().stage == expected;
   }
 };
 
