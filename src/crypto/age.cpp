@@ -699,40 +699,38 @@ namespace {
 
 using Sink = std::function<Result<void>(std::span<const std::uint8_t>)>;
 
-Result<void> decrypt_to(const std::vector<const Identity*>& identities, std::istream& in, const Sink& sink) {
-  init_sodium();
-  // Format detection: a binary file starts with the version prefix ("Version line");
-  // anything else is taken as ASCII armor ("ASCII armor") and parsed strictly.
+// Decryption reads as the spec's sections, one named step each (as age's Go Decrypt does):
+// detect the format, parse the header, unwrap the file key, check the header MAC, stream the
+// payload.
+
+// Format detection: a binary file starts with the version prefix ("Version line"); anything
+// else is taken as ASCII armor ("ASCII armor") and parsed strictly. Empty or partial-prefix
+// input is reported as a (binary) header error.
+Result<std::unique_ptr<Source>> open_source(std::istream& in) {
   std::string prefix(kVersionPrefix.size(), '\0');
   in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
   if (in.bad()) return fail(Errc::io, "age: read failed");
   prefix.resize(static_cast<std::size_t>(in.gcount()));
-  std::unique_ptr<Source> src;
-  // Empty or partial-prefix input is reported as a (binary) header error.
-  if (kVersionPrefix.starts_with(prefix)) {
-    src = std::make_unique<RawSource>(in, std::move(prefix));
-  } else {
-    src = std::make_unique<ArmorSource>(in, std::move(prefix));
-  }
-  BufReader r(*src);
+  if (kVersionPrefix.starts_with(prefix)) return std::unique_ptr<Source>(std::make_unique<RawSource>(in, std::move(prefix)));
+  return std::unique_ptr<Source>(std::make_unique<ArmorSource>(in, std::move(prefix)));
+}
 
-  auto hdr = parse_header(r);
-  if (!hdr) return tl::unexpected(hdr.error());
+// "Recipient stanza": each identity sees all stanzas and picks its own. A stanza addressed to
+// an identity but invalid stops here (a header error); no match is Errc::no_identity, or
+// Errc::bad_passphrase when a passphrase was tried and was wrong.
+Result<SecretBytes> unwrap_file_key(const std::vector<const Identity*>& identities, const Header& hdr) {
   // "scrypt recipient stanza": reject headers mixing an scrypt stanza with any other.
-  if (hdr->stanzas.size() > 1 && std::any_of(hdr->stanzas.begin(), hdr->stanzas.end(),
-                                             [](const Stanza& s) { return s.type == "scrypt"; })) {
+  if (hdr.stanzas.size() > 1 &&
+      std::any_of(hdr.stanzas.begin(), hdr.stanzas.end(), [](const Stanza& s) { return s.type == "scrypt"; })) {
     return header_error(Errc::malformed, "scrypt stanza must be the only stanza");
   }
-
-  // "Recipient stanza": each identity sees all stanzas and picks its own.
-  std::optional<SecretBytes> file_key;
   Errc miss = Errc::no_identity;
   for (const Identity* id : identities) {
     if (id == nullptr) continue;
-    auto k = id->unwrap(hdr->stanzas);
+    auto k = id->unwrap(hdr.stanzas);
     if (k) {
-      file_key = std::move(*k);
-      break;
+      if (k->size() != kFileKeySize) return header_error(Errc::malformed, "unwrapped file key is not 16 bytes");
+      return k;
     }
     if (k.error().code == Errc::no_identity) continue;
     if (k.error().code == Errc::bad_passphrase) {
@@ -742,26 +740,29 @@ Result<void> decrypt_to(const std::vector<const Identity*>& identities, std::ist
     if (k.error().stage != Stage::unspecified) return tl::unexpected(k.error());
     return header_error(k.error().code, k.error().message);
   }
-  if (!file_key) {
-    return fail(miss, miss == Errc::bad_passphrase ? "age: incorrect passphrase"
-                                                   : "age: no identity matched any of the recipients");
-  }
-  if (file_key->size() != kFileKeySize) return header_error(Errc::malformed, "unwrapped file key is not 16 bytes");
+  return fail(miss, miss == Errc::bad_passphrase ? "age: incorrect passphrase"
+                                                 : "age: no identity matched any of the recipients");
+}
 
-  // "Header MAC".
-  auto mac = header_mac(*file_key, hdr->mac_input);
+// "Header MAC": HMAC-SHA-256 under a key derived from the file key, over the header up to "---".
+Result<void> check_header_mac(const SecretBytes& file_key, const Header& hdr) {
+  auto mac = header_mac(file_key, hdr.mac_input);
   if (!mac) return tl::unexpected(mac.error());
-  if (crypto_verify_32(mac->data(), hdr->mac.data()) != 0) {
+  if (crypto_verify_32(mac->data(), hdr.mac.data()) != 0) {
     return fail(Errc::crypto, Stage::mac, "age: hmac: header MAC does not match (tampered header)");
   }
+  return {};
+}
 
-  // "Payload".
+// "Payload": the nonce, then STREAM chunks of 64 KiB, each released to `sink` only after it
+// authenticated; the last one must be marked final and nothing may follow it.
+Result<void> stream_payload(BufReader& r, const SecretBytes& file_key, const Sink& sink) {
   std::array<std::uint8_t, kPayloadNonceSize> nonce{};
   auto got = r.read_full(nonce.data(), nonce.size());
   if (!got) return tl::unexpected(got.error());
   // The nonce is read together with the header (Go reference behaviour, CCTV vectors).
   if (*got != nonce.size()) return header_error(Errc::malformed, "payload nonce truncated");
-  auto payload_key = hkdf_sha256(file_key->expose(), nonce, "payload", 32);
+  auto payload_key = hkdf_sha256(file_key.expose(), nonce, "payload", 32);
   if (!payload_key) return tl::unexpected(payload_key.error());
 
   std::vector<std::uint8_t> enc(kEncChunkSize);
@@ -798,10 +799,22 @@ Result<void> decrypt_to(const std::vector<const Identity*>& identities, std::ist
       auto eof = r.at_eof();
       if (!eof) return tl::unexpected(eof.error());
       if (!*eof) return payload_error(Errc::malformed, "trailing data after the final chunk");
-      break;
+      return {};
     }
   }
-  return {};
+}
+
+Result<void> decrypt_to(const std::vector<const Identity*>& identities, std::istream& in, const Sink& sink) {
+  init_sodium();
+  auto src = open_source(in);
+  if (!src) return tl::unexpected(src.error());
+  BufReader r(**src);
+  auto hdr = parse_header(r);
+  if (!hdr) return tl::unexpected(hdr.error());
+  auto file_key = unwrap_file_key(identities, *hdr);
+  if (!file_key) return tl::unexpected(file_key.error());
+  if (auto mac = check_header_mac(*file_key, *hdr); !mac) return mac;
+  return stream_payload(r, *file_key, sink);
 }
 
 }  // namespace
