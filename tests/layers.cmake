@@ -17,3 +17,9 @@ add_test(NAME layers.refusal_names_file_and_include
           -DSTAMP=${CMAKE_CURRENT_BINARY_DIR}/layers-named.stamp -P ${PROJECT_SOURCE_DIR}/cmake/check_layers.cmake)
 set_tests_properties(layers.refusal_names_file_and_include PROPERTIES
   PASS_REGULAR_EXPRESSION "core_includes_io.cpp: core may not include io/")
+# The bundle formats are pure: no io, no app.
+add_test(NAME layers.refuses_bundle_includes_io
+  COMMAND ${CMAKE_COMMAND} -DLAYER=bundle "-DALLOWED=core;crypto;bundle" -DFILES=${_layers_data}/bundle_includes_io.cpp
+          -DSTAMP=${CMAKE_CURRENT_BINARY_DIR}/layers-bundle.stamp -P ${PROJECT_SOURCE_DIR}/cmake/check_layers.cmake)
+set_tests_properties(layers.refuses_bundle_includes_io PROPERTIES
+  PASS_REGULAR_EXPRESSION "bundle_includes_io.cpp: bundle may not include io/")

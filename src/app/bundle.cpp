@@ -35,7 +35,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-constexpr std::uint64_t kMaxReferralBytes = 1u << 20;  // as the check reads it
 constexpr const char* kCipherScratch = ".dossier-ciphertext";
 
 std::span<const std::uint8_t> bytes_of(std::string_view s) {
@@ -337,7 +336,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   std::map<std::string, std::string> checked_sha;  // path -> SHA-256 the check saw
   for (const auto& d : result.report.documents) checked_sha[d.path] = d.sha256;
 
-  json documents = json::array();
+  std::vector<IndexDocument> documents;
   std::vector<std::pair<std::string, fs::path>> cipher_files;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& file = *files[i];
@@ -350,8 +349,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     if (seen == checked_sha.end() || seen->second != sealed->plain_sha256) {
       return fail(Errc::io, file.path + " changed while it was being sealed; nothing was written");
     }
-    documents.push_back(
-        {{"entry", name}, {"path", file.path}, {"size", sealed->plain_size}, {"sha256", sealed->plain_sha256}});
+    documents.push_back({name, file.path, sealed->plain_size, sealed->plain_sha256});
     m.entries.push_back(std::move(sealed->entry));
     cipher_files.emplace_back(name, cipher);
   }
@@ -359,17 +357,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   if (!checked->referral_xml) return fail(Errc::internal, "a complete package without referral.xml");
   const std::string& referral_text = *checked->referral_xml;
 
-  json index;
-  index["format"] = 1;
-  index["dossier_id"] = m.dossier_id;
-  index["created"] = m.created;
-  index["signer_key_id"] = m.signer_key_id;
-  index["profile"] = {{"id", m.profile_id}, {"version", m.profile_version}};
-  index["referral_xml"] = referral_text;
-  index["referral_sha256"] = crypto::sha256_hex(bytes_of(referral_text));
-  index["documents"] = std::move(documents);
-  index["check"] = to_json(result.report, messages.lang());
-  std::string index_text = index.dump();
+  std::string index_text = bundle::index_text(m, referral_text, documents, to_json(result.report, messages.lang()));
   auto index_cipher = crypto::age::encrypt(rs, bytes_of(index_text));
   sodium_memzero(index_text.data(), index_text.size());
   if (!index_cipher) return tl::unexpected(index_cipher.error());
@@ -786,9 +774,6 @@ Result<Manifest> read_manifest(const fs::path& bundle, const BundleLimits& limit
 
 namespace {
 
-using detail::Index;
-using detail::IndexDocument;
-
 struct Stop {
   Errc code;
   BundleProblem problem;
@@ -800,69 +785,9 @@ tl::unexpected<Stop> stop(Errc code, BundleCheck check, std::string entry, std::
   return tl::unexpected<Stop>(Stop{code, BundleProblem{check, std::move(entry), std::move(detail)}});
 }
 
-template <typename T>
-bool get_to(const json& j, const char* key, T& out) {
-  const auto it = j.find(key);
-  if (it == j.end()) return false;
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (!it->is_string()) return false;
-    out = it->template get<std::string>();
-  } else {
-    if (!it->is_number_unsigned()) return false;
-    out = it->template get<T>();
-  }
-  return true;
-}
 
 }  // namespace
 
-// The decrypted index must describe exactly the verified manifest's payload, with safe paths.
-Result<Index> detail::parse_index(std::string_view text, const Manifest& m,
-                                  const crypto::minisign::PublicKey& signer, const BundleLimits& limits) {
-  const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return fail(Errc::malformed, "not a JSON object");
-  std::uint64_t format = 0;
-  std::string id, created, key_id, referral_sha;
-  Index idx;
-  if (!get_to(j, "format", format) || format != 1) return fail(Errc::unsupported, "format is not 1");
-  if (!get_to(j, "dossier_id", id) || id != m.dossier_id) {
-    return fail(Errc::hostile, "its dossier id is not the manifest's: the payload comes from another bundle");
-  }
-  if (!get_to(j, "created", created) || created != m.created) {
-    return fail(Errc::hostile, "its creation time is not the manifest's: the payload comes from another bundle");
-  }
-  if (!get_to(j, "signer_key_id", key_id) || key_id != m.signer_key_id || key_id != signer.key_id_hex()) {
-    return fail(Errc::hostile, "sealed by signer " + key_id + " but the manifest is signed by " + signer.key_id_hex() +
-                                   ": the manifest was re-signed by another key");
-  }
-  if (!get_to(j, "referral_xml", idx.referral_xml) || idx.referral_xml.size() > kMaxReferralBytes) {
-    return fail(Errc::malformed, "referral_xml missing or larger than 1 MiB");
-  }
-  if (!get_to(j, "referral_sha256", referral_sha) || referral_sha != crypto::sha256_hex(bytes_of(idx.referral_xml))) {
-    return fail(Errc::crypto, "referral.xml does not match its SHA-256");
-  }
-  const auto docs = j.find("documents");
-  if (docs == j.end() || !docs->is_array()) return fail(Errc::malformed, "no documents list");
-  if (docs->size() + 1 != m.entries.size()) {
-    return fail(Errc::hostile, "lists " + std::to_string(docs->size()) + " documents, the manifest " +
-                                   std::to_string(m.entries.size() - 1));
-  }
-  for (std::size_t i = 0; i < docs->size(); ++i) {
-    const json& d = (*docs)[i];
-    IndexDocument doc;
-    if (!d.is_object() || !get_to(d, "entry", doc.entry) || !get_to(d, "path", doc.path) ||
-        !get_to(d, "size", doc.size) || !get_to(d, "sha256", doc.sha256) || !crypto::is_lower_hex(doc.sha256, 64)) {
-      return fail(Errc::malformed, "document " + std::to_string(i + 1) + " is incomplete");
-    }
-    if (doc.entry != m.entries[i + 1].path) {
-      return fail(Errc::hostile, "document " + std::to_string(i + 1) + " is " + doc.entry + ", the manifest lists " +
-                                     m.entries[i + 1].path);
-    }
-    if (doc.size > limits.max_entry_bytes) return fail(Errc::limit, doc.entry + ": larger than the limit");
-    idx.documents.push_back(std::move(doc));
-  }
-  return idx;
-}
 
 namespace {
 
@@ -885,7 +810,7 @@ Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const crypto
     return stop(plain.error().code, BundleCheck::index, kIndexEntry, plain.error().message);
   }
   const std::string_view text(reinterpret_cast<const char*>(plain->data()), plain->size());
-  auto index = detail::parse_index(text, m, signer, options.limits);
+  auto index = bundle::parse_index(text, m, signer, options.limits);
   sodium_memzero(plain->data(), plain->size());
   if (!index) return stop(index.error().code, BundleCheck::index, kIndexEntry, index.error().message);
   // The document paths, by the rules seal applied (above "seal"), against the referral.xml

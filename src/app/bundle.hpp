@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/check.hpp"
+#include "bundle/format.hpp"
 #include "core/report.hpp"
 #include "core/result.hpp"
 #include "crypto/age.hpp"
@@ -29,52 +30,20 @@
 
 namespace dossier::app {
 
-inline constexpr const char* kBundleMimetype = "application/vnd.dossier.bundle+zip";
-inline constexpr const char* kBundleFormat = "1";
-inline constexpr const char* kManifestEntry = "META-INF/manifest.xml";
-inline constexpr const char* kSignatureEntry = "META-INF/manifest.xml.minisig";
-inline constexpr const char* kIndexEntry = "payload/index.age";
-
-// Limits on what verify/open accept (docs/limits.md).
-struct BundleLimits {
-  std::size_t max_documents = 500;                // as io::PackageLimits::max_files
-  std::uint64_t max_manifest_bytes = 1u << 20;    // META-INF/manifest.xml
-  std::uint64_t max_signature_bytes = 16u << 10;  // META-INF/manifest.xml.minisig
-  std::uint64_t max_index_bytes = 16u << 20;      // payload/index.age, encrypted and decrypted
-  std::uint64_t max_entry_bytes = 260ull << 20;   // one payload entry (a 256 MiB document + age overhead)
-  std::uint64_t max_bundle_bytes = 4ull << 30;    // the .dossier file, and the sum of its entries
-};
-
-struct ManifestEntry {
-  std::string path;     // "payload/index.age", "payload/0001.age", ...
-  std::uint64_t size = 0;
-  std::string blake2b;  // 128 lowercase hex digits, as b2sum prints
-};
-
-struct Manifest {
-  std::string format;          // "1"
-  std::string dossier_id;      // 32 lowercase hex digits (128 random bits)
-  std::string created;         // UTC, "YYYY-MM-DDTHH:MM:SSZ"
-  std::string profile_id;
-  std::string profile_version;
-  std::string verdict;         // "complete", or "not-eligible" (only with purpose advice-request)
-  std::string purpose;         // "referral" or "advice-request" (CoMensha is asked for advice)
-  std::string signer_key_id;   // as minisign prints it
-  std::vector<ManifestEntry> entries;
-
-  // The exact bytes that are signed. parse() accepts only what serialise() writes.
-  std::string serialise() const;
-  static Result<Manifest> parse(std::string_view xml);
-};
-
-// The minisign trusted comment that binds the signature to this dossier.
-std::string trusted_comment_for(const Manifest& m);
-// The untrusted comment seal writes ("signature from dossier signing key <key id>"). Not signed,
-// so verify accepts only this exact text: it must not be a place for unsigned data.
-std::string untrusted_comment_for(const Manifest& m);
-
-// "payload/0001.age" for index 1.
-std::string payload_entry_name(std::size_t number);
+// The bundle's own formats (bundle/format.hpp), under the names the jobs and their callers use.
+using bundle::kBundleFormat;
+using bundle::kBundleMimetype;
+using bundle::kIndexEntry;
+using bundle::kManifestEntry;
+using bundle::kSignatureEntry;
+using bundle::BundleLimits;
+using bundle::Index;
+using bundle::IndexDocument;
+using bundle::Manifest;
+using bundle::ManifestEntry;
+using bundle::payload_entry_name;
+using bundle::trusted_comment_for;
+using bundle::untrusted_comment_for;
 
 using Progress = std::function<void(std::size_t index, std::size_t count, const std::string& what)>;
 
@@ -171,27 +140,5 @@ struct OpenResult {
 // failure after that is in the result and leaves nothing at DIR or next to it.
 Result<OpenResult> open_bundle(const std::filesystem::path& bundle, const std::filesystem::path& dir,
                                const OpenOptions& options, const Catalogue& messages);
-
-namespace detail {
-
-// The decrypted payload/index.age (docs/bundle-format.md, "The index"), as open reads it.
-struct IndexDocument {
-  std::string entry;
-  std::string path;
-  std::uint64_t size = 0;
-  std::string sha256;
-};
-
-struct Index {
-  std::string referral_xml;
-  std::vector<IndexDocument> documents;
-};
-
-// The index text checked against the verified manifest and the key that signed it. Internal to
-// open_bundle; declared here for the fuzz harness (tests/fuzz/fuzz_index.cpp).
-Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto::minisign::PublicKey& signer,
-                          const BundleLimits& limits);
-
-}  // namespace detail
 
 }  // namespace dossier::app

@@ -4,16 +4,16 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "app/bundle.hpp"
+#include "bundle/format.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dossier;
   const auto text = fuzz::text_of(data, size);
-  auto m = app::Manifest::parse(text);
+  auto m = bundle::Manifest::parse(text);
   if (!m) return 0;
   if (m->serialise() != text) fuzz::broken("manifest: parse then serialise gives other bytes");
-  (void)app::trusted_comment_for(*m);
-  (void)app::untrusted_comment_for(*m);
+  (void)bundle::trusted_comment_for(*m);
+  (void)bundle::untrusted_comment_for(*m);
   return 0;
 }

@@ -7,12 +7,12 @@
 #include <charconv>
 #include <cstdio>
 
-#include "app/bundle.hpp"
+#include "bundle/format.hpp"
 #include "core/text.hpp"
 #include "core/unicode.hpp"
 #include "crypto/digest.hpp"
 
-namespace dossier::app {
+namespace dossier::bundle {
 namespace {
 
 std::string escape_attr(std::string_view s) {
@@ -157,4 +157,4 @@ Result<Manifest> Manifest::parse(std::string_view xml) {
   return m;
 }
 
-}  // namespace dossier::app
+}  // namespace dossier::bundle

@@ -1,0 +1,94 @@
+// The formats of a sealed bundle (docs/bundle-format.md) that are ours: the public manifest
+// (XML, signed with minisign) and the encrypted index (JSON, inside payload/index.age), with
+// their entry names and limits. Pure formats: no files, no keys beyond the signer's public key
+// the index is bound to. app/bundle.cpp seals, verifies and opens with them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "crypto/minisign.hpp"
+
+namespace dossier::bundle {
+
+inline constexpr const char* kBundleMimetype = "application/vnd.dossier.bundle+zip";
+inline constexpr const char* kBundleFormat = "1";
+inline constexpr const char* kManifestEntry = "META-INF/manifest.xml";
+inline constexpr const char* kSignatureEntry = "META-INF/manifest.xml.minisig";
+inline constexpr const char* kIndexEntry = "payload/index.age";
+
+inline constexpr std::uint64_t kMaxReferralBytes = 1u << 20;  // referral.xml in the index, as the check reads it
+
+// Limits on what verify/open accept (docs/limits.md).
+struct BundleLimits {
+  std::size_t max_documents = 500;                // as io::PackageLimits::max_files
+  std::uint64_t max_manifest_bytes = 1u << 20;    // META-INF/manifest.xml
+  std::uint64_t max_signature_bytes = 16u << 10;  // META-INF/manifest.xml.minisig
+  std::uint64_t max_index_bytes = 16u << 20;      // payload/index.age, encrypted and decrypted
+  std::uint64_t max_entry_bytes = 260ull << 20;   // one payload entry (a 256 MiB document + age overhead)
+  std::uint64_t max_bundle_bytes = 4ull << 30;    // the .dossier file, and the sum of its entries
+};
+
+struct ManifestEntry {
+  std::string path;     // "payload/index.age", "payload/0001.age", ...
+  std::uint64_t size = 0;
+  std::string blake2b;  // 128 lowercase hex digits, as b2sum prints
+};
+
+struct Manifest {
+  std::string format;          // "1"
+  std::string dossier_id;      // 32 lowercase hex digits (128 random bits)
+  std::string created;         // UTC, "YYYY-MM-DDTHH:MM:SSZ"
+  std::string profile_id;
+  std::string profile_version;
+  std::string verdict;         // "complete", or "not-eligible" (only with purpose advice-request)
+  std::string purpose;         // "referral" or "advice-request" (CoMensha is asked for advice)
+  std::string signer_key_id;   // as minisign prints it
+  std::vector<ManifestEntry> entries;
+
+  // The exact bytes that are signed. parse() accepts only what serialise() writes.
+  std::string serialise() const;
+  static Result<Manifest> parse(std::string_view xml);
+};
+
+// The minisign trusted comment that binds the signature to this dossier.
+std::string trusted_comment_for(const Manifest& m);
+// The untrusted comment seal writes ("signature from dossier signing key <key id>"). Not signed,
+// so verify accepts only this exact text: it must not be a place for unsigned data.
+std::string untrusted_comment_for(const Manifest& m);
+
+// "payload/0001.age" for index 1.
+std::string payload_entry_name(std::size_t number);
+
+// ---- the index (docs/bundle-format.md, "The index") ----
+
+// The decrypted payload/index.age (docs/bundle-format.md, "The index"), as open reads it.
+struct IndexDocument {
+  std::string entry;
+  std::string path;
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+
+struct Index {
+  std::string referral_xml;
+  std::vector<IndexDocument> documents;
+};
+
+// The index text checked against the verified manifest and the key that signed it: what open
+// reads (tests/fuzz/fuzz_index.cpp fuzzes it).
+Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto::minisign::PublicKey& signer,
+                          const BundleLimits& limits);
+
+// The index seal writes: the manifest's identity (dossier id, creation time, signer, profile),
+// referral.xml and its SHA-256, the documents in payload order, and the check's report as JSON.
+std::string index_text(const Manifest& m, std::string_view referral_xml, const std::vector<IndexDocument>& documents,
+                       const nlohmann::ordered_json& check);
+
+}  // namespace dossier::bundle

@@ -1,0 +1,100 @@
+// The encrypted index of a bundle, once decrypted (docs/bundle-format.md, "The index"): written
+// by index_text() at seal, read by parse_index() at open against the verified manifest.
+#include <nlohmann/json.hpp>
+
+#include "bundle/format.hpp"
+#include "crypto/digest.hpp"
+
+namespace dossier::bundle {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::span<const std::uint8_t> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+template <typename T>
+bool get_to(const json& j, const char* key, T& out) {
+  const auto it = j.find(key);
+  if (it == j.end()) return false;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string()) return false;
+    out = it->template get<std::string>();
+  } else {
+    if (!it->is_number_unsigned()) return false;
+    out = it->template get<T>();
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string index_text(const Manifest& m, std::string_view referral_xml, const std::vector<IndexDocument>& documents,
+                       const json& check) {
+  json docs = json::array();
+  for (const auto& d : documents) {
+    docs.push_back({{"entry", d.entry}, {"path", d.path}, {"size", d.size}, {"sha256", d.sha256}});
+  }
+  json index;
+  index["format"] = 1;
+  index["dossier_id"] = m.dossier_id;
+  index["created"] = m.created;
+  index["signer_key_id"] = m.signer_key_id;
+  index["profile"] = {{"id", m.profile_id}, {"version", m.profile_version}};
+  index["referral_xml"] = referral_xml;
+  index["referral_sha256"] = crypto::sha256_hex(bytes_of(referral_xml));
+  index["documents"] = std::move(docs);
+  index["check"] = check;
+  return index.dump();
+}
+
+// The decrypted index must describe exactly the verified manifest's payload, with safe paths.
+Result<Index> parse_index(std::string_view text, const Manifest& m,
+                                  const crypto::minisign::PublicKey& signer, const BundleLimits& limits) {
+  const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return fail(Errc::malformed, "not a JSON object");
+  std::uint64_t format = 0;
+  std::string id, created, key_id, referral_sha;
+  Index idx;
+  if (!get_to(j, "format", format) || format != 1) return fail(Errc::unsupported, "format is not 1");
+  if (!get_to(j, "dossier_id", id) || id != m.dossier_id) {
+    return fail(Errc::hostile, "its dossier id is not the manifest's: the payload comes from another bundle");
+  }
+  if (!get_to(j, "created", created) || created != m.created) {
+    return fail(Errc::hostile, "its creation time is not the manifest's: the payload comes from another bundle");
+  }
+  if (!get_to(j, "signer_key_id", key_id) || key_id != m.signer_key_id || key_id != signer.key_id_hex()) {
+    return fail(Errc::hostile, "sealed by signer " + key_id + " but the manifest is signed by " + signer.key_id_hex() +
+                                   ": the manifest was re-signed by another key");
+  }
+  if (!get_to(j, "referral_xml", idx.referral_xml) || idx.referral_xml.size() > kMaxReferralBytes) {
+    return fail(Errc::malformed, "referral_xml missing or larger than 1 MiB");
+  }
+  if (!get_to(j, "referral_sha256", referral_sha) || referral_sha != crypto::sha256_hex(bytes_of(idx.referral_xml))) {
+    return fail(Errc::crypto, "referral.xml does not match its SHA-256");
+  }
+  const auto docs = j.find("documents");
+  if (docs == j.end() || !docs->is_array()) return fail(Errc::malformed, "no documents list");
+  if (docs->size() + 1 != m.entries.size()) {
+    return fail(Errc::hostile, "lists " + std::to_string(docs->size()) + " documents, the manifest " +
+                                   std::to_string(m.entries.size() - 1));
+  }
+  for (std::size_t i = 0; i < docs->size(); ++i) {
+    const json& d = (*docs)[i];
+    IndexDocument doc;
+    if (!d.is_object() || !get_to(d, "entry", doc.entry) || !get_to(d, "path", doc.path) ||
+        !get_to(d, "size", doc.size) || !get_to(d, "sha256", doc.sha256) || !crypto::is_lower_hex(doc.sha256, 64)) {
+      return fail(Errc::malformed, "document " + std::to_string(i + 1) + " is incomplete");
+    }
+    if (doc.entry != m.entries[i + 1].path) {
+      return fail(Errc::hostile, "document " + std::to_string(i + 1) + " is " + doc.entry + ", the manifest lists " +
+                                     m.entries[i + 1].path);
+    }
+    if (doc.size > limits.max_entry_bytes) return fail(Errc::limit, doc.entry + ": larger than the limit");
+    idx.documents.push_back(std::move(doc));
+  }
+  return idx;
+}
+
+}  // namespace dossier::bundle
