@@ -186,11 +186,12 @@ Result<void> write_container(const fs::path& path, std::string_view manifest, st
 //      scratch file;
 //   2. one the package reader does not skip (io::is_os_clutter: __MACOSX/..., ._*, .DS_Store,
 //      Thumbs.db, desktop.ini): open would write it, and the re-check would not see it;
-//   3. certainly NFC (unicode::is_nfc): a decomposed name is another name on some systems;
+//   3. NFC (io::is_nfc, as the package reader): a decomposed name is another name on some systems;
 //   4. declared in referral.xml's <documents>: what the sender's referral does not mention
 //      has no place in the bundle;
-//   5. listed once, and unlike every other path and referral.xml after case folding: a
-//      case-insensitive file system cannot keep two such names apart;
+//   5. listed once, and unlike every other path and referral.xml after case folding
+//      (io::collision_key, as the package reader): a case-insensitive file system cannot keep
+//      two such names apart;
 //   6. not inside another document's path ("a" and "a/b").
 // Refusals from 3 and 5 (BundleCheck::names, Errc::unsupported) are what an honest package
 // from another system can hold; the others (BundleCheck::path, Errc::hostile) no package seal
@@ -226,7 +227,7 @@ std::optional<PathRefusal> refuse_document_paths(const std::vector<std::string>&
                             " is a name the package reader skips as operating-system clutter: it would be written, "
                             "but the check would not see it");
     }
-    if (!unicode::is_nfc(path)) {
+    if (!io::is_nfc(path)) {
       return names(i, shown_path(path) +
                           " is not in Unicode NFC form (decomposed, as macOS may write it): some file systems take "
                           "it for another name");
@@ -234,7 +235,7 @@ std::optional<PathRefusal> refuse_document_paths(const std::vector<std::string>&
     if (declared.count(path) == 0) {
       return hostile(i, shown_path(path) + " is not declared in referral.xml's <documents>");
     }
-    auto [it, inserted] = folded.emplace(unicode::fold_case(path), i);
+    auto [it, inserted] = folded.emplace(io::collision_key(path), i);
     if (!inserted) {
       const std::string other = it->second == paths.size() ? "referral.xml" : paths[it->second];
       if (other == path) return hostile(i, shown_path(path) + " is listed twice");
@@ -244,7 +245,7 @@ std::optional<PathRefusal> refuse_document_paths(const std::vector<std::string>&
   }
   // A file may not also be a folder of another ("a" and "a/b"), in any case.
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    const std::string key = unicode::fold_case(paths[i]);
+    const std::string key = io::collision_key(paths[i]);
     for (auto slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
       const auto it = folded.find(key.substr(0, slash));
       if (it != folded.end()) {

@@ -1,29 +1,13 @@
-// Unicode for names that become files and for text shown on a terminal, without a Unicode
-// library: a conservative NFC check, simple case folding, and escaping of the code points a
-// terminal hides or obeys. The tables come from scripts/make-unicode-tables (Unicode 14.0).
-//
-// What this does NOT do: normalise. A name that is not certainly NFC is refused, never
-// rewritten, so two spellings of one name cannot both be accepted.
+// Unicode for text shown on a terminal, without a Unicode library: escaping of the code points
+// a terminal hides or obeys, for names and labels that come from others. (When two names are
+// one file, and whether a name is NFC, is io/safe_path.hpp's, with ICU: one rule for the
+// package reader, seal and open.)
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace dossier::unicode {
-
-// True when `text` is valid UTF-8 (no overlong forms, surrogates or values above U+10FFFF)
-// and certainly NFC: it holds no code point whose NFC_Quick_Check is No or Maybe and none with
-// a non-zero canonical combining class (UAX #15, section 9). So NFD text ("e" + U+0301),
-// singletons (U+212B ANGSTROM SIGN) and decomposed Hangul are refused; so is some text that is
-// NFC but carries combining marks no precomposed letter has ("q" + U+0303). File names need
-// none of those.
-bool is_nfc(std::string_view text);
-
-// Simple case folding (Unicode CaseFolding.txt, statuses C and S): "Ä" -> "ä", "Σ" and "ς" ->
-// "σ", "ẞ" -> "ß". Bytes that are not valid UTF-8 are kept as they are. With is_nfc() text,
-// two names fold alike exactly when a case-insensitive file system (NTFS, APFS, exFAT) may
-// take them for one.
-std::string fold_case(std::string_view text);
 
 // True for a code point a terminal does not show as itself: C0 and C1 controls and DEL, the
 // bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,

@@ -73,6 +73,14 @@ TEST(SafePath, CollisionKeyFoldsUnicodeCaseAndNormalisation) {
   EXPECT_EQ(collision_key("\xef\xac\x81le"), collision_key("FILE"));          // full folding: ligature fi U+FB01
   EXPECT_NE(collision_key("\xef\xbc\xa1.pdf"), collision_key("a.pdf"));        // fullwidth A U+FF21: its own
   EXPECT_EQ(collision_key("politie/"), collision_key("POLITIE"));
+  // Beyond Latin (these once had a table of their own in core/unicode; now this one rule serves
+  // the package reader, seal and open).
+  EXPECT_EQ(collision_key("\xCE\xA3"), collision_key("\xCF\x83"));              // Greek capital and small sigma
+  EXPECT_EQ(collision_key("\xCF\x82"), collision_key("\xCF\x83"));              // final sigma
+  EXPECT_EQ(collision_key("\xD0\x96"), collision_key("\xD0\xB6"));              // Cyrillic Zhe
+  EXPECT_EQ(collision_key("\xE1\xBA\x9E"), collision_key("ss"));                 // capital sharp s
+  EXPECT_EQ(collision_key("\xF0\x90\x90\x80"), collision_key("\xF0\x90\x90\xA8"));  // Deseret, outside the BMP
+  EXPECT_NE(collision_key("\xC3\xA9"), collision_key("e"));                       // accents are not folded away
 }
 
 TEST(SafePath, IsNfcTellsComposedFromDecomposed) {
@@ -80,6 +88,9 @@ TEST(SafePath, IsNfcTellsComposedFromDecomposed) {
   EXPECT_TRUE(is_nfc("cli\xc3\xabnt.pdf"));
   EXPECT_FALSE(is_nfc("clie\xcc\x88nt.pdf"));
   EXPECT_TRUE(is_nfc(""));
+  EXPECT_TRUE(is_nfc("\xED\x95\x9C.pdf"));             // Hangul syllable U+D55C
+  EXPECT_FALSE(is_nfc("\xE2\x84\xAB.pdf"));            // U+212B ANGSTROM SIGN: NFC is U+00C5
+  EXPECT_FALSE(is_nfc("\xE1\x84\x92\xE1\x85\xA1.pdf"));  // decomposed Hangul U+1112 U+1161
 }
 
 }  // namespace
