@@ -223,23 +223,25 @@ class Inspections {
       if (!room || stop.stop_requested()) return;  // the budget ran out while it waited
       in_memory_ += file.size;
     }
-    auto bytes = read(file);
-    if (!bytes) {
+    // The document goes straight from the package into the parser's memfd, hashed on the way:
+    // this process holds a piece of it at a time, never the whole.
+    crypto::Sha256 sha;
+    auto document = read(file, sha);
+    if (!document) {
       std::lock_guard lock(mutex_);
       in_memory_ -= file.size;
-      read_errors_[i] = bytes.error();
+      read_errors_[i] = document.error();
       stop_.request_stop();  // the package cannot be trusted: nothing else matters
       changed_.notify_all();
       return;
     }
-    r.sha256 = crypto::sha256_hex(*bytes);
+    r.sha256 = sha.hex_final();
     // Scanned pages take seconds each: the progress line names the page being recognised.
     const std::function<void(int, int)> pages = [&](int done, int total) {
       post({i, file.path + " (" + std::to_string(done) + "/" + std::to_string(total) + ")", false});
     };
-    r.info = io::inspect_pdf(*bytes, file.path, limits_, pages, stop);
-    bytes->clear();
-    bytes->shrink_to_fit();
+    r.info = io::inspect_pdf(*document, file.path, limits_, pages, stop);
+    *document = io::PdfDocument{};  // the memfd's memory goes back now
     if (stop.stop_requested() && !r.info && r.info.error().code == Errc::limit) {
       release(file.size);  // stopped by the budget: not read
       return;
@@ -249,9 +251,16 @@ class Inspections {
 
   // ZIP reads change libzip's state: one at a time. Folder reads could run together, but they
   // are quick next to the inspection.
-  Result<std::vector<std::uint8_t>> read(const io::PackageFile& file) {
+  Result<io::PdfDocument> read(const io::PackageFile& file, crypto::Sha256& sha) {
+    auto document = io::PdfDocument::create();
+    if (!document) return document;
     std::lock_guard lock(read_mutex_);
-    return package_.read(file);
+    auto done = package_.read_to(file, [&](std::span<const std::uint8_t> part) -> Result<void> {
+      sha.update(part);
+      return document->append(part);
+    });
+    if (!done) return tl::unexpected(done.error());
+    return document;
   }
 
   void post(Event e) {

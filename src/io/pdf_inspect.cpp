@@ -181,10 +181,6 @@ std::optional<PdfInfo> deserialise(std::string_view data, std::size_t max_text_b
 
 // ---- the work done inside the child ----
 
-bool has_pdf_header(std::span<const std::uint8_t> bytes) {
-  std::string_view head(reinterpret_cast<const char*>(bytes.data()), std::min(bytes.size(), kHeaderWindow));
-  return head.find("%PDF-") != std::string_view::npos;
-}
 
 // Cuts s to at most max bytes without splitting a UTF-8 sequence.
 void cap_utf8(std::string& s, std::size_t max) {
@@ -657,22 +653,29 @@ Result<pid_t> spawn_inspector(const std::string& program, int document, int pipe
   return pid;
 }
 
-// The document in a sealed memfd (memory, never a file on disk) for the parser to map.
-Result<UniqueFd> document_memfd(std::span<const std::uint8_t> bytes) {
-  UniqueFd fd(memfd_create("dossier-document", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-  if (!fd) return fail(Errc::io, std::string("memfd_create: ") + std::strerror(errno));
-  if (!write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())))
-    return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
-  fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-  if (lseek(fd.get(), 0, SEEK_SET) != 0) return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
-  return above_targets(std::move(fd));
-}
 
 PdfInfo unsafe(std::string why) {
   PdfInfo info;
   info.outcome = Outcome::unsafe;
   info.detail = "could not be inspected safely: " + why;
   return info;
+}
+
+// What is decided without parsing: empty, too large, no PDF header in the first 1024 bytes.
+std::optional<PdfInfo> judged_before_parsing(std::uint64_t size, std::string_view head, const PdfLimits& limits) {
+  PdfInfo info;
+  if (size == 0) {
+    info.outcome = Outcome::empty;
+    info.detail = "the file is empty";
+    return info;
+  }
+  if (size > limits.max_bytes) return unsafe("larger than " + std::to_string(limits.max_bytes) + " bytes");
+  if (head.find("%PDF-") == std::string_view::npos) {
+    info.outcome = Outcome::not_pdf;
+    info.detail = "no %PDF- header in the first 1024 bytes";
+    return info;
+  }
+  return std::nullopt;
 }
 
 std::string describe_status(int status) {
@@ -801,28 +804,49 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_view display_name,
                             const PdfLimits& limits, const std::function<void(int done, int total)>& page_progress,
                             std::stop_token stop) {
-  PdfInfo info;
-  if (bytes.empty()) {
-    info.outcome = Outcome::empty;
-    info.detail = "the file is empty";
-    return info;
+  const std::string_view head(reinterpret_cast<const char*>(bytes.data()), std::min(bytes.size(), kHeaderWindow));
+  if (auto early = judged_before_parsing(bytes.size(), head, limits)) return *early;
+  auto doc = PdfDocument::create();
+  if (!doc) return tl::unexpected(doc.error());
+  if (auto w = doc->append(bytes); !w) return tl::unexpected(w.error());
+  return inspect_pdf(*doc, display_name, limits, page_progress, stop);
+}
+
+Result<PdfDocument> PdfDocument::create() {
+  UniqueFd fd(memfd_create("dossier-document", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!fd) return fail(Errc::io, std::string("memfd_create: ") + std::strerror(errno));
+  fd = above_targets(std::move(fd));
+  if (!fd) return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
+  PdfDocument doc;
+  doc.fd_ = std::move(fd);
+  return doc;
+}
+
+Result<void> PdfDocument::append(std::span<const std::uint8_t> part) {
+  if (!fd_) return fail(Errc::usage, "append to an empty PdfDocument");
+  if (!write_all(fd_.get(), std::string_view(reinterpret_cast<const char*>(part.data()), part.size())))
+    return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
+  size_ += part.size();
+  if (head_.size() < kHeaderWindow) {
+    const std::size_t take = std::min(part.size(), kHeaderWindow - head_.size());
+    head_.append(reinterpret_cast<const char*>(part.data()), take);
   }
-  if (bytes.size() > limits.max_bytes) {
-    return unsafe("larger than " + std::to_string(limits.max_bytes) + " bytes");
-  }
-  if (!has_pdf_header(bytes)) {
-    info.outcome = Outcome::not_pdf;
-    info.detail = "no %PDF- header in the first 1024 bytes";
-    return info;
-  }
+  return {};
+}
+
+Result<PdfInfo> inspect_pdf(const PdfDocument& document, std::string_view display_name, const PdfLimits& limits,
+                            const std::function<void(int done, int total)>& page_progress, std::stop_token stop) {
+  if (auto early = judged_before_parsing(document.size(), document.head(), limits)) return *early;
 
   const auto program = find_inspector();
   if (!program)
     return fail(Errc::io, std::string("the PDF parser program ") + kInspectorProgram +
                               " is not next to this program nor in ../libexec/dossier: reinstall dossier, or set "
                               "DOSSIER_PDF_INSPECTOR to its path");
-  auto document = document_memfd(bytes);
-  if (!document) return tl::unexpected(document.error());
+  // Sealed against any change from now on (the parser maps it read-only; nobody writes it).
+  fcntl(document.fd(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+  // From its first byte, for a parser that reads rather than maps it.
+  if (lseek(document.fd(), 0, SEEK_SET) != 0) return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
   UniqueFd read_end(fds[0]);
@@ -830,9 +854,8 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
   if (!write_end) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  auto spawned = spawn_inspector(*program, document->get(), write_end.get(), std::string(display_name), limits);
+  auto spawned = spawn_inspector(*program, document.fd(), write_end.get(), std::string(display_name), limits);
   write_end = UniqueFd();
-  *document = UniqueFd();
   if (!spawned) return tl::unexpected(spawned.error());
   const pid_t pid = *spawned;
   ChildProcess child(pid, read_end.release());

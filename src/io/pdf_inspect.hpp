@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "io/fd.hpp"
 
 namespace dossier::io {
 
@@ -121,5 +122,26 @@ Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, std::string_vie
 // The parser process itself: the whole of dossier-pdf-inspector's main(). Run by anyone but
 // inspect_pdf, it explains itself and returns 2.
 int run_pdf_inspector(int argc, char** argv);
+
+// A document to inspect, in a memfd (memory, never a file on disk) rather than this process's
+// heap, filled piece by piece: a caller that streams a file into it never holds the document
+// whole, and the parser process maps it read-only (it is sealed against writes when inspected).
+class PdfDocument {
+ public:
+  static Result<PdfDocument> create();  // Errc::io
+  Result<void> append(std::span<const std::uint8_t> part);  // Errc::io
+  std::uint64_t size() const noexcept { return size_; }
+  std::string_view head() const noexcept { return head_; }  // the first 1024 bytes
+  int fd() const noexcept { return fd_.get(); }
+
+ private:
+  UniqueFd fd_;
+  std::uint64_t size_ = 0;
+  std::string head_;
+};
+
+// inspect_pdf on a PdfDocument: the same checks and results as on bytes held in memory.
+Result<PdfInfo> inspect_pdf(const PdfDocument& document, std::string_view display_name, const PdfLimits& limits,
+                            const std::function<void(int done, int total)>& page_progress, std::stop_token stop);
 
 }  // namespace dossier::io

@@ -268,6 +268,33 @@ TEST(MkPdf, EscapesAndWinAnsi) {
 namespace dossier::io {
 namespace {
 
+// A document streamed into a PdfDocument piece by piece (as the check reads it from a package)
+// is read exactly as the same bytes held in memory; the early verdicts hold too.
+TEST(PdfDocument, FilledInPiecesReadsLikeTheBytes) {
+  const std::string pdf = mkpdf::make_pdf(letter());
+  auto doc = PdfDocument::create();
+  ASSERT_TRUE(doc) << doc.error().message;
+  for (std::size_t at = 0; at < pdf.size(); at += 100) {
+    ASSERT_TRUE(doc->append(as_bytes(pdf.substr(at, 100))));
+  }
+  EXPECT_EQ(doc->size(), pdf.size());
+  auto streamed = inspect_pdf(*doc, "test.pdf", PdfLimits{}, {}, std::stop_token{});
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  const PdfInfo held = inspect(pdf);
+  EXPECT_EQ(streamed->outcome, Outcome::ok);
+  EXPECT_EQ(streamed->text, held.text);
+  EXPECT_EQ(streamed->pages, held.pages);
+  EXPECT_EQ(streamed->date, held.date);
+
+  auto empty = PdfDocument::create();
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(inspect_pdf(*empty, "e.pdf", PdfLimits{}, {}, std::stop_token{})->outcome, Outcome::empty);
+  auto junk = PdfDocument::create();
+  ASSERT_TRUE(junk);
+  ASSERT_TRUE(junk->append(as_bytes(std::string(2000, 'x') + "%PDF-1.4")));  // header beyond the window
+  EXPECT_EQ(inspect_pdf(*junk, "j.pdf", PdfLimits{}, {}, std::stop_token{})->outcome, Outcome::not_pdf);
+}
+
 // Sets DOSSIER_PDF_INSPECTOR for one test and restores it.
 class InspectorOverride {
  public:
