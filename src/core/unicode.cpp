@@ -4,16 +4,8 @@
 #include <cstdio>
 
 namespace dossier::unicode {
-namespace {
-
-// One step of UTF-8 decoding (RFC 3629): the code point at the start of `s` and its length in
-// bytes, or length 0 when the bytes there are not valid UTF-8.
-struct Decoded {
-  char32_t cp = 0;
-  std::size_t len = 0;
-};
-
-Decoded decode_one(std::string_view s) {
+Decoded decode_utf8(std::string_view s) noexcept {
+  if (s.empty()) return {};
   const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
   const unsigned char lead = b(0);
   if (lead < 0x80) return {lead, 1};
@@ -38,7 +30,6 @@ Decoded decode_one(std::string_view s) {
   return {cp, len};
 }
 
-}  // namespace
 
 bool is_hidden(char32_t c) noexcept {
   return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x061C || (c >= 0x200B && c <= 0x200F) ||
@@ -51,7 +42,7 @@ std::string escape_for_terminal(std::string_view text) {
   out.reserve(text.size());
   char buf[16];
   while (!text.empty()) {
-    const Decoded d = decode_one(text);
+    const Decoded d = decode_utf8(text);
     if (d.len == 0) {
       std::snprintf(buf, sizeof buf, "<0x%02X>", static_cast<unsigned>(static_cast<unsigned char>(text.front())));
       out += buf;

@@ -4,10 +4,21 @@
 // package reader, seal and open.)
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace dossier::unicode {
+
+// One step of UTF-8 decoding (RFC 3629, section 4): the code point at the start of `s` and its
+// length in bytes; length 0 when the bytes there are not valid UTF-8 (truncated, a stray
+// continuation byte, overlong, a surrogate, above U+10FFFF) or `s` is empty. dossier's one
+// UTF-8 decoder: file names, referral.xml, document text and terminal output all go through it.
+struct Decoded {
+  char32_t cp = 0;
+  std::size_t len = 0;
+};
+Decoded decode_utf8(std::string_view s) noexcept;
 
 // True for a code point a terminal does not show as itself: C0 and C1 controls and DEL, the
 // bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,

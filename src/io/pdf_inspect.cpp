@@ -32,6 +32,7 @@
 #include <string_view>
 
 #include "core/text.hpp"
+#include "core/unicode.hpp"
 #include "io/pdf_ocr.hpp"
 #include "io/fd.hpp"
 #include "io/pdf_structure.hpp"
@@ -266,14 +267,11 @@ class Channel {
 int count_letters_digits(std::string_view s) {
   int n = 0;
   for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::uint32_t cp = c;
-    std::size_t len = 1;
-    if (c >= 0xF0u) len = 4, cp = c & 0x07u;
-    else if (c >= 0xE0u) len = 3, cp = c & 0x0Fu;
-    else if (c >= 0xC0u) len = 2, cp = c & 0x1Fu;
-    if (i + len > s.size()) break;
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    const auto [cp, len] = unicode::decode_utf8(s.substr(i));
+    if (len == 0) {  // not UTF-8 here: no letter
+      ++i;
+      continue;
+    }
     i += len;
     const bool ascii = (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
     const bool latin = cp >= 0xC0u && cp <= 0x24Fu && cp != 0xD7u && cp != 0xF7u;

@@ -1,4 +1,5 @@
 #include "io/safe_path.hpp"
+#include "core/unicode.hpp"
 
 #include <unicode/bytestream.h>
 #include <unicode/casemap.h>
@@ -10,41 +11,6 @@
 
 namespace dossier::io {
 namespace {
-
-// Decodes one UTF-8 sequence at s[i]; returns its length (0 when invalid: truncated,
-// overlong, surrogate, above U+10FFFF). RFC 3629 section 4.
-std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  std::uint32_t min = 0;
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  }
-  if ((b0 & 0xE0u) == 0xC0u) {
-    len = 2;
-    cp = b0 & 0x1Fu;
-    min = 0x80;
-  } else if ((b0 & 0xF0u) == 0xE0u) {
-    len = 3;
-    cp = b0 & 0x0Fu;
-    min = 0x800;
-  } else if ((b0 & 0xF8u) == 0xF0u) {
-    len = 4;
-    cp = b0 & 0x07u;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0u) != 0x80u) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
 
 bool forbidden_code_point(std::uint32_t cp) {
   if (cp < 0x20 || cp == 0x7F) return true;                  // C0 controls, DEL
@@ -65,8 +31,7 @@ Result<std::string> normalise_entry_name(std::string_view name, std::size_t max_
                                  std::to_string(max_len));
   }
   for (std::size_t i = 0; i < name.size();) {
-    std::uint32_t cp = 0;
-    const std::size_t n = decode_utf8(name, i, cp);
+    const auto [cp, n] = unicode::decode_utf8(name.substr(i));
     if (n == 0) return fail(Errc::hostile, "name is not valid UTF-8 (byte " + std::to_string(i) + ")");
     if (cp == 0) return fail(Errc::hostile, "name contains a NUL byte");
     if (forbidden_code_point(cp)) {
