@@ -6,6 +6,22 @@
 namespace dossier::unicode {
 namespace {
 
+// The one UTF-8 decoder (RFC 3629): every valid length, and each kind of invalid input gives
+// length 0.
+TEST(Unicode, DecodesUtf8AndRefusesEveryInvalidForm) {
+  EXPECT_EQ(decode_utf8("a").cp, U'a');
+  EXPECT_EQ(decode_utf8("a").len, 1u);
+  EXPECT_EQ(decode_utf8("\xC3\xAB!").cp, U'\u00EB');  // only the first code point
+  EXPECT_EQ(decode_utf8("\xC3\xAB!").len, 2u);
+  EXPECT_EQ(decode_utf8("\xE2\x80\xAE").cp, U'\u202E');
+  EXPECT_EQ(decode_utf8("\xF0\x90\x90\x80").cp, U'\U00010400');
+  EXPECT_EQ(decode_utf8("\xF0\x90\x90\x80").len, 4u);
+  for (const char* bad : {"", "\x80", "\xC3", "\xC3(", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
+                          "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80", "\xFF"}) {
+    EXPECT_EQ(decode_utf8(bad).len, 0u) << testing::PrintToString(std::string(bad));
+  }
+}
+
 TEST(Unicode, EscapesWhatATerminalHidesOrObeys) {
   EXPECT_EQ(escape_for_terminal("omm-eerste-fase 1.0.0"), "omm-eerste-fase 1.0.0");
   EXPECT_EQ(escape_for_terminal("caf\xC3\xA9"), "caf\xC3\xA9");
