@@ -324,30 +324,15 @@ TEST(Ocr, NothingIsWrittenToDisk) {
   const auto home = test::scratch_path("dossier-ocr-home");
   fs::remove_all(home);
   fs::create_directories(home);
-  struct Env {
-    const char* name;
-    std::optional<std::string> old;
-  };
-  std::vector<Env> saved;
-  for (const char* name : {"HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"}) {
-    const char* v = std::getenv(name);
-    saved.push_back({name, v ? std::optional<std::string>(v) : std::nullopt});
-  }
-  setenv("HOME", home.c_str(), 1);
-  setenv("TMPDIR", home.c_str(), 1);
-  unsetenv("XDG_CACHE_HOME");
-  unsetenv("XDG_CONFIG_HOME");
-  unsetenv("XDG_DATA_HOME");
-
   // A scan, and a page whose few letters are drawn with a font (rendered through fontconfig).
   PdfSpec few;
   few.lines = {"12"};
   const std::string pdf = concat_pdfs(mkpdf::make_pdf(police_scan()), mkpdf::make_pdf(few));
-  PdfInfo info = inspect(pdf);
-
-  for (const auto& e : saved) {
-    if (e.old) setenv(e.name, e.old->c_str(), 1);
-    else unsetenv(e.name);
+  PdfInfo info;
+  {
+    const test::ScopedEnv h("HOME", home.string()), t("TMPDIR", home.string()), c("XDG_CACHE_HOME", std::nullopt),
+        g("XDG_CONFIG_HOME", std::nullopt), d("XDG_DATA_HOME", std::nullopt);
+    info = inspect(pdf);
   }
   EXPECT_EQ(info.outcome, Outcome::ok) << info.detail;
   EXPECT_EQ(info.pages_ocr, 2);

@@ -295,26 +295,10 @@ TEST(PdfDocument, FilledInPiecesReadsLikeTheBytes) {
   EXPECT_EQ(inspect_pdf(*junk, "j.pdf", PdfLimits{}, {}, std::stop_token{})->outcome, Outcome::not_pdf);
 }
 
-// Sets DOSSIER_PDF_INSPECTOR for one test and restores it.
-class InspectorOverride {
- public:
-  explicit InspectorOverride(const std::string& path) {
-    if (const char* old = std::getenv("DOSSIER_PDF_INSPECTOR")) old_ = old;
-    setenv("DOSSIER_PDF_INSPECTOR", path.c_str(), 1);
-  }
-  ~InspectorOverride() {
-    if (old_) setenv("DOSSIER_PDF_INSPECTOR", old_->c_str(), 1);
-    else unsetenv("DOSSIER_PDF_INSPECTOR");
-  }
-
- private:
-  std::optional<std::string> old_;
-};
-
 // Without its parser program inspect_pdf cannot work: an error (not a verdict on the document)
 // that names the program and what to do.
 TEST(PdfInspector, MissingProgramIsAnErrorThatNamesIt) {
-  InspectorOverride missing("/nonexistent/dossier-pdf-inspector");
+  const test::ScopedEnv missing("DOSSIER_PDF_INSPECTOR", "/nonexistent/dossier-pdf-inspector");
   auto r = inspect_pdf(as_bytes(mkpdf::make_pdf(letter())), "test.pdf", PdfLimits{});
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::io);
@@ -348,7 +332,7 @@ TEST(PdfInspector, GetsTheDocumentOnFd3AndNoOtherDescriptorOfTheCaller) {
   limits.max_ocr_pages = 7;
   PdfInfo info;
   {
-    InspectorOverride standin(script.string());
+    const test::ScopedEnv standin("DOSSIER_PDF_INSPECTOR", script.string());
     auto r = inspect_pdf(as_bytes(pdf), "test.pdf", limits);
     ASSERT_TRUE(r.has_value()) << r.error().message;
     info = *r;
