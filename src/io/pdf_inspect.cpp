@@ -615,7 +615,7 @@ UniqueFd above_targets(UniqueFd fd) {
   return UniqueFd(fcntl(fd.get(), F_DUPFD_CLOEXEC, kPipeFd + 1));
 }
 
-// Starts the parser on `document` (a memfd) writing to `pipe_w`; the pid, or an errno.
+// Starts the parser on `document` (a memfd) writing to `pipe_w`: its pid, or Errc::io naming the program.
 Result<pid_t> spawn_inspector(const std::string& program, int document, int pipe_w, const std::string& name,
                               const PdfLimits& limits) {
   UniqueFd null = above_targets(UniqueFd(open("/dev/null", O_RDWR | O_CLOEXEC)));
