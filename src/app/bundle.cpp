@@ -3,16 +3,20 @@
 // io/zip_writer.hpp); this file only decides what goes where and what must match.
 #include "app/bundle.hpp"
 #include "app/data_files.hpp"
+#include "app/parallel.hpp"
 
 #include <fcntl.h>
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <streambuf>
@@ -120,59 +124,96 @@ std::vector<const crypto::age::Recipient*> recipient_ptrs(const std::vector<cryp
   return out;
 }
 
-// Encrypts one package file into `cipher_path`, streaming, and returns its manifest entry and
-// the plaintext's size and SHA-256.
-struct Sealed {
-  ManifestEntry entry;
-  std::uint64_t plain_size = 0;
-  std::string plain_sha256;
-};
+// One document's ciphertext, written to a scratch file in the staging folder while the check
+// reads the document (CheckOptions::tap): the pieces the check hashes and parses are the pieces
+// encrypted, so every byte sealed is a byte judged and each document is read once. The
+// ciphertext's size, CRC-32 (for its ZIP headers) and BLAKE2b-512 (for the manifest) are
+// computed as it is written; write_container copies it into the bundle.
+class CipherScratch {
+ public:
+  CipherScratch(fs::path path, const std::vector<const crypto::age::Recipient*>& recipients)
+      : path_(std::move(path)), recipients_(recipients) {}
+  CipherScratch(const CipherScratch&) = delete;
+  CipherScratch& operator=(const CipherScratch&) = delete;
 
-Result<Sealed> encrypt_file(const io::Package& pkg, const io::PackageFile& file, const std::string& entry_name,
-                            const fs::path& cipher_path, const std::vector<const crypto::age::Recipient*>& rs) {
-  std::ofstream out(cipher_path, std::ios::binary | std::ios::trunc);
-  if (!out) return fail(Errc::io, cipher_path.string() + ": cannot create");
-  Sealed s;
-  s.entry.path = entry_name;
-  crypto::Blake2b512 cipher_hash;
-  auto emit = [&](const std::uint8_t* p, std::size_t n) -> Result<void> {
-    out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
-    if (!out) return fail(Errc::io, cipher_path.string() + ": write failed");
-    cipher_hash.update({p, n});
-    s.entry.size += n;
+  Result<void> piece(std::span<const std::uint8_t> plain) {
+    if (auto s = start(); !s) return s;
+    plain_size_ += plain.size();
+    return encryptor_->write(plain);
+  }
+  // The document was read whole: the final chunk, and the file closed.
+  Result<void> end() {
+    if (auto s = start(); !s) return s;
+    if (auto f = encryptor_->finish(); !f) return f;
+    encryptor_.reset();
+    if (::close(fd_.release()) != 0) return fail(Errc::io, path_.string() + ": " + std::strerror(errno));
+    blake2b_ = hash_.hex_final();
+    done_ = true;
     return {};
-  };
-  auto enc = crypto::age::Encryptor::start(rs, emit);
-  if (!enc) return tl::unexpected(enc.error());
-  crypto::Sha256 plain_hash;
-  auto read = pkg.read_to(file, [&](std::span<const std::uint8_t> d) -> Result<void> {
-    plain_hash.update(d);
-    s.plain_size += d.size();
-    return enc->write(d);
-  });
-  if (!read) return fail(read.error().code, file.path + ": " + read.error().message);
-  if (auto f = enc->finish(); !f) return tl::unexpected(f.error());
-  out.close();
-  if (!out) return fail(Errc::io, cipher_path.string() + ": write failed");
-  s.entry.blake2b = cipher_hash.hex_final();
-  s.plain_sha256 = plain_hash.hex_final();
-  return s;
-}
+  }
+
+  bool done() const noexcept { return done_; }
+  const fs::path& path() const noexcept { return path_; }
+  std::uint64_t size() const noexcept { return size_; }
+  std::uint32_t crc() const noexcept { return crc_; }
+  const std::string& blake2b() const noexcept { return blake2b_; }
+  std::uint64_t plain_size() const noexcept { return plain_size_; }
+
+ private:
+  Result<void> start() {
+    if (done_) return fail(Errc::internal, path_.string() + ": written twice");
+    if (encryptor_) return {};
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return fail(Errc::io, path_.string() + ": cannot create: " + std::strerror(errno));
+    fd_ = io::UniqueFd(fd);
+    auto enc = crypto::age::Encryptor::start(recipients_, [this](const std::uint8_t* p, std::size_t n) { return emit(p, n); });
+    if (!enc) return tl::unexpected(enc.error());
+    encryptor_.emplace(std::move(*enc));
+    return {};
+  }
+  Result<void> emit(const std::uint8_t* p, std::size_t n) {
+    const std::span<const std::uint8_t> bytes(p, n);
+    crc_ = io::crc32_update(crc_, bytes);
+    hash_.update(bytes);
+    size_ += n;
+    for (std::size_t done = 0; done < n;) {
+      const auto w = ::write(fd_.get(), p + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return fail(Errc::io, path_.string() + ": write failed: " + std::strerror(errno));
+      done += static_cast<std::size_t>(w);
+    }
+    return {};
+  }
+
+  fs::path path_;
+  const std::vector<const crypto::age::Recipient*>& recipients_;
+  io::UniqueFd fd_;
+  std::optional<crypto::age::Encryptor> encryptor_;
+  std::uint64_t size_ = 0;
+  std::uint64_t plain_size_ = 0;
+  std::uint32_t crc_ = 0;
+  crypto::Blake2b512 hash_;
+  std::string blake2b_;
+  bool done_ = false;
+};
 
 // The bundle file: the entries in the order of docs/bundle-format.md ("Container"), in the
 // one layout whose every other byte is fixed by them (io::stored_zip, "Container bytes"), so
 // verify can rebuild all of it. Written, fsynced and closed; removed again on failure.
 Result<void> write_container(const fs::path& path, std::string_view manifest, std::string_view signature,
                              std::span<const std::uint8_t> index,
-                             const std::vector<std::pair<std::string, fs::path>>& documents) {
+                             const std::vector<std::pair<std::string, const CipherScratch*>>& documents,
+                             const Progress& progress) {
   auto zip = io::StoredZipWriter::create(path);
   if (!zip) return tl::unexpected(zip.error());
   if (auto r = zip->add("mimetype", bytes_of(kBundleMimetype)); !r) return r;
   if (auto r = zip->add(kManifestEntry, bytes_of(manifest)); !r) return r;
   if (auto r = zip->add(kSignatureEntry, bytes_of(signature)); !r) return r;
   if (auto r = zip->add(kIndexEntry, index); !r) return r;
-  for (const auto& [name, source] : documents) {
-    if (auto r = zip->add_file(name, source); !r) return r;
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    const auto& [name, scratch] = documents[i];
+    if (progress) progress(i, documents.size(), name);
+    if (auto r = zip->add_copy(name, scratch->path(), scratch->size(), scratch->crc()); !r) return r;
   }
   return zip->close();
 }
@@ -301,10 +342,26 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     result.report = std::move(*report);
     return result;
   }
-  // Every byte sealed is a byte the check judged: referral.xml is read once, by the check, and
-  // the index carries that buffer; each document is hashed again as it is encrypted and must
-  // give the SHA-256 the check computed of the bytes it inspected.
-  auto checked = check_package(*pkg, package_path.string(), options.check, messages);
+  std::vector<const io::PackageFile*> files;  // the documents, in the check's order
+  for (const auto& f : pkg->files()) {
+    if (f.path != "referral.xml") files.push_back(&f);
+  }
+
+  // The check reads each document once, and seal encrypts the pieces it reads (the tap) into
+  // scratch files in the staging folder: every byte sealed is a byte the check judged. The
+  // staging folder, with whatever ciphertext it holds, goes when seal ends without a bundle.
+  auto staging = io::Staging::create(out);
+  if (!staging) return tl::unexpected(staging.error());
+  const auto rs = recipient_ptrs(options.recipients);
+  std::vector<std::unique_ptr<CipherScratch>> ciphers;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    ciphers.push_back(std::make_unique<CipherScratch>(
+        staging->path() / (std::string(kCipherScratch) + "-" + std::to_string(i + 1)), rs));
+  }
+  CheckOptions check = options.check;
+  check.tap.piece = [&](std::size_t i, std::span<const std::uint8_t> piece) { return ciphers.at(i)->piece(piece); };
+  check.tap.end = [&](std::size_t i) { return ciphers.at(i)->end(); };
+  auto checked = check_package(*pkg, package_path.string(), check, messages);
   if (!checked) return tl::unexpected(checked.error());
   result.report = std::move(checked->report);
   // Never an incomplete package; a not-eligible one only as an advice request.
@@ -315,9 +372,16 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     // Not hostile here: the coordinator's own package. The detail says what to change.
     return fail(Errc::unsupported, refused->detail + "; nothing was sealed");
   }
-
-  auto staging = io::Staging::create(out);
-  if (!staging) return tl::unexpected(staging.error());
+  if (result.report.documents.size() != files.size()) {
+    return fail(Errc::internal, "the check reported another number of documents than the package holds");
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& d = result.report.documents[i];
+    // A complete package's documents were all read whole, so all were encrypted.
+    if (d.path != files[i]->path || !ciphers[i]->done() || ciphers[i]->plain_size() != d.size) {
+      return fail(Errc::internal, files[i]->path + " was not read whole by the check; nothing was sealed");
+    }
+  }
 
   Manifest m;
   m.format = kBundleFormat;
@@ -328,31 +392,15 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   m.verdict = verdict_name(result.report.verdict);
   m.purpose = options.advice_request ? "advice-request" : "referral";
   m.signer_key_id = options.signer->key_id_hex();
-  const auto rs = recipient_ptrs(options.recipients);
-
-  std::vector<const io::PackageFile*> files;
-  for (const auto& f : pkg->files()) {
-    if (f.path != "referral.xml") files.push_back(&f);
-  }
-  std::map<std::string, std::string> checked_sha;  // path -> SHA-256 the check saw
-  for (const auto& d : result.report.documents) checked_sha[d.path] = d.sha256;
 
   std::vector<IndexDocument> documents;
-  std::vector<std::pair<std::string, fs::path>> cipher_files;
+  std::vector<std::pair<std::string, const CipherScratch*>> payload;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    const auto& file = *files[i];
-    if (options.progress) options.progress(i, files.size(), file.path);
+    const auto& d = result.report.documents[i];
     const std::string name = payload_entry_name(i + 1);
-    const fs::path cipher = staging->path() / fs::path(name).filename();
-    auto sealed = encrypt_file(*pkg, file, name, cipher, rs);
-    if (!sealed) return tl::unexpected(sealed.error());
-    const auto seen = checked_sha.find(file.path);
-    if (seen == checked_sha.end() || seen->second != sealed->plain_sha256) {
-      return fail(Errc::io, file.path + " changed while it was being sealed; nothing was written");
-    }
-    documents.push_back({name, file.path, sealed->plain_size, sealed->plain_sha256});
-    m.entries.push_back(std::move(sealed->entry));
-    cipher_files.emplace_back(name, cipher);
+    documents.push_back({name, d.path, d.size, d.sha256});
+    m.entries.push_back(ManifestEntry{name, ciphers[i]->size(), ciphers[i]->blake2b()});
+    payload.emplace_back(name, ciphers[i].get());
   }
 
   if (!checked->referral_xml) return fail(Errc::internal, "a complete package without referral.xml");
@@ -371,11 +419,11 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
                                           untrusted_comment_for(m));
   if (!signature) return tl::unexpected(signature.error());
 
-  if (options.progress) options.progress(files.size(), files.size(), out.filename().string());
   const fs::path zip_path = staging->path() / "bundle.dossier";
-  if (auto r = write_container(zip_path, manifest_text, *signature, *index_cipher, cipher_files); !r) {
+  if (auto r = write_container(zip_path, manifest_text, *signature, *index_cipher, payload, options.progress); !r) {
     return tl::unexpected(r.error());
   }
+  if (options.progress) options.progress(files.size(), files.size(), out.filename().string());
   result.bytes = fs::file_size(zip_path, ec);
   if (auto r = staging->commit_file(zip_path); !r) return tl::unexpected(r.error());
   result.sealed = true;
@@ -399,8 +447,17 @@ void add(Problems& p, BundleCheck check, std::string entry, std::string detail) 
   p.push_back(BundleProblem{check, std::move(entry), std::move(detail)});
 }
 
+// Where a payload entry's bytes lie in the container, as the verified layout fixes them (the
+// local header before them checked byte for byte), and the CRC-32 its headers declare.
+struct PayloadSpan {
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+  std::uint32_t crc = 0;
+};
+
 struct Checked {
   VerifyResult result;
+  std::vector<PayloadSpan> payload;                 // per manifest entry, once the container is canonical
   std::optional<io::ZipReader> zip;                 // open on the very file that was verified
   std::optional<crypto::minisign::PublicKey> signer;  // the trusted key whose signature held
 };
@@ -423,25 +480,67 @@ Result<std::vector<std::uint8_t>> read_bounded(const io::ZipReader& zip, const c
   return zip.read(*e);
 }
 
-// Reads a payload entry through `sink`, checking its size and BLAKE2b-512 against the manifest.
-Result<void> read_checked(const io::ZipReader& zip, const ManifestEntry& me,
-                          const std::function<Result<void>(std::span<const std::uint8_t>)>& sink) {
-  const auto* e = zip.find(me.path);
-  if (e == nullptr) return fail(Errc::malformed, "listed in the manifest but missing");
-  if (e->size != me.size) {
-    return fail(Errc::crypto, "size " + std::to_string(e->size) + " is not the manifest's " + std::to_string(me.size));
+// Reads one payload entry straight from the container file (ZipReader::read_raw: the very
+// file that was verified, whatever happens to its name), computing its CRC-32 and BLAKE2b-512
+// on the way; finish() compares them with the declared CRC-32 and the signed digest. Bytes
+// handed out before finish() are not yet known to be the signed ones: whoever receives them
+// discards them when finish() fails.
+class PayloadReader {
+ public:
+  static constexpr std::size_t kPiece = 256 * 1024;  // a read: large, and still within the L2 cache
+
+  PayloadReader(const io::ZipReader& zip, const PayloadSpan& span) : zip_(zip), span_(span) {}
+
+  // The next piece into `buf` (at most kPiece bytes used); 0 at the end of the entry.
+  Result<std::size_t> next(std::span<std::uint8_t> buf) {
+    const std::uint64_t left = span_.size - done_;
+    if (left == 0) return std::size_t{0};
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>({left, buf.size(), kPiece}));
+    auto n = zip_.read_raw(span_.offset + done_, buf.first(want));
+    if (!n) return tl::unexpected(n.error());
+    if (*n != want) return fail(Errc::malformed, "the file ends inside this entry");
+    const std::span<const std::uint8_t> got(buf.data(), want);
+    crc_ = io::crc32_update(crc_, got);
+    hash_.update(got);
+    done_ += want;
+    return want;
   }
-  crypto::Blake2b512 h;
-  std::uint64_t n = 0;
-  auto r = zip.read_to(*e, [&](std::span<const std::uint8_t> d) -> Result<void> {
-    h.update(d);
-    n += d.size();
-    return sink ? sink(d) : Result<void>{};
-  });
-  if (!r) return r;
-  if (n != me.size) return fail(Errc::crypto, "size differs from the manifest");
-  if (h.hex_final() != me.blake2b) return fail(Errc::crypto, "BLAKE2b-512 digest differs from the manifest");
-  return {};
+
+  // Every byte read, with the declared CRC-32 and the manifest's BLAKE2b-512.
+  Result<void> finish(const ManifestEntry& me) {
+    if (done_ != span_.size || done_ != me.size) return fail(Errc::crypto, "size differs from the manifest");
+    if (crc_ != span_.crc) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "CRC-32 %08X, declared %08X", static_cast<unsigned>(crc_),
+                    static_cast<unsigned>(span_.crc));
+      return fail(Errc::malformed, buf);
+    }
+    if (hash_.hex_final() != me.blake2b) return fail(Errc::crypto, "BLAKE2b-512 digest differs from the manifest");
+    return {};
+  }
+
+ private:
+  const io::ZipReader& zip_;
+  PayloadSpan span_;
+  std::uint64_t done_ = 0;
+  std::uint32_t crc_ = 0;
+  crypto::Blake2b512 hash_;
+};
+
+// A whole payload entry through `sink` (nullptr: only checked), then PayloadReader::finish.
+Result<void> read_payload(const io::ZipReader& zip, const PayloadSpan& span, const ManifestEntry& me,
+                          const std::function<Result<void>(std::span<const std::uint8_t>)>& sink) {
+  PayloadReader reader(zip, span);
+  std::vector<std::uint8_t> buf(static_cast<std::size_t>(std::min<std::uint64_t>(PayloadReader::kPiece, span.size)));
+  while (true) {
+    auto n = reader.next(buf);
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) break;
+    if (sink) {
+      if (auto r = sink(std::span<const std::uint8_t>(buf.data(), *n)); !r) return r;
+    }
+  }
+  return reader.finish(me);
 }
 
 // Step 1: the file is within the size limit and opens as a ZIP under the bundle limits (the
@@ -635,7 +734,9 @@ std::string describe_header(const io::stored_zip::Header& h, const std::vector<i
   return "the end of central directory record";
 }
 
-bool check_container_bytes(const io::ZipReader& zip, const Manifest& m, const SignedPair& pair, Problems& p) {
+// True also fills `payload`: where each manifest entry's bytes lie.
+bool check_container_bytes(const io::ZipReader& zip, const Manifest& m, const SignedPair& pair, Problems& p,
+                           std::vector<PayloadSpan>& payload) {
   const auto crc = [](std::string_view s) { return io::crc32_update(0, bytes_of(s)); };
   std::vector<io::stored_zip::Member> members = {
       {"mimetype", std::string_view(kBundleMimetype).size(), crc(kBundleMimetype)},
@@ -683,19 +784,37 @@ bool check_container_bytes(const io::ZipReader& zip, const Manifest& m, const Si
         "the file has " + std::to_string(zip.archive_size()) + " bytes, the signed entries as sealed take " +
             std::to_string(layout->size) + ": nothing may be added, removed or moved");
   }
-  return p.size() == before;
+  if (p.size() != before) return false;
+  payload.clear();
+  for (std::size_t i = 3; i < members.size(); ++i) {
+    payload.push_back({layout->data_offsets[i], members[i].size, members[i].crc});
+  }
+  return true;
 }
 
-// Step 8: every payload entry has the signed size and BLAKE2b-512 digest.
-void check_digests(const io::ZipReader& zip, const Manifest& m, Problems& p) {
-  for (const auto& e : m.entries) {
-    if (zip.find(e.path) == nullptr) continue;  // step 5 said so
-    if (auto r = read_checked(zip, e, nullptr); !r) add(p, BundleCheck::digest, e.path, r.error().message);
+// Step 8: every payload entry has the signed size and BLAKE2b-512 digest and its declared
+// CRC-32. The entries are read one per core at a time (docs/benchmarks.md); problems are
+// reported in the manifest's order whatever the order they were found in.
+void check_digests(const io::ZipReader& zip, const Manifest& m, const std::vector<PayloadSpan>& payload,
+                   Problems& p) {
+  std::vector<std::optional<std::string>> found(m.entries.size());
+  for_each_parallel(
+      m.entries.size(), worker_count(),
+      [&](std::size_t i) {
+        if (auto r = read_payload(zip, payload[i], m.entries[i], nullptr); !r) found[i] = r.error().message;
+      },
+      [] { return false; });
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (found[i]) add(p, BundleCheck::digest, m.entries[i].path, *found[i]);
   }
 }
 
+// Whether verify_core reads the payload (verify) or leaves each entry's digest to whoever
+// reads it next (open decrypts from the container and checks each digest on the way).
+enum class Payload { check_digests, caller_checks };
+
 Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::PublicKey>& trusted,
-                    const BundleLimits& limits) {
+                    const BundleLimits& limits, Payload payload = Payload::check_digests) {
   Checked c;
   VerifyResult& v = c.result;
   auto zip = open_container(bundle, limits, v.problems);
@@ -708,7 +827,9 @@ Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::
   if (!m) return c;
   check_signature_file(pair->signature, *m, v, v.problems);
   check_entry_list(*zip, *m, v.problems);
-  if (check_container_bytes(*zip, *m, *pair, v.problems)) check_digests(*zip, *m, v.problems);
+  if (check_container_bytes(*zip, *m, *pair, v.problems, c.payload) && payload == Payload::check_digests) {
+    check_digests(*zip, *m, c.payload, v.problems);
+  }
   v.manifest = std::move(*m);
   v.valid = v.problems.empty();
   c.zip.emplace(std::move(*zip));
@@ -792,12 +913,12 @@ tl::unexpected<Stop> stop(Errc code, BundleCheck check, std::string entry, std::
 
 namespace {
 
-// Step 1: the index, read again from the verified file (its digest checked once more: the file
-// may have changed since), decrypted with the identities and checked against the manifest.
-Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const crypto::minisign::PublicKey& signer,
-                       const OpenOptions& options) {
+// Step 1: the index, read from the verified file with its digest checked on the way, decrypted
+// with the identities and checked against the manifest.
+Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const PayloadSpan& span,
+                       const crypto::minisign::PublicKey& signer, const OpenOptions& options) {
   std::vector<std::uint8_t> cipher;
-  auto got = read_checked(zip, m.entries.front(), [&](std::span<const std::uint8_t> d) -> Result<void> {
+  auto got = read_payload(zip, span, m.entries.front(), [&](std::span<const std::uint8_t> d) -> Result<void> {
     if (cipher.size() + d.size() > options.limits.max_index_bytes) return fail(Errc::limit, "index too large");
     cipher.insert(cipher.end(), d.begin(), d.end());
     return {};
@@ -837,33 +958,62 @@ Step<void> stage_referral(const fs::path& staging, const Index& index) {
   return {};
 }
 
-// Step 3, per document: the ciphertext is copied out of the ZIP into `scratch` (checking its
-// digest again) and decrypted from there into its path with O_EXCL | O_NOFOLLOW; the
-// plaintext's size and SHA-256 must be the index's. Only ciphertext is ever in `scratch`; a
-// partial document stays inside the staging folder, which the caller removes on failure.
-Step<void> stage_document(const io::ZipReader& zip, const ManifestEntry& me, const IndexDocument& doc,
-                          const fs::path& staging, const fs::path& scratch,
-                          const std::vector<const crypto::age::Identity*>& identities) {
-  {
-    std::ofstream cipher_out(scratch, std::ios::binary | std::ios::trunc);
-    auto copied = read_checked(zip, me, [&](std::span<const std::uint8_t> d) -> Result<void> {
-      cipher_out.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
-      if (!cipher_out) return fail(Errc::io, "cannot write the working copy");
-      return {};
-    });
-    cipher_out.close();
-    if (!copied) return stop(copied.error().code, BundleCheck::digest, doc.entry, copied.error().message);
-    if (!cipher_out) return stop(Errc::io, BundleCheck::document, doc.entry, "cannot write the working copy");
+// What age::decrypt reads a payload entry from: the container's bytes through a PayloadReader,
+// so the entry's CRC-32 and digest are computed as it decrypts. A read error ends the stream
+// and is kept for finish().
+class PayloadStreamBuf : public std::streambuf {
+ public:
+  PayloadStreamBuf(const io::ZipReader& zip, const PayloadSpan& span)
+      : reader_(zip, span),
+        buf_(static_cast<std::size_t>(std::clamp<std::uint64_t>(span.size, 1, PayloadReader::kPiece))) {}
+
+  // Reads whatever decryption left unread, then PayloadReader::finish: are these the signed bytes?
+  Result<void> finish(const ManifestEntry& me) {
+    while (!error_) {
+      auto n = reader_.next(buf_);
+      if (!n) error_ = n.error();
+      else if (*n == 0) break;
+    }
+    if (error_) return tl::unexpected(*error_);
+    return reader_.finish(me);
   }
-  const fs::path target = staging / doc.path;
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  if (ec) return stop(Errc::io, BundleCheck::document, doc.entry, target.parent_path().string() + ": " + ec.message());
-  auto file = HashingFile::create(target);
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (error_) return traits_type::eof();
+    auto n = reader_.next(buf_);
+    if (!n) error_ = n.error();
+    if (!n || *n == 0) return traits_type::eof();
+    char* b = reinterpret_cast<char*>(buf_.data());
+    setg(b, b, b + *n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  PayloadReader reader_;
+  std::vector<std::uint8_t> buf_;
+  std::optional<Error> error_;
+};
+
+// Step 3, per document: decrypted straight from the container into its path (O_EXCL |
+// O_NOFOLLOW; its folder exists), while the ciphertext's CRC-32 and digest are computed; the
+// digest must be the manifest's, and the plaintext's size and SHA-256 the index's. Until then
+// the plaintext is only inside the staging folder, which the caller removes on failure.
+Step<void> stage_document(const io::ZipReader& zip, const PayloadSpan& span, const ManifestEntry& me,
+                          const IndexDocument& doc, const fs::path& staging,
+                          const std::vector<const crypto::age::Identity*>& identities) {
+  auto file = HashingFile::create(staging / doc.path);
   if (!file) return stop(Errc::io, BundleCheck::document, doc.entry, file.error().message);
-  std::ifstream cipher_in(scratch, std::ios::binary);
+  PayloadStreamBuf source(zip, span);
+  std::istream cipher_in(&source);
   std::ostream plain_out(file->get());
   auto dec = crypto::age::decrypt(identities, cipher_in, plain_out);
+  // The signed bytes first: a ciphertext that is not the manifest's is reported as that, not
+  // as whatever decrypting it gave.
+  if (auto same = source.finish(me); !same) {
+    return stop(same.error().code, BundleCheck::digest, doc.entry, same.error().message);
+  }
   if (!dec) {
     if (dec.error().code == Errc::no_identity) {
       return stop(Errc::no_identity, BundleCheck::identity, doc.entry, dec.error().message);
@@ -875,7 +1025,6 @@ Step<void> stage_document(const io::ZipReader& zip, const ManifestEntry& me, con
   if ((*file)->size() != doc.size || (*file)->sha256() != doc.sha256) {
     return stop(Errc::crypto, BundleCheck::document, doc.entry, "decrypted size or SHA-256 differs from the index");
   }
-  fs::remove(scratch, ec);
   return {};
 }
 
@@ -896,7 +1045,7 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   if (!fs::is_directory(parent, ec)) return fail(Errc::not_found, parent.string() + ": no such folder");
 
   OpenResult r;
-  auto checked = verify_core(bundle, trusted, options.limits);
+  auto checked = verify_core(bundle, trusted, options.limits, Payload::caller_checks);
   r.verify = std::move(checked.result);
   if (!r.verify.valid) {
     r.error_code = Errc::crypto;
@@ -911,21 +1060,43 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
     return r;
   };
 
-  auto index = read_index(zip, m, *checked.signer, options);
+  auto index = read_index(zip, m, checked.payload.front(), *checked.signer, options);
   if (!index) return stopped(index.error());
   auto staging = io::Staging::create(dir);
   if (!staging) return tl::unexpected(staging.error());
   if (auto s = stage_referral(staging->path(), *index); !s) return stopped(s.error());
-  r.files.push_back("referral.xml");
-  const fs::path scratch = staging->path() / kCipherScratch;
-  for (std::size_t i = 0; i < index->documents.size(); ++i) {
-    const auto& doc = index->documents[i];
-    if (options.progress) options.progress(i, index->documents.size(), doc.path);
-    auto s = stage_document(zip, m.entries[i + 1], doc, staging->path(), scratch, options.identities);
-    if (!s) return stopped(s.error());
-    r.files.push_back(doc.path);
+  // Every document's folder, here; then the documents, one per core at a time. The first
+  // failure in the index's order is the one reported.
+  const auto& docs = index->documents;
+  for (const auto& doc : docs) {
+    const fs::path folder = (staging->path() / doc.path).parent_path();
+    fs::create_directories(folder, ec);
+    if (ec) return stopped(Stop{Errc::io, BundleProblem{BundleCheck::document, doc.entry, folder.string() + ": " + ec.message()}});
   }
-  fs::remove(scratch, ec);
+  std::vector<std::optional<Stop>> failed(docs.size());
+  std::atomic<bool> any_failed{false};
+  std::mutex progress_mutex;
+  std::size_t started = 0;
+  for_each_parallel(
+      docs.size(), worker_count(),
+      [&](std::size_t i) {
+        if (options.progress) {
+          const std::lock_guard lock(progress_mutex);
+          options.progress(started++, docs.size(), docs[i].path);
+        }
+        auto s = stage_document(zip, checked.payload[i + 1], m.entries[i + 1], docs[i], staging->path(),
+                                options.identities);
+        if (!s) {
+          failed[i] = std::move(s.error());
+          any_failed = true;
+        }
+      },
+      [&] { return any_failed.load(); });
+  for (const auto& f : failed) {
+    if (f) return stopped(*f);
+  }
+  r.files.push_back("referral.xml");
+  for (const auto& doc : docs) r.files.push_back(doc.path);
 
   // Step 4: the check, on the staged package; then the staging folder becomes DIR.
   auto pkg = io::Package::open(staging->path(), options.check.package_limits);

@@ -54,7 +54,7 @@ struct SealOptions {
   // Ask CoMensha's advice: the only way to seal a package that is complete but not eligible
   // (a refusal ground applies). Signed in the manifest as purpose="advice-request".
   bool advice_request = false;
-  Progress progress;  // while encrypting; may be empty
+  Progress progress;  // as each encrypted document goes into the bundle, and once at the end; may be empty
 };
 
 struct SealResult {

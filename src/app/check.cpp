@@ -114,9 +114,9 @@ struct Inspected {
 // Inspects the documents of a package on up to `parallel` threads, each driving one sandboxed
 // child at a time, until every document is done or the deadline passes; then it stops the running
 // children and leaves the rest unread. Everything the caller sees (progress, finished documents)
-// is handed to it on its own thread, by run(). The documents held in memory at once add up to
-// at most max_file_size, the largest document that is read at all, as when they were read one
-// by one.
+// is handed to it on its own thread, by run(). The documents held in memory at once (in the
+// parsers' memfds) add up to at most one max_file_size, the largest document that is read at
+// all, per worker.
 class Inspections {
  public:
   struct Event {
@@ -134,7 +134,9 @@ class Inspections {
         std::min<std::size_t>(options.parallel > 0 ? options.parallel : cores, std::max<std::size_t>(docs.size(), 1)));
     limits_ = options.pdf_limits;
     if (limits_.ocr_threads == 0 && workers_ > 1) limits_.ocr_threads = std::max(1u, cores / workers_);
-    memory_cap_ = options.package_limits.max_file_size;
+    // One document per worker may be in memory (each at most max_file_size): the large
+    // documents of a package are then read, hashed and parsed side by side too.
+    memory_cap_ = workers_ * options.package_limits.max_file_size;
   }
 
   // Runs the inspections; calls on_event on this thread. If on_event throws, the running
@@ -175,6 +177,11 @@ class Inspections {
   bool finished(std::size_t i) const {
     std::lock_guard lock(mutex_);
     return done_[i];
+  }
+  // The tap's first failure, if any.
+  const std::optional<Error>& tap_error() const {
+    std::lock_guard lock(mutex_);
+    return tap_error_;
   }
   // The first document (in package order) that could not be read, if any.
   const Error* read_error() const {
@@ -226,7 +233,16 @@ class Inspections {
     // The document goes straight from the package into the parser's memfd, hashed on the way:
     // this process holds a piece of it at a time, never the whole.
     crypto::Sha256 sha;
-    auto document = read(file, sha);
+    std::optional<Error> tap_error;
+    auto document = read(i, file, sha, tap_error);
+    if (tap_error) {  // the tap's own failure (seal could not write), not the package's
+      std::lock_guard lock(mutex_);
+      in_memory_ -= file.size;
+      if (!tap_error_) tap_error_ = std::move(tap_error);
+      stop_.request_stop();
+      changed_.notify_all();
+      return;
+    }
     if (!document) {
       std::lock_guard lock(mutex_);
       in_memory_ -= file.size;
@@ -249,17 +265,34 @@ class Inspections {
     finish(i, std::move(r), file.size);
   }
 
-  // ZIP reads change libzip's state: one at a time. Folder reads could run together, but they
-  // are quick next to the inspection.
-  Result<io::PdfDocument> read(const io::PackageFile& file, crypto::Sha256& sha) {
+  // ZIP reads change libzip's state: one at a time. Folder reads (each through its own file
+  // descriptor) run side by side, and with them the hashing, which costs more than the reading.
+  // The tap (CheckOptions::tap) sees the very pieces that are hashed and parsed; its own
+  // failure is also put in `tap_error`.
+  Result<io::PdfDocument> read(std::size_t i, const io::PackageFile& file, crypto::Sha256& sha,
+                               std::optional<Error>& tap_error) {
     auto document = io::PdfDocument::create();
     if (!document) return document;
-    std::lock_guard lock(read_mutex_);
+    std::unique_lock<std::mutex> lock;
+    if (package_.is_zip()) lock = std::unique_lock(read_mutex_);
+    const auto& tap = options_.tap;
     auto done = package_.read_to(file, [&](std::span<const std::uint8_t> part) -> Result<void> {
       sha.update(part);
+      if (tap.piece) {
+        if (auto t = tap.piece(i, part); !t) {
+          tap_error = t.error();
+          return t;
+        }
+      }
       return document->append(part);
     });
     if (!done) return tl::unexpected(done.error());
+    if (tap.end) {
+      if (auto t = tap.end(i); !t) {
+        tap_error = t.error();
+        return tl::unexpected(t.error());
+      }
+    }
     return document;
   }
 
@@ -298,6 +331,7 @@ class Inspections {
   std::vector<Inspected> results_;
   std::vector<bool> done_;
   std::vector<std::optional<Error>> read_errors_;
+  std::optional<Error> tap_error_;
   std::uint64_t in_memory_ = 0;
   unsigned finished_workers_ = 0;
   std::exception_ptr failure_;
@@ -515,6 +549,7 @@ Result<CheckedPackage> check_package(const io::Package& package, const std::stri
       read_document(inspections.take(e.index), declared_dates[e.index], *profile, report.documents[e.index]);
     }
   });
+  if (const auto& tapped = inspections.tap_error()) return tl::unexpected(*tapped);
   if (const auto* error = inspections.read_error()) {
     // A ZIP entry that fails its size or CRC check, or a file that changes while it is read:
     // the package as a whole cannot be trusted.

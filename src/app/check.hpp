@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,17 @@ struct CheckOptions {
   // pages are read ("path (done/total)"); documents are inspected in parallel, so the calls of
   // several documents interleave. May be empty.
   std::function<void(std::size_t index, std::size_t count, const std::string& path)> progress;
+  // A share in the check's one read of each document (seal encrypts what the check reads, so
+  // every byte sealed is a byte judged, and each document is read once). Called on the thread
+  // that reads the document, with its index (as in Report::documents): piece() with each piece
+  // of its bytes in order, then end() once it was read whole. A document the check does not read
+  // (too large, or not reached within the time budget) gets neither; such a package is not
+  // complete. An error from either stops the check, and check_package returns it. Calls for
+  // different documents may run at the same time. Both empty: no tap.
+  struct Tap {
+    std::function<Result<void>(std::size_t index, std::span<const std::uint8_t> piece)> piece;
+    std::function<Result<void>(std::size_t index)> end;
+  } tap;
 };
 
 // What one check read: the report, and referral.xml exactly as it was judged (nullopt when the

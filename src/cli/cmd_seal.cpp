@@ -50,8 +50,9 @@ int run_seal(const SealArgs& args) {
   options.advice_request = args.advice_request;
   const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
-    options.check.progress = terminal_progress(nl ? "controle" : "checking");
-    options.progress = terminal_progress(nl ? "versleutelen" : "encrypting");
+    // Seal encrypts each document as the check reads it, then writes the bundle.
+    options.check.progress = terminal_progress(nl ? "controleren en versleutelen" : "checking and encrypting");
+    options.progress = terminal_progress(nl ? "bundel schrijven" : "writing the bundle");
   }
   auto sealed = app::seal_bundle(args.package, args.output, options, messages);
   if (show_progress) clear_progress();

@@ -118,7 +118,7 @@ std::string field_at(Part part, std::size_t at);
 
 }  // namespace stored_zip
 
-// Writes the canonical stored archive to a new file. Entries stream in: add() and add_file()
+// Writes the canonical stored archive to a new file. Entries stream in: add() and add_copy()
 // write local header and data at once, close() the central directory and end record, then
 // fsyncs. Destroying a writer without a successful close() removes the file.
 class StoredZipWriter {
@@ -133,8 +133,13 @@ class StoredZipWriter {
   ~StoredZipWriter();
 
   Result<void> add(const std::string& name, std::span<const std::uint8_t> data);
-  // Streams `source`; Errc::io if it changes size while being copied.
-  Result<void> add_file(const std::string& name, const std::filesystem::path& source);
+  // Copies `source`, which must hold exactly `size` bytes whose CRC-32 is `crc`: the caller
+  // computed both as it wrote the file (seal, as it encrypts), so its bytes are copied by the
+  // kernel (copy_file_range; read and write where a file system cannot) and never pass through
+  // this process again. Errc::not_found for a missing or non-regular source, Errc::io when it
+  // does not have `size` bytes.
+  Result<void> add_copy(const std::string& name, const std::filesystem::path& source, std::uint64_t size,
+                        std::uint32_t crc);
   // The writer is spent afterwards, even on failure.
   Result<void> close();
 

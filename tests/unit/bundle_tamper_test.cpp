@@ -339,6 +339,60 @@ TEST_F(BundleTamper, NoPlaceToHideDataInTheContainer) {
   EXPECT_EQ(verify_rejects(k.signer_pub), "verify says valid");
 }
 
+// open does not read the payload twice: it decrypts each entry straight from the container and
+// checks its digest on the way. A document's ciphertext replaced by another valid one of the
+// same size, its CRC-32 set right in both headers so that the container is canonical, while the
+// signed manifest is left alone: verify finds the digest; open stops on that entry with the
+// digest as the reason, having decrypted it, and leaves nothing.
+TEST_F(BundleTamper, OpenChecksEachDigestAsItDecrypts) {
+  const RawZip original = RawZip::parse(read_bytes(s.small));
+  const RawZip twin = RawZip::parse(read_bytes(s.twin));
+  ASSERT_EQ(original.members.size(), 11u);
+  RawZip z = original;
+  auto& m = z.members[10];  // payload/0007.age
+  ASSERT_EQ(m.data.size(), twin.members[10].data.size());
+  ASSERT_NE(m.data, twin.members[10].data);
+  m.data = twin.members[10].data;
+  const std::uint32_t crc = io::crc32_update(0, m.data);
+  RawZip::put32(m.local, 14, crc);
+  RawZip::put32(m.central, 16, crc);
+  write_bytes(bundle, z.bytes());
+
+  auto v = app::verify_bundle(bundle, k.signer_pub);
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->valid);
+  ASSERT_EQ(v->problems.size(), 1u);
+  EXPECT_EQ(v->problems[0].check, app::BundleCheck::digest);
+  EXPECT_EQ(v->problems[0].entry, app::payload_entry_name(7));
+
+  auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->opened);
+  EXPECT_TRUE(r->files.empty());
+  ASSERT_TRUE(r->error);
+  EXPECT_EQ(r->error->check, app::BundleCheck::digest);
+  EXPECT_EQ(r->error->entry, app::payload_entry_name(7));
+  EXPECT_NE(r->error->detail.find("BLAKE2b-512"), std::string::npos) << r->error->detail;
+  EXPECT_EQ(r->error_code, Errc::crypto);
+  EXPECT_TRUE(listing(open_parent).empty());
+
+  // A CRC-32 that is not the bytes' own is the container's fault, named as such by both.
+  z = original;
+  RawZip::put32(z.members[10].local, 14, crc);
+  RawZip::put32(z.members[10].central, 16, crc);
+  write_bytes(bundle, z.bytes());
+  v = app::verify_bundle(bundle, k.signer_pub);
+  ASSERT_TRUE(v);
+  ASSERT_FALSE(v->valid);
+  EXPECT_NE(v->problems[0].detail.find("CRC-32"), std::string::npos) << v->problems[0].detail;
+  r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->opened);
+  ASSERT_TRUE(r->error);
+  EXPECT_NE(r->error->detail.find("CRC-32"), std::string::npos) << r->error->detail;
+  EXPECT_TRUE(listing(open_parent).empty());
+}
+
 // The signature file is exactly what seal writes: its untrusted comment is not signed, and
 // base64 can spell the same bytes in more than one way, so either could carry unsigned data.
 TEST_F(BundleTamper, SignatureFileIsExactlyAsSealed) {

@@ -48,12 +48,30 @@ class StoredZip : public ::testing::Test {
   fs::path dir_;
 };
 
+// The check value of CRC-32 (ISO 3309, the ZIP polynomial) and its running form: the CRC of
+// the parts, chained, is the CRC of the whole, as the bundle code computes it chunk by chunk.
+TEST(Crc32, CheckValueAndRunningValue) {
+  const Bytes nine = bytes("123456789");
+  EXPECT_EQ(crc32_update(0, nine), 0xCBF43926u);
+  EXPECT_EQ(crc32_update(0, {}), 0u);
+  Bytes big(300000);
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>((i * 7919) >> 3);
+  const std::uint32_t whole = crc32_update(0, big);
+  std::uint32_t chained = 0;
+  for (std::size_t at = 0; at < big.size(); at += 65537) {
+    chained = crc32_update(chained, std::span<const std::uint8_t>(big).subspan(at, std::min<std::size_t>(65537, big.size() - at)));
+  }
+  EXPECT_EQ(chained, whole);
+  big[123456] ^= 0x10;
+  EXPECT_NE(crc32_update(0, big), whole);
+}
+
 TEST_F(StoredZip, WritesExactlyTheDocumentedBytes) {
   std::ofstream(dir_ / "doc.txt", std::ios::binary) << "hello\n";
   auto w = StoredZipWriter::create(dir_ / "out.zip");
   ASSERT_TRUE(w) << w.error().message;
   ASSERT_TRUE(w->add("mimetype", bytes("x")));
-  ASSERT_TRUE(w->add_file("a/b.txt", dir_ / "doc.txt"));
+  ASSERT_TRUE(w->add_copy("a/b.txt", dir_ / "doc.txt", 6, crc32_update(0, bytes("hello\n"))));
   ASSERT_TRUE(w->close());
   const Bytes got = slurp(dir_ / "out.zip");
 
@@ -104,7 +122,9 @@ TEST_F(StoredZip, RefusesWhatTheLayoutCannotHold) {
   }
   ASSERT_TRUE(w->add("a", bytes("1")));
   EXPECT_EQ(w->add("a", bytes("2")).error().code, Errc::usage);
-  EXPECT_EQ(w->add_file("b", dir_ / "missing").error().code, Errc::not_found);
+  EXPECT_EQ(w->add_copy("b", dir_ / "missing", 1, 0).error().code, Errc::not_found);
+  std::ofstream(dir_ / "three", std::ios::binary) << "abc";
+  EXPECT_EQ(w->add_copy("c", dir_ / "three", 4, 0).error().code, Errc::io);  // not the size the caller wrote
   ASSERT_TRUE(w->close());
   EXPECT_EQ(w->close().error().code, Errc::usage);
 
