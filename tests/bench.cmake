@@ -2,8 +2,8 @@
 # bench/run, results in docs/benchmarks.md).
 add_test(NAME bench.smoke COMMAND ${PROJECT_SOURCE_DIR}/bench/run 1 1)
 set_tests_properties(bench.smoke PROPERTIES
-  ENVIRONMENT "DOSSIER_BENCH_DOSSIER=$<TARGET_FILE:dossier>;DOSSIER_BENCH_MKPDF=$<TARGET_FILE:dossier-mkpdf>"
-  PASS_REGULAR_EXPRESSION "seal +[0-9.]+ +[0-9-]+ +age -r per file"
+  ENVIRONMENT "DOSSIER_BENCH_DOSSIER=$<TARGET_FILE:dossier>;DOSSIER_BENCH_MKPDF=$<TARGET_FILE:dossier-mkpdf>;DOSSIER_BENCH_PRIMITIVES=$<TARGET_FILE:dossier-primitives>"
+  PASS_REGULAR_EXPRESSION "seal +[0-9.]+ +[0-9-]+ +age -r per file.*SHA-256 +[0-9]+ MiB/s.*ChaCha20-Poly1305 +[0-9]+ MiB/s"
   LABELS bench
   TIMEOUT 120)
 
