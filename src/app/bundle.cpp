@@ -1033,8 +1033,9 @@ Step<void> stage_document(const io::ZipReader& zip, const PayloadSpan& span, con
 Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, const OpenOptions& options,
                                const Catalogue& messages) {
   if (options.identities.empty()) return fail(Errc::usage, "no identity: name your secret key with -i");
-  std::vector<crypto::minisign::PublicKey> trusted = options.signers;
-  if (options.signer != nullptr) trusted.insert(trusted.begin(), *options.signer);
+  std::vector<crypto::minisign::PublicKey> trusted;  // the -p key first, then the register
+  if (options.signer != nullptr) trusted.push_back(*options.signer);
+  trusted.insert(trusted.end(), options.signers.begin(), options.signers.end());
   if (trusted.empty()) return fail(Errc::usage, "no signer public key: name it with -p");
   if (auto named = io::check_named_file(bundle); !named) return tl::unexpected(named.error());
   std::error_code ec;
