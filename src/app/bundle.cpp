@@ -124,48 +124,43 @@ std::vector<const crypto::age::Recipient*> recipient_ptrs(const std::vector<cryp
   return out;
 }
 
-// One document's ciphertext, written to a scratch file in the staging folder while the check
+// One document's ciphertext, written straight into its place in the bundle file while the check
 // reads the document (CheckOptions::tap): the pieces the check hashes and parses are the pieces
-// encrypted, so every byte sealed is a byte judged and each document is read once. The
-// ciphertext's size, CRC-32 (for its ZIP headers) and BLAKE2b-512 (for the manifest) are
-// computed as it is written; write_container copies it into the bundle.
-class CipherScratch {
+// encrypted, so every byte sealed is a byte judged, each document is read once and each
+// ciphertext written once. Its CRC-32 (for the ZIP headers) and BLAKE2b-512 (for the manifest)
+// are computed on the way. A document that turns out longer or shorter than listed is not
+// done(): the package reader reports the change, and nothing is sealed.
+class CipherWriter {
  public:
-  CipherScratch(fs::path path, const std::vector<const crypto::age::Recipient*>& recipients)
-      : path_(std::move(path)), recipients_(recipients) {}
-  CipherScratch(const CipherScratch&) = delete;
-  CipherScratch& operator=(const CipherScratch&) = delete;
+  CipherWriter(const io::ReservedStoredZip& zip, std::size_t member, std::uint64_t expected,
+               const std::vector<const crypto::age::Recipient*>& recipients)
+      : zip_(zip), member_(member), expected_(expected), recipients_(recipients) {}
+  CipherWriter(const CipherWriter&) = delete;
+  CipherWriter& operator=(const CipherWriter&) = delete;
 
   Result<void> piece(std::span<const std::uint8_t> plain) {
     if (auto s = start(); !s) return s;
-    plain_size_ += plain.size();
     return encryptor_->write(plain);
   }
-  // The document was read whole: the final chunk, and the file closed.
+  // The document was read whole: the final chunk.
   Result<void> end() {
     if (auto s = start(); !s) return s;
     if (auto f = encryptor_->finish(); !f) return f;
     encryptor_.reset();
-    if (::close(fd_.release()) != 0) return fail(Errc::io, path_.string() + ": " + std::strerror(errno));
     blake2b_ = hash_.hex_final();
-    done_ = true;
+    done_ = size_ == expected_;
     return {};
   }
 
   bool done() const noexcept { return done_; }
-  const fs::path& path() const noexcept { return path_; }
   std::uint64_t size() const noexcept { return size_; }
   std::uint32_t crc() const noexcept { return crc_; }
   const std::string& blake2b() const noexcept { return blake2b_; }
-  std::uint64_t plain_size() const noexcept { return plain_size_; }
 
  private:
   Result<void> start() {
-    if (done_) return fail(Errc::internal, path_.string() + ": written twice");
+    if (!blake2b_.empty()) return fail(Errc::internal, "a document encrypted twice");
     if (encryptor_) return {};
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return fail(Errc::io, path_.string() + ": cannot create: " + std::strerror(errno));
-    fd_ = io::UniqueFd(fd);
     auto enc = crypto::age::Encryptor::start(recipients_, [this](const std::uint8_t* p, std::size_t n) { return emit(p, n); });
     if (!enc) return tl::unexpected(enc.error());
     encryptor_.emplace(std::move(*enc));
@@ -173,47 +168,123 @@ class CipherScratch {
   }
   Result<void> emit(const std::uint8_t* p, std::size_t n) {
     const std::span<const std::uint8_t> bytes(p, n);
+    if (size_ + n > expected_) {  // longer than listed: not sealed (see above); nothing written past its place
+      size_ += n;
+      return {};
+    }
+    if (auto w = zip_.write_tail(member_, size_, bytes); !w) return w;
     crc_ = io::crc32_update(crc_, bytes);
     hash_.update(bytes);
     size_ += n;
-    for (std::size_t done = 0; done < n;) {
-      const auto w = ::write(fd_.get(), p + done, n - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return fail(Errc::io, path_.string() + ": write failed: " + std::strerror(errno));
-      done += static_cast<std::size_t>(w);
-    }
     return {};
   }
 
-  fs::path path_;
+  const io::ReservedStoredZip& zip_;
+  std::size_t member_;
+  std::uint64_t expected_;
   const std::vector<const crypto::age::Recipient*>& recipients_;
-  io::UniqueFd fd_;
   std::optional<crypto::age::Encryptor> encryptor_;
   std::uint64_t size_ = 0;
-  std::uint64_t plain_size_ = 0;
   std::uint32_t crc_ = 0;
   crypto::Blake2b512 hash_;
   std::string blake2b_;
   bool done_ = false;
 };
 
-// The bundle file: the entries in the order of docs/bundle-format.md ("Container"), in the
-// one layout whose every other byte is fixed by them (io::stored_zip, "Container bytes"), so
-// verify can rebuild all of it. Written, fsynced and closed; removed again on failure.
+// The room seal reserves for the head of the bundle (mimetype, manifest, signature and index)
+// before it knows them: the index holds referral.xml (JSON-escaped, at most about twice its
+// size) and the check's report (a few KiB, more with many documents). What the head does not
+// fill is padding inside the encrypted index (JSON whitespace), so the ciphertexts already in
+// place need not move; a head that would not fit takes the slower way (see finish_container).
+std::uint64_t head_reserve(std::uint64_t referral_bytes, std::size_t documents) {
+  return 64 * 1024 + 2 * referral_bytes + 4096 * static_cast<std::uint64_t>(documents);
+}
+
+// The plaintext length whose age encryption (with a header of `header` bytes) has exactly
+// `target` bytes; nullopt when none has (crossing a chunk boundary adds a 16-byte tag).
+std::optional<std::uint64_t> plaintext_for(std::uint64_t header, std::uint64_t target) {
+  const std::uint64_t overhead = crypto::age::encrypted_size(header, 0);  // header, nonce, one tag
+  if (target < overhead) return std::nullopt;
+  const std::uint64_t rough = (target - header - 16) / (crypto::age::kChunkSize + 16);
+  for (std::uint64_t chunks = rough == 0 ? 1 : rough; chunks <= rough + 2; ++chunks) {
+    if (target < header + 16 + 16 * chunks) break;
+    const std::uint64_t plain = target - header - 16 - 16 * chunks;
+    if (crypto::age::encrypted_size(header, plain) == target) return plain;
+  }
+  return std::nullopt;
+}
+
+struct Head {
+  Manifest manifest;          // with the index entry
+  std::string manifest_text;  // as signed
+  std::string signature;
+  std::vector<std::uint8_t> index;  // encrypted
+};
+
+// The manifest, signature and encrypted index, the index padded so that the head fills the
+// reserve exactly. nullopt when no padding can (the index is too large for the reserve, or the
+// one size that fits falls between two chunk sizes).
+Result<std::optional<Head>> head_filling(Manifest m, std::string index_text, std::uint64_t reserve,
+                                         std::uint64_t age_header, const crypto::minisign::SecretKey& signer,
+                                         const std::vector<const crypto::age::Recipient*>& rs,
+                                         std::uint64_t max_index_bytes) {
+  const auto member = [](const char* name, std::uint64_t size) { return io::stored_member_size(name, size); };
+  m.entries.insert(m.entries.begin(), ManifestEntry{kIndexEntry, 0, std::string(128, '0')});
+  // The signature's length does not depend on the entries (its comments name the bundle only).
+  auto probe = crypto::minisign::sign(signer, bytes_of(m.serialise()), trusted_comment_for(m), untrusted_comment_for(m));
+  if (!probe) return tl::unexpected(probe.error());
+  const std::uint64_t fixed = member("mimetype", std::string_view(kBundleMimetype).size()) +
+                              member(kSignatureEntry, probe->size()) + member(kIndexEntry, 0) +
+                              member(kManifestEntry, 0);
+  // The index's size is in the manifest, whose length depends on how many digits it has.
+  std::uint64_t target = 0;
+  for (int round = 0; round < 4; ++round) {
+    const std::uint64_t manifest_bytes = m.serialise().size();
+    if (fixed + manifest_bytes >= reserve) return std::optional<Head>{};
+    const std::uint64_t t = reserve - fixed - manifest_bytes;
+    if (t == target) break;
+    target = t;
+    m.entries.front().size = target;
+  }
+  if (fixed + m.serialise().size() + target != reserve) return std::optional<Head>{};
+  const auto plain = plaintext_for(age_header, target);
+  if (!plain || *plain < index_text.size() || *plain > max_index_bytes) return std::optional<Head>{};
+  index_text.resize(static_cast<std::size_t>(*plain), ' ');  // JSON allows whitespace after the value
+  Head head;
+  auto cipher = crypto::age::encrypt(rs, bytes_of(index_text));
+  sodium_memzero(index_text.data(), index_text.size());
+  if (!cipher) return tl::unexpected(cipher.error());
+  if (cipher->size() != target) return fail(Errc::internal, "the index's ciphertext is not the size foreseen");
+  crypto::Blake2b512 h;
+  h.update(*cipher);
+  m.entries.front().blake2b = h.hex_final();
+  head.manifest_text = m.serialise();
+  auto signature = crypto::minisign::sign(signer, bytes_of(head.manifest_text), trusted_comment_for(m), untrusted_comment_for(m));
+  if (!signature) return tl::unexpected(signature.error());
+  head.signature = std::move(*signature);
+  head.index = std::move(*cipher);
+  if (fixed + head.manifest_text.size() + target != reserve || head.signature.size() != probe->size()) {
+    return fail(Errc::internal, "the bundle's head is not the size foreseen");
+  }
+  head.manifest = std::move(m);
+  return std::optional<Head>{std::move(head)};
+}
+
+// The bundle file written the slower way (when the head does not fit seal's reserve): the
+// entries in the order of docs/bundle-format.md ("Container"), in the one layout whose every
+// other byte is fixed by them (io::stored_zip, "Container bytes"), the ciphertexts copied from
+// their places in `from`. Written, fsynced and closed; removed again on failure.
 Result<void> write_container(const fs::path& path, std::string_view manifest, std::string_view signature,
-                             std::span<const std::uint8_t> index,
-                             const std::vector<std::pair<std::string, const CipherScratch*>>& documents,
-                             const Progress& progress) {
+                             std::span<const std::uint8_t> index, const io::ReservedStoredZip& from,
+                             const std::vector<io::stored_zip::Member>& tail, const std::vector<std::uint32_t>& crcs) {
   auto zip = io::StoredZipWriter::create(path);
   if (!zip) return tl::unexpected(zip.error());
   if (auto r = zip->add("mimetype", bytes_of(kBundleMimetype)); !r) return r;
   if (auto r = zip->add(kManifestEntry, bytes_of(manifest)); !r) return r;
   if (auto r = zip->add(kSignatureEntry, bytes_of(signature)); !r) return r;
   if (auto r = zip->add(kIndexEntry, index); !r) return r;
-  for (std::size_t i = 0; i < documents.size(); ++i) {
-    const auto& [name, scratch] = documents[i];
-    if (progress) progress(i, documents.size(), name);
-    if (auto r = zip->add_copy(name, scratch->path(), scratch->size(), scratch->crc()); !r) return r;
+  for (std::size_t i = 0; i < tail.size(); ++i) {
+    if (auto r = zip->add_copy(tail[i].name, from.path(), tail[i].size, crcs[i], from.tail_offset(i)); !r) return r;
   }
   return zip->close();
 }
@@ -347,16 +418,27 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     if (f.path != "referral.xml") files.push_back(&f);
   }
 
-  // The check reads each document once, and seal encrypts the pieces it reads (the tap) into
-  // scratch files in the staging folder: every byte sealed is a byte the check judged. The
+  // The check reads each document once, and seal encrypts the pieces it reads (the tap) straight
+  // into their places in the bundle file, behind room reserved for the head (head_reserve). The
   // staging folder, with whatever ciphertext it holds, goes when seal ends without a bundle.
   auto staging = io::Staging::create(out);
   if (!staging) return tl::unexpected(staging.error());
   const auto rs = recipient_ptrs(options.recipients);
-  std::vector<std::unique_ptr<CipherScratch>> ciphers;
+  auto age_header = crypto::age::header_size(rs);
+  if (!age_header) return tl::unexpected(age_header.error());
+  std::vector<io::stored_zip::Member> tail;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    ciphers.push_back(std::make_unique<CipherScratch>(
-        staging->path() / (std::string(kCipherScratch) + "-" + std::to_string(i + 1)), rs));
+    tail.push_back({payload_entry_name(i + 1), crypto::age::encrypted_size(*age_header, files[i]->size), 0});
+  }
+  const io::PackageFile* referral_file = pkg->find("referral.xml");
+  const std::uint64_t reserve = options.head_reserve != 0
+                                    ? options.head_reserve
+                                    : head_reserve(referral_file != nullptr ? referral_file->size : 0, files.size());
+  auto zip = io::ReservedStoredZip::create(staging->path() / "bundle.dossier", reserve, tail);
+  if (!zip) return tl::unexpected(zip.error());
+  std::vector<std::unique_ptr<CipherWriter>> ciphers;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    ciphers.push_back(std::make_unique<CipherWriter>(*zip, i, tail[i].size, rs));
   }
   CheckOptions check = options.check;
   check.tap.piece = [&](std::size_t i, std::span<const std::uint8_t> piece) { return ciphers.at(i)->piece(piece); };
@@ -378,7 +460,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& d = result.report.documents[i];
     // A complete package's documents were all read whole, so all were encrypted.
-    if (d.path != files[i]->path || !ciphers[i]->done() || ciphers[i]->plain_size() != d.size) {
+    if (d.path != files[i]->path || !ciphers[i]->done()) {
       return fail(Errc::internal, files[i]->path + " was not read whole by the check; nothing was sealed");
     }
   }
@@ -394,38 +476,56 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   m.signer_key_id = options.signer->key_id_hex();
 
   std::vector<IndexDocument> documents;
-  std::vector<std::pair<std::string, const CipherScratch*>> payload;
+  std::vector<std::uint32_t> crcs;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& d = result.report.documents[i];
-    const std::string name = payload_entry_name(i + 1);
-    documents.push_back({name, d.path, d.size, d.sha256});
-    m.entries.push_back(ManifestEntry{name, ciphers[i]->size(), ciphers[i]->blake2b()});
-    payload.emplace_back(name, ciphers[i].get());
+    documents.push_back({tail[i].name, d.path, d.size, d.sha256});
+    m.entries.push_back(ManifestEntry{tail[i].name, ciphers[i]->size(), ciphers[i]->blake2b()});
+    crcs.push_back(ciphers[i]->crc());
   }
 
   if (!checked->referral_xml) return fail(Errc::internal, "a complete package without referral.xml");
-  const std::string& referral_text = *checked->referral_xml;
-
-  std::string index_text = bundle::index_text(m, referral_text, documents, to_json(result.report, messages.lang()));
-  auto index_cipher = crypto::age::encrypt(rs, bytes_of(index_text));
-  sodium_memzero(index_text.data(), index_text.size());
-  if (!index_cipher) return tl::unexpected(index_cipher.error());
-  crypto::Blake2b512 index_hash;
-  index_hash.update(*index_cipher);
-  m.entries.insert(m.entries.begin(), ManifestEntry{kIndexEntry, index_cipher->size(), index_hash.hex_final()});
-
-  const std::string manifest_text = m.serialise();
-  auto signature = crypto::minisign::sign(*options.signer, bytes_of(manifest_text), trusted_comment_for(m),
-                                          untrusted_comment_for(m));
-  if (!signature) return tl::unexpected(signature.error());
-
-  const fs::path zip_path = staging->path() / "bundle.dossier";
-  if (auto r = write_container(zip_path, manifest_text, *signature, *index_cipher, payload, options.progress); !r) {
-    return tl::unexpected(r.error());
+  std::string index_text =
+      bundle::index_text(m, *checked->referral_xml, documents, to_json(result.report, messages.lang()));
+  if (options.progress) options.progress(0, 1, out.filename().string());
+  auto head = head_filling(m, index_text, reserve, *age_header, *options.signer, rs, BundleLimits{}.max_index_bytes);
+  if (!head) {
+    sodium_memzero(index_text.data(), index_text.size());
+    return tl::unexpected(head.error());
   }
-  if (options.progress) options.progress(files.size(), files.size(), out.filename().string());
-  result.bytes = fs::file_size(zip_path, ec);
-  if (auto r = staging->commit_file(zip_path); !r) return tl::unexpected(r.error());
+  fs::path bundle_path = zip->path();
+  if (*head) {
+    sodium_memzero(index_text.data(), index_text.size());
+    const Head& h = **head;
+    const std::vector<io::ReservedStoredZip::HeadMember> members = {
+        {"mimetype", bytes_of(kBundleMimetype)},
+        {kManifestEntry, bytes_of(h.manifest_text)},
+        {kSignatureEntry, bytes_of(h.signature)},
+        {kIndexEntry, std::span<const std::uint8_t>(h.index)}};
+    if (auto r = zip->finish(members, crcs); !r) return tl::unexpected(r.error());
+    m = h.manifest;
+  } else {
+    // The head does not fit the reserve (a very large report or referral.xml): a second file,
+    // the head as it is, the ciphertexts copied into it by the kernel from their places in the
+    // first, which goes with the staging folder.
+    auto index_cipher = crypto::age::encrypt(rs, bytes_of(index_text));
+    sodium_memzero(index_text.data(), index_text.size());
+    if (!index_cipher) return tl::unexpected(index_cipher.error());
+    crypto::Blake2b512 index_hash;
+    index_hash.update(*index_cipher);
+    m.entries.insert(m.entries.begin(), ManifestEntry{kIndexEntry, index_cipher->size(), index_hash.hex_final()});
+    const std::string manifest_text = m.serialise();
+    auto signature = crypto::minisign::sign(*options.signer, bytes_of(manifest_text), trusted_comment_for(m),
+                                            untrusted_comment_for(m));
+    if (!signature) return tl::unexpected(signature.error());
+    bundle_path = staging->path() / "bundle-copied.dossier";
+    if (auto r = write_container(bundle_path, manifest_text, *signature, *index_cipher, *zip, tail, crcs); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  if (options.progress) options.progress(1, 1, out.filename().string());
+  result.bytes = fs::file_size(bundle_path, ec);
+  if (auto r = staging->commit_file(bundle_path); !r) return tl::unexpected(r.error());
   result.sealed = true;
   result.manifest = std::move(m);
   return result;

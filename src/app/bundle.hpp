@@ -54,7 +54,12 @@ struct SealOptions {
   // Ask CoMensha's advice: the only way to seal a package that is complete but not eligible
   // (a refusal ground applies). Signed in the manifest as purpose="advice-request".
   bool advice_request = false;
-  Progress progress;  // as each encrypted document goes into the bundle, and once at the end; may be empty
+  Progress progress;  // (0, 1) as the bundle's head is written, (1, 1) when it is done; may be empty
+  // Bytes reserved for the bundle's head (mimetype, manifest, signature, index) before the
+  // check; 0: enough for referral.xml and the report. A head that does not fit is written with
+  // the ciphertexts copied behind it (slower, same bundle format); tests set a small reserve to
+  // take that way.
+  std::uint64_t head_reserve = 0;
 };
 
 struct SealResult {

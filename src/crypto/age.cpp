@@ -828,6 +828,17 @@ Result<void> decrypt(const std::vector<const Identity*>& identities, std::istrea
   });
 }
 
+std::uint64_t encrypted_size(std::uint64_t header_size, std::uint64_t plaintext_size) noexcept {
+  const std::uint64_t chunks = plaintext_size == 0 ? 1 : (plaintext_size + kChunkSize - 1) / kChunkSize;
+  return header_size + 16 + plaintext_size + 16 * chunks;
+}
+
+Result<std::uint64_t> header_size(const std::vector<const Recipient*>& recipients) {
+  auto empty = encrypt(recipients, std::span<const std::uint8_t>{});
+  if (!empty) return tl::unexpected(empty.error());
+  return empty->size() - encrypted_size(0, 0);
+}
+
 Result<std::vector<std::uint8_t>> encrypt(const std::vector<const Recipient*>& recipients,
                                           std::span<const std::uint8_t> plaintext, bool armor) {
   std::ostringstream out;

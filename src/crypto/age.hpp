@@ -144,6 +144,15 @@ class Encryptor {
   bool finished_ = false;
 };
 
+// The size of a binary age file of `plaintext_size` bytes whose header (the version line
+// through the MAC line) has `header_size` bytes: the header, the 16-byte payload nonce, and every
+// 64 KiB chunk with its 16-byte tag ("Payload": an empty plaintext is one empty chunk).
+std::uint64_t encrypted_size(std::uint64_t header_size, std::uint64_t plaintext_size) noexcept;
+
+// The header size encryption to `recipients` produces (it does not depend on the file key:
+// every stanza of the native types has a fixed length). Errc as Encryptor::start.
+Result<std::uint64_t> header_size(const std::vector<const Recipient*>& recipients);
+
 Result<void> encrypt(const std::vector<const Recipient*>& recipients, std::istream& in,
                      std::ostream& out, bool armor = false);
 

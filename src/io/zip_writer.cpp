@@ -241,7 +241,7 @@ Result<void> StoredZipWriter::add(const std::string& name, std::span<const std::
 }
 
 Result<void> StoredZipWriter::add_copy(const std::string& name, const std::filesystem::path& source,
-                                       std::uint64_t size, std::uint32_t crc) {
+                                       std::uint64_t size, std::uint32_t crc, std::uint64_t source_offset) {
   if (auto r = claim(name); !r) return r;
   const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (in < 0) return fail(errno == ENOENT ? Errc::not_found : Errc::io, source.string() + ": " + std::strerror(errno));
@@ -253,7 +253,8 @@ Result<void> StoredZipWriter::add_copy(const std::string& name, const std::files
   if (::fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
     return fail(Errc::not_found, source.string() + ": not a regular file");
   }
-  if (static_cast<std::uint64_t>(sb.st_size) != size) {
+  const auto have = static_cast<std::uint64_t>(sb.st_size);
+  if (source_offset == 0 ? have != size : have < source_offset || have - source_offset < size) {
     return fail(Errc::io, source.string() + ": has " + std::to_string(sb.st_size) + " bytes, not " + std::to_string(size));
   }
   stored_zip::Member m{name, size, crc};
@@ -267,7 +268,7 @@ Result<void> StoredZipWriter::add_copy(const std::string& name, const std::files
   while (copied < size) {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size - copied, 1u << 30));
     if (kernel_copy) {
-      auto from = static_cast<off_t>(copied);
+      auto from = static_cast<off_t>(source_offset + copied);
       auto to = static_cast<off_t>(data_at + copied);
       const auto n = ::copy_file_range(in, &from, fd_, &to, want, 0);
       if (n < 0 && errno == EINTR) continue;
@@ -281,7 +282,7 @@ Result<void> StoredZipWriter::add_copy(const std::string& name, const std::files
       continue;
     }
     buf.resize(256 * 1024);
-    const auto n = ::pread(in, buf.data(), std::min(want, buf.size()), static_cast<off_t>(copied));
+    const auto n = ::pread(in, buf.data(), std::min(want, buf.size()), static_cast<off_t>(source_offset + copied));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail(Errc::io, source.string() + ": " + std::strerror(errno));
     if (n == 0) break;
@@ -465,6 +466,103 @@ Result<void> ZipWriter::close() {
     return tl::unexpected(e);
   }
   buffers_.clear();
+  return {};
+}
+
+}  // namespace dossier::io
+
+// ---- ReservedStoredZip ----
+
+namespace dossier::io {
+
+Result<ReservedStoredZip> ReservedStoredZip::create(const std::filesystem::path& path, std::uint64_t reserve,
+                                                    std::vector<stored_zip::Member> tail) {
+  std::vector<std::uint64_t> offsets;
+  std::uint64_t at = reserve;
+  for (const auto& m : tail) {
+    if (auto r = stored_zip::check_name(m.name); !r) return tl::unexpected(r.error());
+    at += stored_zip::kLocalHeaderSize + m.name.size();
+    if (auto r = stored_zip::check_fits(entry_prefix(m.name) + "offset", at); !r) return tl::unexpected(r.error());
+    offsets.push_back(at);
+    at += m.size;
+    if (auto r = stored_zip::check_fits(entry_prefix(m.name) + "end", at); !r) return tl::unexpected(r.error());
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    const int e = errno;
+    return fail(e == EEXIST ? Errc::usage : e == ENOENT ? Errc::not_found : Errc::io,
+                path.string() + ": cannot create: " + std::strerror(e));
+  }
+  return ReservedStoredZip(fd, path, reserve, std::move(tail), std::move(offsets));
+}
+
+ReservedStoredZip::ReservedStoredZip(ReservedStoredZip&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      path_(std::move(other.path_)),
+      reserve_(other.reserve_),
+      tail_(std::move(other.tail_)),
+      tail_offsets_(std::move(other.tail_offsets_)) {}
+
+ReservedStoredZip::~ReservedStoredZip() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(path_.c_str());  // never finished: nothing half-written stays behind
+}
+
+Result<void> ReservedStoredZip::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) const {
+  if (fd_ < 0) return fail(Errc::usage, "ReservedStoredZip is closed");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(Errc::io, path_.string() + ": write failed: " + std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+Result<void> ReservedStoredZip::write_tail(std::size_t member, std::uint64_t at,
+                                           std::span<const std::uint8_t> bytes) const {
+  if (member >= tail_.size() || at > tail_[member].size || tail_[member].size - at < bytes.size()) {
+    return fail(Errc::usage, "write beyond member " + std::to_string(member) + " of " + path_.string());
+  }
+  return write_at(tail_offsets_[member] + at, bytes);
+}
+
+Result<void> ReservedStoredZip::finish(const std::vector<HeadMember>& head, const std::vector<std::uint32_t>& tail_crcs) {
+  if (fd_ < 0) return fail(Errc::usage, "ReservedStoredZip is already closed");
+  if (tail_crcs.size() != tail_.size()) return fail(Errc::usage, "one CRC-32 per tail member");
+  std::vector<stored_zip::Member> members;
+  std::uint64_t head_size = 0;
+  for (const auto& h : head) {
+    members.push_back({h.name, h.data.size(), crc32_update(0, h.data)});
+    head_size += stored_member_size(h.name, h.data.size());
+  }
+  if (head_size != reserve_) {
+    return fail(Errc::usage, "the head takes " + std::to_string(head_size) + " bytes, the reserve is " +
+                                 std::to_string(reserve_));
+  }
+  for (std::size_t i = 0; i < tail_.size(); ++i) members.push_back({tail_[i].name, tail_[i].size, tail_crcs[i]});
+  auto l = stored_zip::layout(members);
+  if (!l) return tl::unexpected(l.error());
+  for (std::size_t i = 0; i < tail_.size(); ++i) {
+    if (l->data_offsets[head.size() + i] != tail_offsets_[i]) return fail(Errc::internal, "tail offsets moved");
+  }
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (auto r = write_at(l->data_offsets[i], head[i].data); !r) return r;
+  }
+  for (const auto& h : l->headers) {
+    if (auto r = write_at(h.offset, h.bytes); !r) return r;
+  }
+  if (::ftruncate(fd_, static_cast<off_t>(l->size)) != 0) {
+    return fail(Errc::io, path_.string() + ": cannot write: " + std::strerror(errno));
+  }
+  const bool synced = ::fsync(fd_) == 0;
+  const bool closed = ::close(std::exchange(fd_, -1)) == 0;
+  if (!synced || !closed) {
+    ::unlink(path_.c_str());
+    return fail(Errc::io, path_.string() + ": cannot write: " + std::strerror(errno));
+  }
   return {};
 }
 

@@ -133,13 +133,14 @@ class StoredZipWriter {
   ~StoredZipWriter();
 
   Result<void> add(const std::string& name, std::span<const std::uint8_t> data);
-  // Copies `source`, which must hold exactly `size` bytes whose CRC-32 is `crc`: the caller
+  // Copies `size` bytes of `source` from `source_offset` (the whole file when that is 0, which
+  // must then hold exactly `size` bytes), whose CRC-32 is `crc`: the caller
   // computed both as it wrote the file (seal, as it encrypts), so its bytes are copied by the
   // kernel (copy_file_range; read and write where a file system cannot) and never pass through
   // this process again. Errc::not_found for a missing or non-regular source, Errc::io when it
   // does not have `size` bytes.
   Result<void> add_copy(const std::string& name, const std::filesystem::path& source, std::uint64_t size,
-                        std::uint32_t crc);
+                        std::uint32_t crc, std::uint64_t source_offset = 0);
   // The writer is spent afterwards, even on failure.
   Result<void> close();
 
@@ -153,6 +154,58 @@ class StoredZipWriter {
   std::vector<stored_zip::Member> members_;
   std::unordered_set<std::string> names_;
 };
+
+// The canonical stored archive written in one pass over each member's data when the members
+// that come last (the "tail") are known before those that come first (the "head"): the tail's
+// sizes are given up front and the head gets `reserve` bytes (local headers and data). Each tail
+// member's data is written at its final place as it is produced, in any order and from several
+// threads at once (write_tail); finish() then writes the head, which must fill the reserve
+// exactly, every header and the directory. Seal uses it: the documents' ciphertexts are written
+// while the check reads them, and the signed manifest that precedes them is known only after.
+// Destroying it without a successful finish() removes the file.
+class ReservedStoredZip {
+ public:
+  // Errc::usage when `path` exists; Errc::limit when the layout would need ZIP64.
+  static Result<ReservedStoredZip> create(const std::filesystem::path& path, std::uint64_t reserve,
+                                          std::vector<stored_zip::Member> tail);
+  ReservedStoredZip(ReservedStoredZip&& other) noexcept;
+  ReservedStoredZip& operator=(ReservedStoredZip&&) = delete;
+  ReservedStoredZip(const ReservedStoredZip&) = delete;
+  ReservedStoredZip& operator=(const ReservedStoredZip&) = delete;
+  ~ReservedStoredZip();
+
+  std::uint64_t reserve() const noexcept { return reserve_; }
+  // `bytes` at `at` within tail member `member`'s data; Errc::usage beyond its size.
+  Result<void> write_tail(std::size_t member, std::uint64_t at, std::span<const std::uint8_t> bytes) const;
+  // Where tail member `member`'s data lies in the file, for copying it elsewhere.
+  std::uint64_t tail_offset(std::size_t member) const { return tail_offsets_.at(member); }
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+  struct HeadMember {
+    std::string name;
+    std::span<const std::uint8_t> data;
+  };
+  // The head (local header and data of each, in order) must take exactly reserve() bytes
+  // (Errc::usage otherwise: nothing is written, and the file stays for copying). `tail_crcs`
+  // are the CRC-32s of the tail members' data as written. Writes, fsyncs and closes.
+  Result<void> finish(const std::vector<HeadMember>& head, const std::vector<std::uint32_t>& tail_crcs);
+
+ private:
+  ReservedStoredZip(int fd, std::filesystem::path path, std::uint64_t reserve, std::vector<stored_zip::Member> tail,
+                    std::vector<std::uint64_t> offsets)
+      : fd_(fd), path_(std::move(path)), reserve_(reserve), tail_(std::move(tail)), tail_offsets_(std::move(offsets)) {}
+  Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) const;
+  int fd_ = -1;
+  std::filesystem::path path_;
+  std::uint64_t reserve_ = 0;
+  std::vector<stored_zip::Member> tail_;
+  std::vector<std::uint64_t> tail_offsets_;  // data offsets
+};
+
+// Size of the local header and data of a member in the canonical layout.
+inline std::uint64_t stored_member_size(const std::string& name, std::uint64_t size) {
+  return stored_zip::kLocalHeaderSize + name.size() + size;
+}
 
 // CRC-32 (ISO 3309 / ITU-T V.42, as in APPNOTE 4.4.7); `crc` is the running value.
 std::uint32_t crc32_update(std::uint32_t crc, std::span<const std::uint8_t> data) noexcept;

@@ -55,6 +55,27 @@ TEST(AgeRoundTrip, CiphertextSizeMatchesChunking) {
   EXPECT_EQ(e64p1->size() - e0->size(), kChunkSize + 1 + 16);  // two chunks, two tags
 }
 
+// encrypted_size and header_size predict every ciphertext's size before it is written (seal
+// places each document's ciphertext in the bundle before encrypting it), for one and for three
+// recipients, at every chunk boundary.
+TEST(AgeRoundTrip, SizesArePredictedExactly) {
+  const X25519Identity a = X25519Identity::generate(), b = X25519Identity::generate(), c = X25519Identity::generate();
+  const X25519Recipient ra = a.recipient(), rb = b.recipient(), rc = c.recipient();
+  for (const std::vector<const Recipient*>& rs :
+       {std::vector<const Recipient*>{&ra}, std::vector<const Recipient*>{&ra, &rb, &rc}}) {
+    auto header = header_size(rs);
+    ASSERT_TRUE(header) << header.error().message;
+    for (const std::size_t n : {std::size_t{0}, std::size_t{1}, kChunkSize - 1, kChunkSize, kChunkSize + 1,
+                                2 * kChunkSize, 2 * kChunkSize + 7}) {
+      auto enc = encrypt(rs, pattern(n));
+      ASSERT_TRUE(enc);
+      EXPECT_EQ(encrypted_size(*header, n), enc->size()) << n << " bytes, " << rs.size() << " recipient(s)";
+    }
+  }
+  // Crossing a chunk boundary costs a tag: sizes between are never produced.
+  EXPECT_EQ(encrypted_size(100, kChunkSize + 1) - encrypted_size(100, kChunkSize), 17u);
+}
+
 TEST(AgeRoundTrip, MultipleRecipients) {
   const X25519Identity a = X25519Identity::generate();
   const X25519Identity b = X25519Identity::generate();

@@ -108,6 +108,43 @@ TEST_F(StoredZip, WritesExactlyTheDocumentedBytes) {
   EXPECT_EQ(*data, bytes("hello\n"));
 }
 
+// The tail written first, out of order, then the head that fills the reserve: the same bytes as
+// the archive written front to back. A head that does not fill the reserve is refused and the
+// file stays (for copying); a write past a member is refused; an unfinished file is removed.
+TEST_F(StoredZip, ReservedHeadGivesTheSameBytesAsWritingInOrder) {
+  const Bytes head1 = bytes("x"), head2 = bytes("the manifest"), t1 = bytes("hello\n"), t2 = bytes("second member");
+  auto w = StoredZipWriter::create(dir_ / "inorder.zip");
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->add("mimetype", head1));
+  ASSERT_TRUE(w->add("m.xml", head2));
+  ASSERT_TRUE(w->add("a/b.txt", t1));
+  ASSERT_TRUE(w->add("c.age", t2));
+  ASSERT_TRUE(w->close());
+
+  const std::uint64_t reserve = stored_member_size("mimetype", head1.size()) + stored_member_size("m.xml", head2.size());
+  auto r = ReservedStoredZip::create(dir_ / "reserved.zip", reserve, {{"a/b.txt", t1.size(), 0}, {"c.age", t2.size(), 0}});
+  ASSERT_TRUE(r) << r.error().message;
+  const std::span<const std::uint8_t> second(t2);
+  ASSERT_TRUE(r->write_tail(1, 6, second.subspan(6)));  // out of order, in pieces
+  ASSERT_TRUE(r->write_tail(0, 0, t1));
+  ASSERT_TRUE(r->write_tail(1, 0, second.first(6)));
+  EXPECT_EQ(r->write_tail(0, 1, t1).error().code, Errc::usage);  // past the member's end
+  EXPECT_EQ(r->write_tail(2, 0, t1).error().code, Errc::usage);  // no such member
+  const std::vector<std::uint32_t> crcs = {crc32_update(0, t1), crc32_update(0, t2)};
+  EXPECT_EQ(r->finish({{"mimetype", head1}}, crcs).error().code, Errc::usage);  // does not fill the reserve
+  ASSERT_TRUE(fs::exists(dir_ / "reserved.zip"));
+  ASSERT_TRUE(r->finish({{"mimetype", head1}, {"m.xml", head2}}, crcs));
+  EXPECT_EQ(slurp(dir_ / "reserved.zip"), slurp(dir_ / "inorder.zip"));
+
+  {
+    auto dropped = ReservedStoredZip::create(dir_ / "dropped.zip", 100, {{"a", 3, 0}});
+    ASSERT_TRUE(dropped);
+    ASSERT_TRUE(dropped->write_tail(0, 0, bytes("abc")));
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "dropped.zip"));
+  EXPECT_EQ(ReservedStoredZip::create(dir_ / "inorder.zip", 10, {}).error().code, Errc::usage);  // exists
+}
+
 TEST_F(StoredZip, RefusesWhatTheLayoutCannotHold) {
   ASSERT_TRUE(StoredZipWriter::create(dir_ / "x"));  // dropped: removed again
   EXPECT_FALSE(fs::exists(dir_ / "x"));
