@@ -187,14 +187,51 @@ std::string field_at(Part part, std::size_t at) {
 
 }  // namespace stored_zip
 
-Result<StoredZipWriter> StoredZipWriter::create(const std::filesystem::path& path) {
+namespace {
+
+// A new file for a writer: O_EXCL (never replaces), no links followed.
+Result<int> create_new(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
   if (fd < 0) {
     const int e = errno;
     return fail(e == EEXIST ? Errc::usage : e == ENOENT ? Errc::not_found : Errc::io,
                 path.string() + ": cannot create: " + std::strerror(e));
   }
-  return StoredZipWriter(fd, path);
+  return fd;
+}
+
+Result<void> pwrite_all(int fd, std::uint64_t offset, std::span<const std::uint8_t> bytes,
+                        const std::filesystem::path& path) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(Errc::io, path.string() + ": write failed: " + std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+// The file ends at `size`; fsynced and closed (fd becomes -1), removed if either fails.
+Result<void> end_file(int& fd, const std::filesystem::path& path, std::uint64_t size) {
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    return fail(Errc::io, path.string() + ": cannot write: " + std::strerror(errno));
+  }
+  const bool synced = ::fsync(fd) == 0;
+  const bool closed = ::close(std::exchange(fd, -1)) == 0;
+  if (!synced || !closed) {
+    ::unlink(path.c_str());
+    return fail(Errc::io, path.string() + ": cannot write: " + std::strerror(errno));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<StoredZipWriter> StoredZipWriter::create(const std::filesystem::path& path) {
+  auto fd = create_new(path);
+  if (!fd) return tl::unexpected(fd.error());
+  return StoredZipWriter(*fd, path);
 }
 
 StoredZipWriter::StoredZipWriter(StoredZipWriter&& other) noexcept
@@ -211,14 +248,7 @@ StoredZipWriter::~StoredZipWriter() {
 }
 
 Result<void> StoredZipWriter::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const auto n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(Errc::io, path_.string() + ": write failed: " + std::strerror(errno));
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
+  return pwrite_all(fd_, offset, bytes, path_);
 }
 
 Result<void> StoredZipWriter::claim(const std::string& name) {
@@ -302,22 +332,13 @@ Result<void> StoredZipWriter::close() {
   if (fd_ < 0) return fail(Errc::usage, "StoredZipWriter is already closed");
   auto l = stored_zip::layout(members_);
   if (!l) return tl::unexpected(l.error());
-  // The local headers and data are written (by add() and add_file(), with the same functions,
+  // The local headers and data are written (by add() and add_copy(), with the same functions,
   // at the same offsets); the directory and end record follow, and the file ends there.
   for (const auto& h : l->headers) {
     if (h.part == stored_zip::Part::local_header) continue;
     if (auto r = write_at(h.offset, h.bytes); !r) return r;
   }
-  if (::ftruncate(fd_, static_cast<off_t>(l->size)) != 0) {
-    return fail(Errc::io, path_.string() + ": cannot write: " + std::strerror(errno));
-  }
-  const bool synced = ::fsync(fd_) == 0;
-  const bool closed = ::close(std::exchange(fd_, -1)) == 0;
-  if (!synced || !closed) {
-    ::unlink(path_.c_str());
-    return fail(Errc::io, path_.string() + ": cannot write: " + std::strerror(errno));
-  }
-  return {};
+  return end_file(fd_, path_, l->size);
 }
 
 // ---- ZipWriter ----
@@ -487,13 +508,9 @@ Result<ReservedStoredZip> ReservedStoredZip::create(const std::filesystem::path&
     at += m.size;
     if (auto r = stored_zip::check_fits(entry_prefix(m.name) + "end", at); !r) return tl::unexpected(r.error());
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    const int e = errno;
-    return fail(e == EEXIST ? Errc::usage : e == ENOENT ? Errc::not_found : Errc::io,
-                path.string() + ": cannot create: " + std::strerror(e));
-  }
-  return ReservedStoredZip(fd, path, reserve, std::move(tail), std::move(offsets));
+  auto fd = create_new(path);
+  if (!fd) return tl::unexpected(fd.error());
+  return ReservedStoredZip(*fd, path, reserve, std::move(tail), std::move(offsets));
 }
 
 ReservedStoredZip::ReservedStoredZip(ReservedStoredZip&& other) noexcept
@@ -511,14 +528,7 @@ ReservedStoredZip::~ReservedStoredZip() {
 
 Result<void> ReservedStoredZip::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) const {
   if (fd_ < 0) return fail(Errc::usage, "ReservedStoredZip is closed");
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const auto n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(Errc::io, path_.string() + ": write failed: " + std::strerror(errno));
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
+  return pwrite_all(fd_, offset, bytes, path_);
 }
 
 Result<void> ReservedStoredZip::write_tail(std::size_t member, std::uint64_t at,
@@ -554,16 +564,7 @@ Result<void> ReservedStoredZip::finish(const std::vector<HeadMember>& head, cons
   for (const auto& h : l->headers) {
     if (auto r = write_at(h.offset, h.bytes); !r) return r;
   }
-  if (::ftruncate(fd_, static_cast<off_t>(l->size)) != 0) {
-    return fail(Errc::io, path_.string() + ": cannot write: " + std::strerror(errno));
-  }
-  const bool synced = ::fsync(fd_) == 0;
-  const bool closed = ::close(std::exchange(fd_, -1)) == 0;
-  if (!synced || !closed) {
-    ::unlink(path_.c_str());
-    return fail(Errc::io, path_.string() + ": cannot write: " + std::strerror(errno));
-  }
-  return {};
+  return end_file(fd_, path_, l->size);
 }
 
 }  // namespace dossier::io
