@@ -149,6 +149,7 @@ class CipherWriter {
     encryptor_.reset();
     blake2b_ = hash_.hex_final();
     done_ = size_ == expected_;
+    if (done_) zip_.written(member_);
     return {};
   }
 

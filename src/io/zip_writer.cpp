@@ -539,6 +539,12 @@ Result<void> ReservedStoredZip::write_tail(std::size_t member, std::uint64_t at,
   return write_at(tail_offsets_[member] + at, bytes);
 }
 
+void ReservedStoredZip::written(std::size_t member) const {
+  if (fd_ < 0 || member >= tail_.size()) return;
+  (void)::sync_file_range(fd_, static_cast<off_t>(tail_offsets_[member]), static_cast<off_t>(tail_[member].size),
+                          SYNC_FILE_RANGE_WRITE);
+}
+
 Result<void> ReservedStoredZip::finish(const std::vector<HeadMember>& head, const std::vector<std::uint32_t>& tail_crcs) {
   if (fd_ < 0) return fail(Errc::usage, "ReservedStoredZip is already closed");
   if (tail_crcs.size() != tail_.size()) return fail(Errc::usage, "one CRC-32 per tail member");

@@ -177,6 +177,9 @@ class ReservedStoredZip {
   std::uint64_t reserve() const noexcept { return reserve_; }
   // `bytes` at `at` within tail member `member`'s data; Errc::usage beyond its size.
   Result<void> write_tail(std::size_t member, std::uint64_t at, std::span<const std::uint8_t> bytes) const;
+  // Tail member `member` is written whole: its pages start going to disk now, so that
+  // finish()'s fsync waits for less. Only a hint; finish() reports any failure.
+  void written(std::size_t member) const;
   // Where tail member `member`'s data lies in the file, for copying it elsewhere.
   std::uint64_t tail_offset(std::size_t member) const { return tail_offsets_.at(member); }
   const std::filesystem::path& path() const noexcept { return path_; }
