@@ -39,6 +39,8 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
+// A name no document may have: open's working copy of a ciphertext until it decrypted straight
+// from the container; still refused, so that every version refuses the same bundles.
 constexpr const char* kCipherScratch = ".dossier-ciphertext";
 
 std::span<const std::uint8_t> bytes_of(std::string_view s) {
@@ -295,8 +297,8 @@ Result<void> write_container(const fs::path& path, std::string_view manifest, st
 // The paths a bundle may carry for its documents (docs/bundle-format.md, "Document paths"):
 // seal applies these rules before it writes the index and open when it reads it, so open
 // never refuses what seal wrote. A path must be
-//   1. a safe relative path within the package limits, not referral.xml and not open's
-//      scratch file;
+//   1. a safe relative path within the package limits, not referral.xml and not the reserved
+//      name kCipherScratch;
 //   2. one the package reader does not skip (io::is_os_clutter: __MACOSX/..., ._*, .DS_Store,
 //      Thumbs.db, desktop.ini): open would write it, and the re-check would not see it;
 //   3. NFC (io::is_nfc, as the package reader): a decomposed name is another name on some systems;

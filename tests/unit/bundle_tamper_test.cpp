@@ -712,7 +712,7 @@ TEST_F(BundleTamper, UnsafePathsInTheEncryptedIndexAreRefused) {
       {first, "the same path as another document"},
       {first_upper, "another document's path in other case"},
       {first + "/evil.pdf", "inside another document"},
-      {".dossier-ciphertext", "open's scratch file"},
+      {".dossier-ciphertext", "the reserved name of open's old working copy"},
   };
   for (const auto& [path, why] : hostile) {  // document 1's path becomes each; document 0 keeps `first`
     auto changed = index;
