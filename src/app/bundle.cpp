@@ -198,7 +198,7 @@ class CipherWriter {
 // before it knows them: the index holds referral.xml (JSON-escaped, at most about twice its
 // size) and the check's report (a few KiB, more with many documents). What the head does not
 // fill is padding inside the encrypted index (JSON whitespace), so the ciphertexts already in
-// place need not move; a head that would not fit takes the slower way (see finish_container).
+// place need not move; a head that would not fit takes the slower way (write_container).
 std::uint64_t head_reserve(std::uint64_t referral_bytes, std::size_t documents) {
   return 64 * 1024 + 2 * referral_bytes + 4096 * static_cast<std::uint64_t>(documents);
 }
@@ -224,17 +224,43 @@ struct Head {
   std::vector<std::uint8_t> index;  // encrypted
 };
 
-// The manifest, signature and encrypted index, the index padded so that the head fills the
-// reserve exactly. nullopt when no padding can (the index is too large for the reserve, or the
-// one size that fits falls between two chunk sizes).
-Result<std::optional<Head>> head_filling(Manifest m, std::string index_text, std::uint64_t reserve,
+// The head for the manifest `m` without its index entry: `index_text` encrypted (then wiped),
+// its entry put first, the manifest serialised and signed.
+Result<Head> sign_head(Manifest m, std::string index_text, const crypto::minisign::SecretKey& signer,
+                       const std::vector<const crypto::age::Recipient*>& rs) {
+  auto cipher = crypto::age::encrypt(rs, bytes_of(index_text));
+  sodium_memzero(index_text.data(), index_text.size());
+  if (!cipher) return tl::unexpected(cipher.error());
+  crypto::Blake2b512 h;
+  h.update(*cipher);
+  m.entries.insert(m.entries.begin(), ManifestEntry{kIndexEntry, cipher->size(), h.hex_final()});
+  Head head;
+  head.manifest_text = m.serialise();
+  auto signature = crypto::minisign::sign(signer, bytes_of(head.manifest_text), trusted_comment_for(m), untrusted_comment_for(m));
+  if (!signature) return tl::unexpected(signature.error());
+  head.signature = std::move(*signature);
+  head.index = std::move(*cipher);
+  head.manifest = std::move(m);
+  return head;
+}
+
+// The head with the index padded so that it fills the reserve exactly. nullopt when no padding
+// can (the index is too large for the reserve, or the one size that fits falls between two
+// chunk sizes); `index_text` is wiped either way.
+Result<std::optional<Head>> head_filling(const Manifest& m, std::string index_text, std::uint64_t reserve,
                                          std::uint64_t age_header, const crypto::minisign::SecretKey& signer,
                                          const std::vector<const crypto::age::Recipient*>& rs,
                                          std::uint64_t max_index_bytes) {
+  struct Wipe {
+    std::string& s;
+    ~Wipe() { sodium_memzero(s.data(), s.size()); }
+  } wipe{index_text};
   const auto member = [](const char* name, std::uint64_t size) { return io::stored_member_size(name, size); };
-  m.entries.insert(m.entries.begin(), ManifestEntry{kIndexEntry, 0, std::string(128, '0')});
+  Manifest probe_m = m;
+  probe_m.entries.insert(probe_m.entries.begin(), ManifestEntry{kIndexEntry, 0, std::string(128, '0')});
   // The signature's length does not depend on the entries (its comments name the bundle only).
-  auto probe = crypto::minisign::sign(signer, bytes_of(m.serialise()), trusted_comment_for(m), untrusted_comment_for(m));
+  auto probe = crypto::minisign::sign(signer, bytes_of(probe_m.serialise()), trusted_comment_for(probe_m),
+                                      untrusted_comment_for(probe_m));
   if (!probe) return tl::unexpected(probe.error());
   const std::uint64_t fixed = member("mimetype", std::string_view(kBundleMimetype).size()) +
                               member(kSignatureEntry, probe->size()) + member(kIndexEntry, 0) +
@@ -242,35 +268,24 @@ Result<std::optional<Head>> head_filling(Manifest m, std::string index_text, std
   // The index's size is in the manifest, whose length depends on how many digits it has.
   std::uint64_t target = 0;
   for (int round = 0; round < 4; ++round) {
-    const std::uint64_t manifest_bytes = m.serialise().size();
+    const std::uint64_t manifest_bytes = probe_m.serialise().size();
     if (fixed + manifest_bytes >= reserve) return std::optional<Head>{};
     const std::uint64_t t = reserve - fixed - manifest_bytes;
     if (t == target) break;
     target = t;
-    m.entries.front().size = target;
+    probe_m.entries.front().size = target;
   }
-  if (fixed + m.serialise().size() + target != reserve) return std::optional<Head>{};
+  if (fixed + probe_m.serialise().size() + target != reserve) return std::optional<Head>{};
   const auto plain = plaintext_for(age_header, target);
   if (!plain || *plain < index_text.size() || *plain > max_index_bytes) return std::optional<Head>{};
   index_text.resize(static_cast<std::size_t>(*plain), ' ');  // JSON allows whitespace after the value
-  Head head;
-  auto cipher = crypto::age::encrypt(rs, bytes_of(index_text));
-  sodium_memzero(index_text.data(), index_text.size());
-  if (!cipher) return tl::unexpected(cipher.error());
-  if (cipher->size() != target) return fail(Errc::internal, "the index's ciphertext is not the size foreseen");
-  crypto::Blake2b512 h;
-  h.update(*cipher);
-  m.entries.front().blake2b = h.hex_final();
-  head.manifest_text = m.serialise();
-  auto signature = crypto::minisign::sign(signer, bytes_of(head.manifest_text), trusted_comment_for(m), untrusted_comment_for(m));
-  if (!signature) return tl::unexpected(signature.error());
-  head.signature = std::move(*signature);
-  head.index = std::move(*cipher);
-  if (fixed + head.manifest_text.size() + target != reserve || head.signature.size() != probe->size()) {
+  auto head = sign_head(m, index_text, signer, rs);
+  if (!head) return tl::unexpected(head.error());
+  if (head->index.size() != target || fixed + head->manifest_text.size() + target != reserve ||
+      head->signature.size() != probe->size()) {
     return fail(Errc::internal, "the bundle's head is not the size foreseen");
   }
-  head.manifest = std::move(m);
-  return std::optional<Head>{std::move(head)};
+  return std::optional<Head>{std::move(*head)};
 }
 
 // The bundle file written the slower way (when the head does not fit seal's reserve): the
@@ -491,15 +506,15 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   std::string index_text =
       bundle::index_text(m, *checked->referral_xml, documents, to_json(result.report, messages.lang()));
   if (options.progress) options.progress(0, 1, out.filename().string());
-  auto head = head_filling(m, index_text, reserve, *age_header, *options.signer, rs, BundleLimits{}.max_index_bytes);
-  if (!head) {
+  auto filled = head_filling(m, index_text, reserve, *age_header, *options.signer, rs, BundleLimits{}.max_index_bytes);
+  if (!filled) {
     sodium_memzero(index_text.data(), index_text.size());
-    return tl::unexpected(head.error());
+    return tl::unexpected(filled.error());
   }
   fs::path bundle_path = zip->path();
-  if (*head) {
+  if (*filled) {
     sodium_memzero(index_text.data(), index_text.size());
-    const Head& h = **head;
+    const Head& h = **filled;
     const std::vector<io::ReservedStoredZip::HeadMember> members = {
         {"mimetype", bytes_of(kBundleMimetype)},
         {kManifestEntry, bytes_of(h.manifest_text)},
@@ -511,20 +526,13 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     // The head does not fit the reserve (a very large report or referral.xml): a second file,
     // the head as it is, the ciphertexts copied into it by the kernel from their places in the
     // first, which goes with the staging folder.
-    auto index_cipher = crypto::age::encrypt(rs, bytes_of(index_text));
-    sodium_memzero(index_text.data(), index_text.size());
-    if (!index_cipher) return tl::unexpected(index_cipher.error());
-    crypto::Blake2b512 index_hash;
-    index_hash.update(*index_cipher);
-    m.entries.insert(m.entries.begin(), ManifestEntry{kIndexEntry, index_cipher->size(), index_hash.hex_final()});
-    const std::string manifest_text = m.serialise();
-    auto signature = crypto::minisign::sign(*options.signer, bytes_of(manifest_text), trusted_comment_for(m),
-                                            untrusted_comment_for(m));
-    if (!signature) return tl::unexpected(signature.error());
+    auto h = sign_head(m, std::move(index_text), *options.signer, rs);
+    if (!h) return tl::unexpected(h.error());
     bundle_path = staging->path() / "bundle-copied.dossier";
-    if (auto r = write_container(bundle_path, manifest_text, *signature, *index_cipher, *zip, tail, crcs); !r) {
+    if (auto r = write_container(bundle_path, h->manifest_text, h->signature, h->index, *zip, tail, crcs); !r) {
       return tl::unexpected(r.error());
     }
+    m = std::move(h->manifest);
   }
   if (options.progress) options.progress(1, 1, out.filename().string());
   result.bytes = fs::file_size(bundle_path, ec);
