@@ -35,6 +35,7 @@
 #include "core/unicode.hpp"
 #include "io/pdf_ocr.hpp"
 #include "io/fd.hpp"
+#include "io/pdf_child.hpp"
 #include "io/pdf_structure.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -609,19 +610,27 @@ std::optional<std::string> find_inspector() {
   return std::nullopt;
 }
 
-// A descriptor at kPipeFd + 1 or above, so that the spawn's dup2 onto 0..4 never meets it.
-UniqueFd above_targets(UniqueFd fd) {
-  if (!fd || fd.get() > kPipeFd) return fd;
-  return UniqueFd(fcntl(fd.get(), F_DUPFD_CLOEXEC, kPipeFd + 1));
+// A descriptor above those a child is given, so that the spawn's dup2 onto them never meets it.
+UniqueFd above_targets(UniqueFd fd) { return detail::above_child_fds(std::move(fd)); }
+
+}  // namespace
+
+namespace detail {
+
+std::optional<std::string> find_helper_program() { return find_inspector(); }
+
+UniqueFd above_child_fds(UniqueFd fd) {
+  if (!fd || fd.get() >= kFirstFreeFd) return fd;
+  return UniqueFd(fcntl(fd.get(), F_DUPFD_CLOEXEC, kFirstFreeFd));
 }
 
-// Starts the parser on `document` (a memfd) writing to `pipe_w`: its pid, or Errc::io naming the program.
-Result<pid_t> spawn_inspector(const std::string& program, int document, int pipe_w, const std::string& name,
-                              const PdfLimits& limits) {
-  UniqueFd null = above_targets(UniqueFd(open("/dev/null", O_RDWR | O_CLOEXEC)));
+Result<pid_t> spawn_helper(const std::string& program, const std::vector<std::string>& arguments,
+                           const std::vector<int>& fds) {
+  if (fds.size() > static_cast<std::size_t>(kFirstFreeFd - 3)) return fail(Errc::usage, "too many descriptors for the child");
+  UniqueFd null = above_child_fds(UniqueFd(open("/dev/null", O_RDWR | O_CLOEXEC)));
   if (!null) return fail(Errc::io, std::string("/dev/null: ") + std::strerror(errno));
-  std::vector<std::string> args{program, std::string(kInspectorFlag), std::to_string(getpid()),
-                                serialise_limits(limits), name};
+  std::vector<std::string> args{program};
+  args.insert(args.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -631,15 +640,14 @@ Result<pid_t> spawn_inspector(const std::string& program, int document, int pipe
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
   for (int target : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) posix_spawn_file_actions_adddup2(&actions, null.get(), target);
-  posix_spawn_file_actions_adddup2(&actions, document, kDocumentFd);
-  posix_spawn_file_actions_adddup2(&actions, pipe_w, kPipeFd);
-  posix_spawn_file_actions_addclosefrom_np(&actions, kPipeFd + 1);
+  for (std::size_t i = 0; i < fds.size(); ++i) posix_spawn_file_actions_adddup2(&actions, fds[i], 3 + static_cast<int>(i));
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3 + static_cast<int>(fds.size()));
   // Signals as a fresh process has them: the parent blocks Ctrl-C and friends in its threads
   // (for its cleanup thread, see staging.hpp) and may ignore SIGPIPE.
   sigset_t none, defaults;
   sigemptyset(&none);
   sigemptyset(&defaults);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU}) sigaddset(&defaults, sig);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU, SIGXFSZ}) sigaddset(&defaults, sig);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
@@ -651,6 +659,17 @@ Result<pid_t> spawn_inspector(const std::string& program, int document, int pipe
   return pid;
 }
 
+}  // namespace detail
+
+namespace {
+
+// Starts the parser on `document` (a memfd) writing to `pipe_w`: its pid, or Errc::io naming the program.
+Result<pid_t> spawn_inspector(const std::string& program, int document, int pipe_w, const std::string& name,
+                              const PdfLimits& limits) {
+  return detail::spawn_helper(program,
+                              {std::string(kInspectorFlag), std::to_string(getpid()), serialise_limits(limits), name},
+                              {document, pipe_w});
+}
 
 PdfInfo unsafe(std::string why) {
   PdfInfo info;
@@ -785,6 +804,110 @@ class FrameReader {
 
 }  // namespace
 
+namespace detail {
+
+bool send_result(int fd, std::string_view payload) {
+  std::string frame(1, kFrameResult);
+  put_u32(frame, static_cast<std::uint32_t>(payload.size()));
+  return write_all(fd, frame) && write_all(fd, payload);
+}
+
+std::string ChildEnd::describe() const { return describe_status(status); }
+
+bool ChildEnd::exited_cleanly() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+
+ChildEnd wait_for_child(pid_t pid, UniqueFd read_fd, std::chrono::steady_clock::time_point start,
+                        unsigned wall_seconds, unsigned ocr_wall_seconds, std::size_t result_cap,
+                        const std::function<void(int done, int total)>& progress, std::stop_token stop) {
+  using Clock = std::chrono::steady_clock;
+  ChildProcess child(pid, read_fd.release());
+  const int fd = child.fd();
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+  // Parsing and the text layer have wall_seconds; a document that needs OCR has
+  // ocr_wall_seconds (counted from the start as well) once the child says so.
+  ChildEnd end;
+  auto deadline = start + std::chrono::seconds(wall_seconds);
+  end.wall_limit = wall_seconds;
+  FrameReader frames(result_cap, &progress);
+  FrameReader::State state = FrameReader::State::more;
+  bool eof = false, reaped = false;
+  int status = 0;
+  char buf[65536];
+
+  auto drain = [&]() {
+    for (;;) {
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) {
+        state = frames.feed(buf, static_cast<std::size_t>(n));
+        if (frames.ocr_started() && ocr_wall_seconds > end.wall_limit) {
+          end.wall_limit = ocr_wall_seconds;
+          deadline = start + std::chrono::seconds(end.wall_limit);
+        }
+        if (state == FrameReader::State::bad || state == FrameReader::State::oversize) return;
+        continue;
+      }
+      if (n == 0) eof = true;
+      else if (errno == EINTR) continue;
+      return;  // EAGAIN: nothing more for now
+    }
+  };
+  auto broken = [&] { return state == FrameReader::State::bad || state == FrameReader::State::oversize; };
+
+  while (!eof && !broken()) {
+    auto now = Clock::now();
+    if (now >= deadline) {
+      end.timed_out = true;
+      break;
+    }
+    if (stop.stop_requested()) {
+      end.stopped = true;
+      break;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    pollfd p{fd, POLLIN, 0};
+    int r = poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
+    if (r < 0 && errno != EINTR) break;
+    if (r > 0) drain();
+    // Stop when the child has exited, also if something else still held the pipe open.
+    if (!eof && !broken() && waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;
+      child.set_reaped();
+      drain();
+      break;
+    }
+  }
+  child.close_pipe();
+  if (!reaped) {
+    if (end.timed_out || end.stopped || broken()) kill(pid, SIGKILL);
+    // After EOF the child is exiting; give it until the deadline, then kill it.
+    while (true) {
+      pid_t w = waitpid(pid, &status, WNOHANG);
+      if (w == pid) break;
+      if (w < 0 && errno != EINTR) break;
+      if (Clock::now() >= deadline) {
+        kill(pid, SIGKILL);
+        end.timed_out = true;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        break;
+      }
+      usleep(2000);
+    }
+    child.set_reaped();
+  }
+  end.status = status;
+  end.oversize = state == FrameReader::State::oversize;
+  end.bad = state == FrameReader::State::bad;
+  if (state == FrameReader::State::result) {
+    end.have_result = true;
+    end.result = frames.result();
+  }
+  return end;
+}
+
+}  // namespace detail
+
 Result<PdfInfo> inspect_pdf(std::span<const std::uint8_t> bytes, const PdfLimits& limits) {
   return inspect_pdf(bytes, "document.pdf", limits, {});
 }
@@ -850,95 +973,19 @@ Result<PdfInfo> inspect_pdf(const PdfDocument& document, std::string_view displa
   UniqueFd read_end(fds[0]);
   UniqueFd write_end = above_targets(UniqueFd(fds[1]));
   if (!write_end) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
+  const auto start = std::chrono::steady_clock::now();
   auto spawned = spawn_inspector(*program, document.fd(), write_end.get(), std::string(display_name), limits);
   write_end = UniqueFd();
   if (!spawned) return tl::unexpected(spawned.error());
-  const pid_t pid = *spawned;
-  ChildProcess child(pid, read_end.release());
-  const int fd = child.fd();
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-
-  // Parsing and the text layer have wall_seconds; a document that needs OCR has
-  // ocr_wall_seconds (counted from the start as well) once the child says so.
-  auto deadline = start + std::chrono::seconds(limits.wall_seconds);
-  unsigned wall_limit = limits.wall_seconds;
   const std::size_t cap = limits.max_text_bytes + kSerialOverhead;
-  FrameReader frames(cap, &page_progress);
-  FrameReader::State state = FrameReader::State::more;
-  bool eof = false, timed_out = false, reaped = false, stopped = false;
-  int status = 0;
-  char buf[65536];
-
-  auto drain = [&]() {
-    for (;;) {
-      ssize_t n = read(fd, buf, sizeof buf);
-      if (n > 0) {
-        state = frames.feed(buf, static_cast<std::size_t>(n));
-        if (frames.ocr_started() && limits.ocr_wall_seconds > wall_limit) {
-          wall_limit = limits.ocr_wall_seconds;
-          deadline = start + std::chrono::seconds(wall_limit);
-        }
-        if (state == FrameReader::State::bad || state == FrameReader::State::oversize) return;
-        continue;
-      }
-      if (n == 0) eof = true;
-      else if (errno == EINTR) continue;
-      return;  // EAGAIN: nothing more for now
-    }
-  };
-  auto broken = [&] { return state == FrameReader::State::bad || state == FrameReader::State::oversize; };
-
-  while (!eof && !broken()) {
-    auto now = Clock::now();
-    if (now >= deadline) {
-      timed_out = true;
-      break;
-    }
-    if (stop.stop_requested()) {
-      stopped = true;
-      break;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-    pollfd p{fd, POLLIN, 0};
-    int r = poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
-    if (r < 0 && errno != EINTR) break;
-    if (r > 0) drain();
-    // Stop when the child has exited, also if something else still held the pipe open.
-    if (!eof && !broken() && waitpid(pid, &status, WNOHANG) == pid) {
-      reaped = true;
-      child.set_reaped();
-      drain();
-      break;
-    }
-  }
-  child.close_pipe();
-  if (!reaped) {
-    if (timed_out || stopped || broken()) kill(pid, SIGKILL);
-    // After EOF the child is exiting; give it until the deadline, then kill it.
-    while (true) {
-      pid_t w = waitpid(pid, &status, WNOHANG);
-      if (w == pid) break;
-      if (w < 0 && errno != EINTR) break;
-      if (Clock::now() >= deadline) {
-        kill(pid, SIGKILL);
-        timed_out = true;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        break;
-      }
-      usleep(2000);
-    }
-    child.set_reaped();
-  }
-
-  if (stopped) return fail(Errc::limit, "stopped: the inspection was cancelled before it ended");
-  if (timed_out) return unsafe("wall-clock limit of " + std::to_string(wall_limit) + " s exceeded");
-  if (state == FrameReader::State::oversize) return unsafe("result larger than " + std::to_string(cap) + " bytes");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return unsafe(describe_status(status));
-  if (state != FrameReader::State::result) return unsafe("unreadable result from the parser process");
-  auto parsed = deserialise(frames.result(), limits.max_text_bytes);
+  const detail::ChildEnd end = detail::wait_for_child(*spawned, std::move(read_end), start, limits.wall_seconds,
+                                                      limits.ocr_wall_seconds, cap, page_progress, stop);
+  if (end.stopped) return fail(Errc::limit, "stopped: the inspection was cancelled before it ended");
+  if (end.timed_out) return unsafe("wall-clock limit of " + std::to_string(end.wall_limit) + " s exceeded");
+  if (end.oversize) return unsafe("result larger than " + std::to_string(cap) + " bytes");
+  if (!end.exited_cleanly()) return unsafe(end.describe());
+  if (!end.have_result) return unsafe("unreadable result from the parser process");
+  auto parsed = deserialise(end.result, limits.max_text_bytes);
   if (!parsed) return unsafe("unreadable result from the parser process");
   return *parsed;
 }

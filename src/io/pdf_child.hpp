@@ -1,0 +1,62 @@
+// How dossier runs its sandboxed helper program (dossier-pdf-inspector) and reads its answer:
+// shared by the inspection (io/pdf_inspect.hpp) and the assembly (io/pdf_assemble.hpp). Not a
+// public interface: for the io layer's own files.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "io/fd.hpp"
+
+namespace dossier::io::detail {
+
+// The child is given descriptors 3, 4, ... up to here (exclusive); the parent keeps the ones it
+// hands over at or above it, so that the spawn's dup2 never meets them.
+inline constexpr int kFirstFreeFd = 10;
+
+// Where dossier-pdf-inspector is (docs/pdf-inspection.md, "The parser process").
+std::optional<std::string> find_helper_program();
+
+// fd moved to kFirstFreeFd or above (same descriptor when it is there already).
+UniqueFd above_child_fds(UniqueFd fd);
+
+// Starts `program arguments...` with /dev/null as stdin, stdout and stderr, fds[i] as descriptor
+// 3 + i and no other descriptor, with default signal handling. Errc::io naming the program.
+Result<pid_t> spawn_helper(const std::string& program, const std::vector<std::string>& arguments,
+                           const std::vector<int>& fds);
+
+// Writes one framed result record (the only record a helper other than the inspector sends).
+bool send_result(int fd, std::string_view payload);
+
+// How a child ended, as its parent saw it.
+struct ChildEnd {
+  bool stopped = false;    // stop was requested
+  bool timed_out = false;  // the wall-clock limit passed; it was killed
+  bool oversize = false;   // its result was larger than the cap
+  bool bad = false;        // it wrote something that is not a frame
+  bool have_result = false;
+  int status = 0;          // waitpid status
+  unsigned wall_limit = 0; // the limit that applied, seconds
+  std::string result;      // the result record, when have_result
+  // "parser died of signal 9 (Killed)", "CPU time limit exceeded", ...
+  std::string describe() const;
+  bool exited_cleanly() const;
+};
+
+// Reads the child's frames from read_fd (which it closes) until it exits, kills it at the wall
+// limit (wall_seconds from start; ocr_wall_seconds from start once it says text recognition
+// started), when stop is requested, or when it writes what is not a frame. Always reaps it.
+ChildEnd wait_for_child(pid_t pid, UniqueFd read_fd, std::chrono::steady_clock::time_point start,
+                        unsigned wall_seconds, unsigned ocr_wall_seconds, std::size_t result_cap,
+                        const std::function<void(int done, int total)>& progress, std::stop_token stop);
+
+}  // namespace dossier::io::detail
