@@ -9,6 +9,7 @@ namespace dossier::cli {
 
 using Run = std::function<int()>;
 
+void add_assemble(CLI::App& app, Run& run);
 void add_check(CLI::App& app, Run& run);
 void add_init(CLI::App& app, Run& run);
 void add_keygen(CLI::App& app, Run& run);

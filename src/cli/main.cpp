@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
   Run run;
   add_check(app, run);
+  add_assemble(app, run);
   add_init(app, run);
   add_keygen(app, run);
   add_rules(app, run);

@@ -56,4 +56,11 @@ std::string Catalogue::get(std::string_view key,
 
 bool Catalogue::has(std::string_view key) const { return messages_.find(key) != messages_.end(); }
 
+std::vector<std::pair<std::string, std::string>> Catalogue::with_prefix(std::string_view prefix) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto it = messages_.lower_bound(prefix); it != messages_.end() && it->first.starts_with(prefix); ++it)
+    out.emplace_back(it->first.substr(prefix.size()), it->second);
+  return out;
+}
+
 }  // namespace dossier

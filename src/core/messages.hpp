@@ -21,6 +21,9 @@ class Catalogue {
   std::string get(std::string_view key,
                   const std::vector<std::pair<std::string, std::string>>& args = {}) const;
   bool has(std::string_view key) const;
+  // Every message whose key starts with `prefix`, keyed by the rest of the key (templates take
+  // their words this way: templates/assembly/*.mustache).
+  std::vector<std::pair<std::string, std::string>> with_prefix(std::string_view prefix) const;
 
  private:
   Lang lang_ = Lang::en;

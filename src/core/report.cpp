@@ -66,6 +66,43 @@ std::string document_line(const DocumentFacts& d, const Report& r, const Catalog
 
 }  // namespace
 
+std::string verdict_line(const Report& r, const Catalogue& msg, const VerdictWords& words) {
+  int failed = 0, failed_eligibility = 0, warnings = 0, passed = 0;
+  std::set<std::string> failed_grounds, eligibility_grounds;
+  for (const auto& f : r.findings) {
+    if (f.status == Status::failed) {
+      if (f.kind == RuleKind::completeness) {
+        ++failed;
+        failed_grounds.insert(f.ground);
+      } else {
+        ++failed_eligibility;
+        eligibility_grounds.insert(f.ground);
+      }
+    } else if (f.status == Status::warning) {
+      ++warnings;
+    } else if (f.status == Status::passed) {
+      ++passed;
+    }
+  }
+  switch (r.verdict) {
+    case Verdict::complete:
+      return msg.get(words.complete, {{"passed", std::to_string(passed)}, {"warnings", std::to_string(warnings)}});
+    case Verdict::incomplete: {
+      std::string verdict = msg.get("report.verdict.incomplete", {{"failed", std::to_string(failed)},
+                                                                  {"grounds", std::to_string(failed_grounds.size())},
+                                                                  {"warnings", std::to_string(warnings)}});
+      if (failed_eligibility > 0)
+        verdict += " " + msg.get("report.verdict.also-eligibility", {{"failed", std::to_string(failed_eligibility)}});
+      return verdict;
+    }
+    case Verdict::not_eligible:
+      return msg.get(words.not_eligible, {{"failed", std::to_string(failed_eligibility)},
+                                          {"grounds", std::to_string(eligibility_grounds.size())},
+                                          {"warnings", std::to_string(warnings)}});
+  }
+  return {};
+}
+
 std::string render_text(const Report& r, const Catalogue& msg, bool color, const VerdictWords& words,
                         bool show_evidence) {
   const Style style{color};
@@ -80,12 +117,6 @@ std::string render_text(const Report& r, const Catalogue& msg, bool color, const
   for (const auto& f : r.findings) {
     if (std::find(grounds.begin(), grounds.end(), f.ground) == grounds.end()) grounds.push_back(f.ground);
   }
-  int failed = 0;
-  int failed_eligibility = 0;
-  int warnings = 0;
-  int passed = 0;
-  std::set<std::string> failed_grounds;
-  std::set<std::string> eligibility_grounds;
   for (const RuleKind kind : {RuleKind::completeness, RuleKind::eligibility}) {
     const bool any = std::any_of(r.findings.begin(), r.findings.end(), [&](const Finding& f) { return f.kind == kind; });
     if (!any) continue;
@@ -97,19 +128,6 @@ std::string render_text(const Report& r, const Catalogue& msg, bool color, const
         if (!header) {
           out += "\n" + style("1", msg.get("ground." + ground)) + " (" + ground + ")\n";
           header = true;
-        }
-        if (f.status == Status::failed) {
-          if (kind == RuleKind::completeness) {
-            ++failed;
-            failed_grounds.insert(ground);
-          } else {
-            ++failed_eligibility;
-            eligibility_grounds.insert(ground);
-          }
-        } else if (f.status == Status::warning) {
-          ++warnings;
-        } else if (f.status == Status::passed) {
-          ++passed;
         }
         const std::string label =
             msg.get(f.status == Status::failed && kind == RuleKind::eligibility ? std::string("status.not-met")
@@ -124,28 +142,8 @@ std::string render_text(const Report& r, const Catalogue& msg, bool color, const
     }
   }
   out += "\n";
-  std::string verdict;
-  const char* tone = "1;31";
-  switch (r.verdict) {
-    case Verdict::complete:
-      verdict = msg.get(words.complete, {{"passed", std::to_string(passed)}, {"warnings", std::to_string(warnings)}});
-      tone = "1;32";
-      break;
-    case Verdict::incomplete:
-      verdict = msg.get("report.verdict.incomplete", {{"failed", std::to_string(failed)},
-                                                      {"grounds", std::to_string(failed_grounds.size())},
-                                                      {"warnings", std::to_string(warnings)}});
-      if (failed_eligibility > 0) {
-        verdict += " " + msg.get("report.verdict.also-eligibility", {{"failed", std::to_string(failed_eligibility)}});
-      }
-      break;
-    case Verdict::not_eligible:
-      verdict = msg.get(words.not_eligible, {{"failed", std::to_string(failed_eligibility)},
-                                                        {"grounds", std::to_string(eligibility_grounds.size())},
-                                                        {"warnings", std::to_string(warnings)}});
-      tone = "1;33";
-      break;
-  }
+  const char* tone = r.verdict == Verdict::complete ? "1;32" : r.verdict == Verdict::not_eligible ? "1;33" : "1;31";
+  const std::string verdict = verdict_line(r, msg, words);
   out += style(tone, verdict) + "\n";
   return out;
 }

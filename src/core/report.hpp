@@ -32,6 +32,8 @@ struct VerdictWords {
   std::string complete = "report.verdict.complete";
   std::string not_eligible = "report.verdict.not-eligible";
 };
+// The one-line verdict, as render_text ends with it (no colour).
+std::string verdict_line(const Report& report, const Catalogue& messages, const VerdictWords& words = {});
 std::string render_text(const Report& report, const Catalogue& messages, bool color,
                         const VerdictWords& words = {}, bool show_evidence = false);
 nlohmann::ordered_json to_json(const Report& report, Lang lang);

@@ -104,4 +104,19 @@ Result<std::string> read_named_file(const std::filesystem::path& file, std::size
   return text;
 }
 
+Result<void> write_new_file(const std::filesystem::path& file, std::string_view bytes) {
+  UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) return fail(Errc::io, file.string() + ": " + std::strerror(errno));
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd.get(), bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(Errc::io, file.string() + ": " + std::strerror(errno));
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::fsync(fd.get()) != 0) return fail(Errc::io, file.string() + ": " + std::strerror(errno));
+  return {};
+}
+
 }  // namespace dossier::io

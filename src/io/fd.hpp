@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 
@@ -68,5 +69,9 @@ Result<void> check_named_file(const std::filesystem::path& file);
 
 // The whole of a named regular file of at most max_bytes.
 Result<std::string> read_named_file(const std::filesystem::path& file, std::size_t max_bytes);
+
+// Writes `bytes` to a new file (O_EXCL | O_NOFOLLOW, mode 0600) and flushes it to disk.
+// Errc::io naming the file. For files inside a Staging folder.
+Result<void> write_new_file(const std::filesystem::path& file, std::string_view bytes);
 
 }  // namespace dossier::io

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -60,3 +61,24 @@ ChildEnd wait_for_child(pid_t pid, UniqueFd read_fd, std::chrono::steady_clock::
                         const std::function<void(int done, int total)>& progress, std::stop_token stop);
 
 }  // namespace dossier::io::detail
+
+namespace dossier::io::detail {
+
+// In a helper, first thing: die with the parent (an interrupted dossier leaves no helper
+// running), and _exit(3) unless the parent is the process `parent_pid` names (if it is gone
+// already, nobody is waiting for the result).
+void bind_to_parent(const char* parent_pid);
+
+// Size of this process's address space in bytes (from /proc/self/statm), 0 if unknown.
+std::uint64_t own_address_space();
+
+}  // namespace dossier::io::detail
+
+// AddressSanitizer reserves terabytes of shadow memory: under it, no address-space limit.
+#if defined(__SANITIZE_ADDRESS__)
+#define DOSSIER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DOSSIER_ASAN 1
+#endif
+#endif

@@ -38,14 +38,6 @@
 #include "io/pdf_child.hpp"
 #include "io/pdf_structure.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define DOSSIER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DOSSIER_ASAN 1
-#endif
-#endif
-
 extern char** environ;
 
 namespace dossier::io {
@@ -494,22 +486,28 @@ PdfInfo inspect_in_child(std::span<const std::uint8_t> bytes, const std::string&
   return info;
 }
 
-#ifndef DOSSIER_ASAN
+}  // namespace
+
+namespace detail {
+
 // Size of this process's address space in bytes (from /proc/self/statm), 0 if unknown.
-rlim_t own_address_space() {
+std::uint64_t own_address_space() {
   int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   char buf[128] = {};
   ssize_t n = read(fd, buf, sizeof buf - 1);
   close(fd);
   if (n <= 0) return 0;
-  rlim_t pages = 0;
+  std::uint64_t pages = 0;
   for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i)
-    pages = pages * 10 + static_cast<rlim_t>(buf[i] - '0');
+    pages = pages * 10 + static_cast<std::uint64_t>(buf[i] - '0');
   long page_size = sysconf(_SC_PAGESIZE);
-  return pages * static_cast<rlim_t>(page_size > 0 ? page_size : 4096);
+  return pages * static_cast<std::uint64_t>(page_size > 0 ? page_size : 4096);
 }
-#endif
+
+}  // namespace detail
+
+namespace {
 
 void apply_child_limits(const PdfLimits& limits) {
   rlimit core{0, 0};
@@ -523,7 +521,7 @@ void apply_child_limits(const PdfLimits& limits) {
   // ASan reserves terabytes of shadow memory, so an address-space limit breaks it.
   // max_memory is what the parser may add to its size at start (its libraries and the mapped
   // document), and ocr_max_memory once it starts text recognition (it raises the soft limit then).
-  const rlim_t base = own_address_space();
+  const auto base = static_cast<rlim_t>(detail::own_address_space());
   const rlim_t soft = static_cast<rlim_t>(limits.max_memory) + base;
   const rlim_t hard = static_cast<rlim_t>(std::max(limits.max_memory, limits.ocr_max_memory)) + base;
   rlimit as{soft, hard};
@@ -812,6 +810,14 @@ bool send_result(int fd, std::string_view payload) {
   return write_all(fd, frame) && write_all(fd, payload);
 }
 
+void bind_to_parent(const char* parent_pid) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  pid_t parent = 0;
+  const std::string_view text(parent_pid);
+  if (std::from_chars(text.data(), text.data() + text.size(), parent).ec != std::errc{} || getppid() != parent)
+    _exit(3);
+}
+
 std::string ChildEnd::describe() const { return describe_status(status); }
 
 bool ChildEnd::exited_cleanly() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
@@ -998,14 +1004,7 @@ int run_pdf_inspector(int argc, char** argv) {
         stderr);
     return 2;
   }
-  // Die with the parent (an interrupted dossier leaves no parser running); if it is gone already,
-  // nobody is waiting for the result.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  pid_t parent = 0;
-  const std::string_view parent_text(argv[2]);
-  if (std::from_chars(parent_text.data(), parent_text.data() + parent_text.size(), parent).ec != std::errc{} ||
-      getppid() != parent)
-    _exit(3);
+  detail::bind_to_parent(argv[2]);
   const auto limits = parse_limits(argv[3]);
   const std::string name(argv[4]);
   struct stat st {};

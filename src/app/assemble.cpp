@@ -1,0 +1,550 @@
+// Assembly: see app/assemble.hpp and docs/assembly.md.
+#include "app/assemble.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <kainjow/mustache.hpp>
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "app/data_files.hpp"
+#include "core/profile.hpp"
+#include "core/unicode.hpp"
+#include "crypto/base64.hpp"
+#include "io/fd.hpp"
+#include "io/package.hpp"
+#include "io/paged_pdf.hpp"
+#include "io/staging.hpp"
+
+namespace dossier::app {
+namespace {
+
+namespace mu = kainjow::mustache;
+
+// The longest value shown in one place (bytes of UTF-8); longer is cut with "…".
+constexpr std::size_t kMaxValueBytes = 2000;
+
+// A value as it may be shown: whitespace runs (line breaks too) become one space, code points
+// that hide or reorder text (controls, bidirectional overrides) and bytes that are not UTF-8
+// are written out visibly ("<U+202E>", "<0xFF>"), and it is cut at kMaxValueBytes. The
+// template engine escapes the rest (HTML and pango markup alike).
+std::string shown(std::string_view raw) {
+  std::string spaced;
+  bool space = false;
+  for (char c : raw) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !spaced.empty()) spaced += ' ';
+    space = false;
+    spaced += c;
+  }
+  std::string out = unicode::escape_for_terminal(spaced);
+  if (out.size() > kMaxValueBytes) {
+    std::size_t cut = kMaxValueBytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0u) == 0x80u) --cut;
+    out.resize(cut);
+    out += "…";
+  }
+  return out;
+}
+
+std::string word(const Catalogue& m, const std::string& key, const std::string& fallback) {
+  return m.has(key) ? m.get(key) : fallback;
+}
+
+mu::data words(const Catalogue& m) {
+  mu::data t{mu::data::type::object};
+  for (auto [key, value] : m.with_prefix("assemble.")) {
+    std::replace(key.begin(), key.end(), '-', '_');
+    t.set(key, value);
+  }
+  return t;
+}
+
+mu::data list() { return mu::data{mu::data::type::list}; }
+
+Result<std::string> render(const std::string& data_dir, const std::string& name, const mu::data& context) {
+  auto text = read_data_file(data_dir + "/templates/assembly/" + name);
+  if (!text) return tl::unexpected(text.error());
+  mu::mustache tmpl(*text);
+  if (!tmpl.is_valid())
+    return fail(Errc::malformed, "templates/assembly/" + name + ": " + tmpl.error_message());
+  std::string out = tmpl.render(context);
+  if (!tmpl.is_valid())
+    return fail(Errc::malformed, "templates/assembly/" + name + ": " + tmpl.error_message());
+  return out;
+}
+
+// The block lines of cover.mustache and notice.mustache as pages (io/paged_pdf.hpp).
+Result<io::PagedDocument> parse_blocks(const std::string& text, const std::string& name) {
+  io::PagedDocument doc;
+  io::PagedBlock* row = nullptr;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty()) continue;
+    auto rest = [&](std::string_view directive) { return std::string(line.substr(directive.size())); };
+    using K = io::PagedBlock::Kind;
+    if (line.starts_with("@cell ") || line == "@cell") {
+      if (row == nullptr) return fail(Errc::malformed, name + ": @cell outside a @row");
+      row->cells.push_back(line == "@cell" ? std::string() : rest("@cell "));
+      continue;
+    }
+    row = nullptr;
+    if (line.starts_with("@title ")) {
+      doc.blocks.push_back({K::title, {rest("@title ")}, {}, false});
+    } else if (line.starts_with("@h ")) {
+      doc.blocks.push_back({K::heading, {rest("@h ")}, {}, false});
+    } else if (line.starts_with("@p ")) {
+      doc.blocks.push_back({K::paragraph, {rest("@p ")}, {}, false});
+    } else if (line == "@rule") {
+      doc.blocks.push_back({K::rule, {}, {}, false});
+    } else if (line.starts_with("@row ")) {
+      io::PagedBlock b{K::row, {}, {}, false};
+      std::string spec = rest("@row ");
+      if (auto sp = spec.find(' '); sp != std::string::npos) {
+        const std::string flag = spec.substr(sp + 1);
+        b.strong = flag == "strong";
+        b.open = flag == "open";
+        if (!b.strong && !b.open) return fail(Errc::malformed, name + ": unknown @row flag " + flag);
+        spec.resize(sp);
+      }
+      for (std::size_t p = 0; p < spec.size();) {
+        std::size_t comma = spec.find(',', p);
+        if (comma == std::string::npos) comma = spec.size();
+        try {
+          b.widths.push_back(std::stod(spec.substr(p, comma - p)));
+        } catch (const std::exception&) {
+          return fail(Errc::malformed, name + ": bad @row widths " + spec);
+        }
+        p = comma + 1;
+      }
+      doc.blocks.push_back(std::move(b));
+      row = &doc.blocks.back();
+    } else {
+      return fail(Errc::malformed, name + ": a line that is no block: " + std::string(line.substr(0, 40)));
+    }
+  }
+  return doc;
+}
+
+Result<std::string> render_pages(const std::string& data_dir, const std::string& name, const mu::data& context,
+                                 const std::string& title, const Catalogue& m) {
+  auto text = render(data_dir, name, context);
+  if (!text) return tl::unexpected(text.error());
+  auto doc = parse_blocks(*text, "templates/assembly/" + name);
+  if (!doc) return tl::unexpected(doc.error());
+  doc->title = title;
+  doc->page_of = m.get("assemble.page-of");
+  doc->language = lang_code(m.lang());
+  return io::render_paged_pdf(*doc);
+}
+
+// The referral's facts as label/value rows (what a reviewer reads first).
+mu::data referral_facts(const std::optional<std::string>& xml, const std::string& purpose, const Catalogue& m) {
+  mu::data rows = list();
+  auto add = [&](const std::string& key, const std::string& value) {
+    mu::data row{mu::data::type::object};
+    row.set("label", m.get("assemble." + key));
+    row.set("value", value.empty() ? std::string("—") : shown(value));
+    rows.push_back(row);
+  };
+  pugi::xml_document doc;
+  pugi::xml_node r;
+  if (xml && doc.load_buffer(xml->data(), xml->size(), pugi::parse_default, pugi::encoding_utf8))
+    r = doc.child("referral");
+  auto text = [&](const char* path) { return std::string(r.select_node(path).node().text().get()); };
+  auto attr = [&](const char* path, const char* name) {
+    return std::string(r.select_node(path).node().attribute(name).value());
+  };
+  auto value_word = [&](const std::string& group, const std::string& v) {
+    return v.empty() ? std::string() : word(m, "value." + group + "." + v, v);
+  };
+  auto yes_no = [&](const std::string& v) {
+    if (v == "true" || v == "1") return m.get("assemble.yes");
+    if (v == "false" || v == "0") return m.get("assemble.no");
+    return m.get("assemble.unknown");
+  };
+  auto joined = [](const std::string& a, const std::string& b) {
+    if (a.empty()) return b;
+    if (b.empty()) return a;
+    return a + ": " + b;
+  };
+  add("pseudonym", attr("client", "pseudonym"));
+  add("organisation", text("referrer/organisation"));
+  add("region", text("referrer/region"));
+  add("purpose", m.get(purpose == "advice-request" ? "assemble.purpose-advice-request" : "assemble.purpose-referral"));
+  add("residence", value_word("residence", attr("residence", "status")));
+  add("current-care", joined(value_word("care", attr("situation/current-care", "type")), text("situation/current-care")));
+  add("local-attempts", text("situation/local-attempts"));
+  add("urgent", yes_no(attr("situation", "urgent")));
+  add("psychiatric-crisis", yes_no(attr("situation", "psychiatric-crisis")));
+  std::string forms;
+  for (auto f : r.select_nodes("exploitation/form")) {
+    if (!forms.empty()) forms += ", ";
+    forms += value_word("form", f.node().text().get());
+  }
+  add("exploitation", forms);
+  std::string problems;
+  for (auto p : r.select_nodes("problems/problem")) {
+    if (!problems.empty()) problems += "; ";
+    problems += value_word("area", p.node().attribute("area").value()) + " (" +
+                value_word("status", p.node().attribute("status").value()) + ")";
+    if (const std::string t = p.node().text().get(); !t.empty()) problems += ": " + t;
+  }
+  add("problems", problems);
+  if (r.child("placement")) {
+    std::string children = attr("placement/children", "count");
+    add("placement", m.get("assemble.placement-facts",
+                           {{"wlz", yes_no(attr("placement", "wlz-indication"))},
+                            {"detox", yes_no(attr("placement", "detox-needed"))},
+                            {"children", children.empty() ? m.get("assemble.unknown") : children}}));
+    add("unsafe-regions", text("placement/unsafe-regions"));
+  }
+  add("trafficking-confirmation",
+      joined(value_word("by", attr("trafficking-confirmation", "by")), text("trafficking-confirmation")));
+  add("consent", joined(value_word("basis", attr("consent", "basis")), text("consent")));
+  add("motivation", text("motivation"));
+  return rows;
+}
+
+// Failures and warnings, per kind (what to fix, what CoMensha weighs) and ground.
+void findings_context(const Report& report, const Catalogue& m, mu::data& ctx) {
+  std::vector<std::string> grounds = known_grounds();
+  for (const auto& f : report.findings)
+    if (std::find(grounds.begin(), grounds.end(), f.ground) == grounds.end()) grounds.push_back(f.ground);
+  mu::data kinds = list();
+  int passed = 0;
+  bool any = false;
+  for (const auto& f : report.findings)
+    if (f.status == Status::passed) ++passed;
+  for (const RuleKind kind : {RuleKind::completeness, RuleKind::eligibility}) {
+    mu::data gs = list();
+    bool kind_any = false;
+    for (const auto& ground : grounds) {
+      mu::data fs = list();
+      bool ground_any = false;
+      for (const auto& f : report.findings) {
+        if (f.ground != ground || f.kind != kind) continue;
+        if (f.status != Status::failed && f.status != Status::warning) continue;
+        ground_any = true;
+        mu::data item{mu::data::type::object};
+        const std::string status_key = f.status == Status::failed && kind == RuleKind::eligibility
+                                           ? std::string("status.not-met")
+                                           : std::string("status.") + status_name(f.status);
+        item.set("status", m.get(status_key));
+        item.set("status_class", status_name(f.status));
+        item.set("message", shown(f.message));
+        item.set("rule", f.rule);
+        mu::data notes = list();
+        for (const auto& n : f.notes) {
+          mu::data note{mu::data::type::object};
+          note.set("text", shown(n.file.empty() ? n.note : n.file + ": " + n.note));
+          notes.push_back(note);
+        }
+        item.set("has_notes", mu::data(f.notes.empty() ? mu::data::type::bool_false : mu::data::type::bool_true));
+        item.set("notes", notes);
+        item.set("has_fix", mu::data(f.fix.empty() ? mu::data::type::bool_false : mu::data::type::bool_true));
+        item.set("fix", shown(f.fix));
+        item.set("fix_label", m.get("report.fix"));
+        fs.push_back(item);
+      }
+      if (!ground_any) continue;
+      kind_any = true;
+      mu::data g{mu::data::type::object};
+      g.set("name", m.get("ground." + ground));
+      g.set("findings", fs);
+      gs.push_back(g);
+    }
+    if (!kind_any) continue;
+    any = true;
+    mu::data k{mu::data::type::object};
+    k.set("title", m.get(std::string("report.kind.") + rule_kind_name(kind)));
+    k.set("grounds", gs);
+    kinds.push_back(k);
+  }
+  ctx.set("kinds", kinds);
+  ctx.set("no_findings", mu::data(any ? mu::data::type::bool_false : mu::data::type::bool_true));
+  ctx.set("passed_count", m.get("assemble.passed-count", {{"count", std::to_string(passed)}}));
+  ctx.set("verdict", verdict_line(report, m));
+  ctx.set("verdict_class", verdict_name(report.verdict));
+}
+
+std::string text_word(const DocumentFacts& d, const Catalogue& m) {
+  if (d.outcome != DocOutcome::ok) return m.get(std::string("doc.outcome.") + doc_outcome_name(d.outcome));
+  const std::string confidence = std::to_string(std::max(0, d.ocr_confidence));
+  if (d.text_source == "text-layer") return m.get("assemble.text-layer");
+  if (d.text_source == "ocr") return m.get("assemble.text-ocr", {{"confidence", confidence}});
+  if (d.text_source == "mixed") return m.get("assemble.text-mixed", {{"confidence", confidence}});
+  return m.get("assemble.text-none");
+}
+
+std::string facts_found(const DocumentFacts& d, Lang lang) {
+  std::string out;
+  for (const auto& f : d.facts) {
+    const std::string& label = lang == Lang::nl ? f.label_nl : (f.label_en.empty() ? f.label_nl : f.label_en);
+    if (!out.empty()) out += ", ";
+    out += label.empty() ? f.id : label;
+  }
+  return out.empty() ? std::string("—") : out;
+}
+
+// Why a document is not in dossier.pdf, in words, or "" when it is to be copied.
+std::string left_out_because(const DocumentFacts& d, bool have_bytes, const Catalogue& m) {
+  if (d.outcome == DocOutcome::ok && have_bytes) return {};
+  std::string why = m.get(std::string("doc.outcome.") + doc_outcome_name(d.outcome == DocOutcome::ok ? DocOutcome::not_read : d.outcome));
+  if (!d.detail.empty()) why += " (" + d.detail + ")";
+  return why;
+}
+
+}  // namespace
+
+AssemblyNames assembly_names(Lang lang) {
+  AssemblyNames n;
+  n.cover = lang == Lang::nl ? "voorblad.pdf" : "cover-sheet.pdf";
+  n.report = lang == Lang::nl ? "rapport.html" : "report.html";
+  return n;
+}
+
+Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optional<std::string>& referral_xml,
+                                        const std::vector<std::vector<std::uint8_t>>& documents,
+                                        const AssemblySettings& settings, const Catalogue& m, int dossier_fd) {
+  const Lang lang = m.lang();
+  auto profile = load_profile(settings.data_dir, report.profile_id);
+  if (!profile) return tl::unexpected(profile.error());
+
+  // The dossier's order: the profile's evidence types in order, then documents of no known type;
+  // within a type, the package's order.
+  const auto& types = profile->evidence();
+  auto rank = [&](const DocumentFacts& d) {
+    for (std::size_t i = 0; i < types.size(); ++i)
+      if (types[i].id == d.evidence) return i;
+    return types.size();
+  };
+  std::vector<std::size_t> order(report.documents.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return rank(report.documents[a]) < rank(report.documents[b]); });
+
+  std::string pseudonym = "—";
+  {
+    pugi::xml_document doc;
+    if (referral_xml && doc.load_buffer(referral_xml->data(), referral_xml->size())) {
+      const std::string p = doc.child("referral").child("client").attribute("pseudonym").value();
+      if (!p.empty()) pseudonym = shown(p);
+    }
+  }
+  const std::string profile_title = profile->title().get(lang);
+  const std::string cover_title = m.get("assemble.cover-title", {{"pseudonym", pseudonym}});
+  const std::string dossier_title =
+      m.get("assemble.dossier-title", {{"pseudonym", pseudonym}, {"profile", profile_title}});
+
+  mu::data ctx{mu::data::type::object};
+  ctx.set("t", words(m));
+  ctx.set("lang", lang_code(lang));
+  ctx.set("title", cover_title);
+  ctx.set("report_title", m.get("assemble.report-title", {{"pseudonym", pseudonym}}));
+  ctx.set("subtitle", m.get("assemble.subtitle", {{"profile", profile_title + " (" + report.profile_id + " " +
+                                                                   report.profile_version + ")"},
+                                                  {"date", report.check_date}}));
+  ctx.set("facts", referral_facts(referral_xml, settings.purpose, m));
+  findings_context(report, m, ctx);
+  ctx.set("made", m.get("assemble.made", {{"version", DOSSIER_VERSION_APP}}));
+
+  // The parts of dossier.pdf, their notices, and the outline's sections.
+  io::AssemblyInput input;
+  std::vector<std::string> notices(order.size());
+  std::map<std::string, int> per_folder, seen_in_folder;
+  for (std::size_t i : order) ++per_folder[report.documents[i].folder];
+  std::vector<io::AssemblySection> sections;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const DocumentFacts& d = report.documents[order[k]];
+    const auto& bytes = documents.at(order[k]);
+    const Evidence* type = profile->evidence_by_id(d.evidence);
+    const std::string type_name = type != nullptr ? type->name.get(lang) : m.get("assemble.outline-other");
+    std::string why = left_out_because(d, !bytes.empty(), m);
+    mu::data nctx{mu::data::type::object};
+    nctx.set("title", m.get("assemble.notice-title", {{"path", shown(d.path)}}));
+    nctx.set("body", m.get("assemble.notice-body",
+                           {{"type", type_name},
+                            {"why", why.empty() ? m.get("assemble.why-copy", {{"detail", "qpdf"}}) : why},
+                            {"path", shown(d.path)}}));
+    auto notice = render_pages(settings.data_dir, "notice.mustache", nctx, dossier_title, m);
+    if (!notice) return tl::unexpected(notice.error());
+    notices[k] = std::move(*notice);
+
+    io::AssemblyPart part;
+    part.outline = shown(d.path.substr(d.path.find_last_of('/') + 1));
+    const std::string folder = d.folder.empty() ? std::string("-") : d.folder;
+    part.label = folder;
+    if (per_folder[d.folder] > 1) part.label += " (" + std::to_string(++seen_in_folder[d.folder]) + ")";
+    if (why.empty()) part.pdf = bytes;
+    part.notice = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(notices[k].data()),
+                                                notices[k].size());
+    input.parts.push_back(std::move(part));
+    std::string section = type_name;
+    if (!section.empty() && section[0] >= 'a' && section[0] <= 'z') section[0] = static_cast<char>(section[0] - 'a' + 'A');
+    if (sections.empty() || sections.back().outline != section) sections.push_back({section, {}});
+    sections.back().parts.push_back(k);
+  }
+  input.sections = std::move(sections);
+
+  // The cover sheet names where each document is in dossier.pdf, which only the assembly knows:
+  // it is laid out twice when a document moves (its page count does not depend on them, so the
+  // second layout has the same pages).
+  auto document_rows = [&](const io::Assembly* a) {
+    mu::data rows = list();
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const DocumentFacts& d = report.documents[order[k]];
+      const Evidence* type = profile->evidence_by_id(d.evidence);
+      mu::data row{mu::data::type::object};
+      row.set("type", type != nullptr ? type->name.get(lang) : (d.folder.empty() ? std::string("—") : shown(d.folder)));
+      row.set("path", shown(d.path));
+      row.set("pages", d.pages > 0 ? std::to_string(d.pages) : std::string("—"));
+      row.set("date", d.date.value_or(d.declared_date.value_or("—")));
+      row.set("text", text_word(d, m));
+      row.set("facts", facts_found(d, lang));
+      row.set("sha", d.sha256.substr(0, 12));
+      std::string where, note;
+      const std::string why = left_out_because(d, !documents.at(order[k]).empty(), m);
+      if (a != nullptr) {
+        const auto& p = a->parts.at(k);
+        if (p.included) {
+          where = m.get("assemble.in-dossier", {{"page", std::to_string(p.first_page + 1)}});
+          if (p.layers > 0) where += "; " + m.get("assemble.layers", {{"count", std::to_string(p.layers)}});
+        } else {
+          where = m.get("assemble.not-in-dossier", {{"why", why.empty() ? m.get("assemble.why-copy", {{"detail", p.note}}) : why}});
+          note = where;
+        }
+        if (!p.thumbnail.empty())
+          row.set("thumbnail", "data:image/png;base64," +
+                                   crypto::base64::encode(std::span<const std::uint8_t>(
+                                       reinterpret_cast<const std::uint8_t*>(p.thumbnail.data()), p.thumbnail.size()), true));
+      } else {
+        where = why.empty() ? m.get("assemble.in-dossier", {{"page", "…"}}) : m.get("assemble.not-in-dossier", {{"why", why}});
+      }
+      row.set("where", shown(where));
+      if (!note.empty()) row.set("note", shown(note));
+      if (!d.limit_note.empty()) row.set("note", shown(note.empty() ? d.limit_note : note + "; " + d.limit_note));
+      rows.push_back(row);
+    }
+    return rows;
+  };
+
+  ctx.set("documents", document_rows(nullptr));
+  auto cover = render_pages(settings.data_dir, "cover.mustache", ctx, cover_title, m);
+  if (!cover) return tl::unexpected(cover.error());
+
+  input.cover = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(cover->data()), cover->size());
+  input.cover_outline = m.get("assemble.outline-cover");
+  input.cover_label = m.get("assemble.label-cover");
+  input.title = dossier_title;
+  input.subject = profile_title;
+  input.language = lang_code(lang);
+  // A first pass finds where each document lands; the cover sheet is then laid out again with
+  // the pages, and the dossier is made with that cover (same number of pages).
+  auto probe_fd = io::UniqueFd(memfd_create("dossier-probe", MFD_CLOEXEC));
+  if (!probe_fd) return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
+  auto first = io::assemble_pdf(input, probe_fd.get(), settings.limits);
+  probe_fd = io::UniqueFd();
+  if (!first) return tl::unexpected(first.error());
+  ctx.set("documents", document_rows(&*first));
+  auto final_cover = render_pages(settings.data_dir, "cover.mustache", ctx, cover_title, m);
+  if (!final_cover) return tl::unexpected(final_cover.error());
+  input.cover =
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(final_cover->data()), final_cover->size());
+  auto assembled = io::assemble_pdf(input, dossier_fd, settings.limits);
+  if (!assembled) return tl::unexpected(assembled.error());
+
+  AssemblyOutput out;
+  out.cover_pdf = std::move(*final_cover);
+  out.assembly = std::move(*assembled);
+  ctx.set("documents", document_rows(&out.assembly));
+  if (settings.signature) {
+    const auto& s = *settings.signature;
+    mu::data sig{mu::data::type::object};
+    sig.set("purpose", m.get(s.purpose == "advice-request" ? "assemble.purpose-advice-request" : "assemble.purpose-referral"));
+    sig.set("signer", shown(s.signer_key_id));
+    sig.set("dossier_id", shown(s.dossier_id));
+    sig.set("signed_at", shown(s.signed_at));
+    sig.set("digests", m.get("assemble.digests", {{"count", std::to_string(s.digests)}}));
+    ctx.set("signature", sig);
+  }
+  auto html = render(settings.data_dir, "report.html.mustache", ctx);
+  if (!html) return tl::unexpected(html.error());
+  out.report_html = std::move(*html);
+  return out;
+}
+
+Result<AssembleResult> run_assemble(const std::filesystem::path& package, const std::filesystem::path& out_dir,
+                                    const CheckOptions& check_options, const AssemblySettings& settings,
+                                    const Catalogue& messages) {
+  AssembleResult result;
+  result.names = assembly_names(messages.lang());
+  result.out = out_dir;
+  auto pkg = io::Package::open(package, check_options.package_limits);
+  if (!pkg) {
+    if (pkg.error().code == Errc::not_found) return tl::unexpected(pkg.error());
+    auto report = run_check(package, check_options, messages);  // words the failure
+    if (!report) return tl::unexpected(report.error());
+    result.report = std::move(*report);
+    return result;
+  }
+  std::size_t count = 0;
+  for (const auto& f : pkg->files())
+    if (f.path != "referral.xml") ++count;
+  auto staging = io::Staging::create(out_dir);
+  if (!staging) return tl::unexpected(staging.error());
+
+  // Every byte assembled is a byte the check judged: the documents are kept as the check reads them.
+  std::vector<std::vector<std::uint8_t>> documents(count);
+  std::vector<bool> whole(count, false);
+  CheckOptions check = check_options;
+  check.tap.piece = [&](std::size_t i, std::span<const std::uint8_t> piece) -> Result<void> {
+    auto& d = documents.at(i);
+    d.insert(d.end(), piece.begin(), piece.end());
+    return {};
+  };
+  check.tap.end = [&](std::size_t i) -> Result<void> {
+    whole.at(i) = true;
+    return {};
+  };
+  auto checked = check_package(*pkg, package.string(), check, messages);
+  if (!checked) return tl::unexpected(checked.error());
+  result.report = std::move(checked->report);
+  for (std::size_t i = 0; i < count; ++i)
+    if (!whole[i]) documents[i].clear();
+  if (result.report.documents.size() != count) return result;  // the package itself could not be judged
+
+  const auto pdf_path = staging->path() / result.names.dossier;
+  io::UniqueFd fd(open(pdf_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
+  auto made = assemble_dossier(result.report, checked->referral_xml, documents, settings, messages, fd.get());
+  if (!made) return tl::unexpected(made.error());
+  if (fsync(fd.get()) != 0) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
+  fd = io::UniqueFd();
+  for (const auto& [name, bytes] : {std::pair{result.names.cover, &made->cover_pdf}, std::pair{result.names.report, &made->report_html}}) {
+    auto written = io::write_new_file(staging->path() / name, *bytes);
+    if (!written) return tl::unexpected(written.error());
+  }
+  result.assembly = std::move(made->assembly);
+  if (auto committed = staging->commit(); !committed) return tl::unexpected(committed.error());
+  result.written = true;
+  return result;
+}
+
+}  // namespace dossier::app

@@ -1,0 +1,82 @@
+// Assembly: the dossier a reviewer reads. From a checked package it makes
+//   dossier.pdf                  the cover sheet, then every document's pages (copied intact) in
+//                                the profile's order of evidence types, with an outline,
+//                                page labels and document information;
+//   voorblad.pdf / cover-sheet.pdf   the cover sheet alone;
+//   rapport.html / report.html       the review report: the same facts, findings and documents,
+//                                with thumbnails, and the signature when `open` made it.
+// `dossier assemble` writes them for the coordinator's preview; seal and open carry them.
+// Wording: templates/assembly/*.mustache and the catalogues' assemble.* keys. See docs/assembly.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "app/check.hpp"
+#include "core/messages.hpp"
+#include "core/report.hpp"
+#include "core/result.hpp"
+#include "io/pdf_assemble.hpp"
+
+namespace dossier::app {
+
+// The signature as `open` verified it, for the report.
+struct SignatureFacts {
+  std::string signer_key_id;
+  std::string dossier_id;
+  std::string signed_at;
+  std::string purpose;  // "referral" | "advice-request"
+  std::size_t digests = 0;
+};
+
+struct AssemblySettings {
+  std::string data_dir;
+  std::string purpose = "referral";               // shown on the cover sheet and in the report
+  std::optional<SignatureFacts> signature;         // open's verified signature; none before sealing
+  io::AssemblyLimits limits{};
+};
+
+// The names of the three files in the catalogue's language.
+struct AssemblyNames {
+  std::string dossier = "dossier.pdf";
+  std::string cover;   // voorblad.pdf | cover-sheet.pdf
+  std::string report;  // rapport.html | report.html
+};
+AssemblyNames assembly_names(Lang lang);
+
+struct AssemblyOutput {
+  std::string cover_pdf;
+  std::string report_html;
+  io::Assembly assembly;  // what dossier.pdf holds, part by part in Report::documents order
+};
+
+// Makes the three from what one check read: `documents[i]` holds the bytes of
+// report.documents[i] as the check read them (empty when it did not read it). dossier.pdf is
+// written to dossier_fd. Errors: Errc::io (the helper, a template file), Errc::malformed (a
+// template is broken), Errc::limit (an assembly limit).
+Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optional<std::string>& referral_xml,
+                                        const std::vector<std::vector<std::uint8_t>>& documents,
+                                        const AssemblySettings& settings, const Catalogue& messages,
+                                        int dossier_fd);
+
+struct AssembleResult {
+  Report report;
+  AssemblyNames names;
+  io::Assembly assembly;
+  std::filesystem::path out;
+  bool written = false;  // out holds the three files
+};
+
+// `dossier assemble PACKAGE -o DIR`: checks the package (reading each document once) and writes
+// DIR with the three files, all or nothing (DIR must not exist). Errc::not_found for a missing
+// package, Errc::usage for an existing DIR or an unknown profile. A package that cannot be
+// read gives a report and no DIR.
+Result<AssembleResult> run_assemble(const std::filesystem::path& package, const std::filesystem::path& out,
+                                    const CheckOptions& check, const AssemblySettings& settings,
+                                    const Catalogue& messages);
+
+}  // namespace dossier::app

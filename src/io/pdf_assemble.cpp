@@ -1,0 +1,414 @@
+// The dossier PDF, assembled in the sandboxed helper process: see io/pdf_assemble.hpp.
+//
+// The parent writes a plan into a sealed memfd (descriptor 3 of the helper):
+//   "dossier-assembly-1\n", u32 length of a JSON header, the header, then the blobs
+// (cover, documents, notices, text layers) the header points into as [offset, length] from the
+// first byte after the header. The helper writes dossier.pdf to descriptor 5 and one result
+// record to the pipe (descriptor 4): u32 length of a JSON header, the header, then the PNG
+// thumbnails it points into the same way.
+#include "io/pdf_assemble.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cairo.h>
+#include <nlohmann/json.hpp>
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-image.h>
+#include <poppler/cpp/poppler-page-renderer.h>
+#include <poppler/cpp/poppler-page.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string_view>
+
+#include "io/pdf_child.hpp"
+#include "io/pdf_merge.hpp"
+
+namespace dossier::io {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kPlanMagic = "dossier-assembly-1\n";
+constexpr int kPlanFd = 3;
+constexpr int kPipeFd = 4;
+constexpr int kOutFd = 5;
+constexpr std::size_t kMaxHeader = 16u * 1024u * 1024u;
+constexpr std::size_t kMaxResult = 64u * 1024u * 1024u;
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
+}
+
+std::uint32_t get_u32(std::string_view s) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+  return v;
+}
+
+// Blobs appended to a buffer, each named by [offset, length].
+class Blobs {
+ public:
+  json add(std::span<const std::uint8_t> b) {
+    json ref = json::array({data_.size(), b.size()});
+    data_.append(reinterpret_cast<const char*>(b.data()), b.size());
+    return ref;
+  }
+  const std::string& data() const { return data_; }
+
+ private:
+  std::string data_;
+};
+
+// [offset, length] within `region`, checked.
+detail::Bytes blob_at(const json& ref, std::span<const std::uint8_t> region) {
+  if (!ref.is_array() || ref.size() != 2) throw std::runtime_error("bad reference");
+  const auto off = ref.at(0).get<std::uint64_t>();
+  const auto len = ref.at(1).get<std::uint64_t>();
+  if (off > region.size() || len > region.size() - off) throw std::runtime_error("reference outside the plan");
+  return detail::Bytes{region.data() + off, static_cast<std::size_t>(len)};
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void silence_poppler(const std::string&, void*) {}
+
+cairo_status_t append_png(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+// A PNG of the first page of `pdf`, `width` pixels wide (narrower for a page taller than
+// max_height allows); empty when poppler cannot render it.
+std::string thumbnail(detail::Bytes pdf, unsigned width, unsigned max_height) {
+  std::unique_ptr<poppler::document> doc(
+      poppler::document::load_from_raw_data(reinterpret_cast<const char*>(pdf.data), static_cast<int>(pdf.size)));
+  if (!doc || doc->is_locked() || doc->pages() < 1) return {};
+  std::unique_ptr<poppler::page> page(doc->create_page(0));
+  if (!page) return {};
+  const poppler::rectf box = page->page_rect(poppler::crop_box);
+  double w = box.width(), h = box.height();
+  const auto o = page->orientation();
+  if (o == poppler::page::landscape || o == poppler::page::seascape) std::swap(w, h);
+  if (!(w > 1.0 && h > 1.0 && w < 1e6 && h < 1e6)) return {};
+  double dpi = 72.0 * width / w;
+  if (h * dpi / 72.0 > max_height) dpi = 72.0 * max_height / h;
+  poppler::page_renderer renderer;
+  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
+  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+  renderer.set_image_format(poppler::image::format_argb32);
+  poppler::image img = renderer.render_page(page.get(), dpi, dpi);
+  if (!img.is_valid() || img.format() != poppler::image::format_argb32) return {};
+  const int stride = img.bytes_per_row();
+  if (stride != cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, img.width())) return {};
+  cairo_surface_t* surface = cairo_image_surface_create_for_data(
+      reinterpret_cast<unsigned char*>(img.data()), CAIRO_FORMAT_ARGB32, img.width(), img.height(), stride);
+  std::string png;
+  const bool ok = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS &&
+                  cairo_surface_write_to_png_stream(surface, append_png, &png) == CAIRO_STATUS_SUCCESS;
+  cairo_surface_destroy(surface);
+  return ok ? png : std::string{};
+}
+
+struct HelperLimits {
+  std::uint64_t max_memory = 0;
+  std::uint64_t cpu_seconds = 0;
+  std::uint64_t max_output = 0;
+  std::uint64_t max_pages = 0;
+  std::uint64_t thumbnail_width = 0;
+  std::uint64_t thumbnail_max_height = 0;
+};
+
+std::string serialise(const AssemblyLimits& l) {
+  return std::to_string(l.max_memory) + "," + std::to_string(l.cpu_seconds) + "," + std::to_string(l.max_output_bytes) +
+         "," + std::to_string(l.max_pages) + "," + std::to_string(l.thumbnail_width) + "," +
+         std::to_string(l.thumbnail_max_height);
+}
+
+bool parse(std::string_view text, HelperLimits& l) {
+  std::uint64_t* fields[] = {&l.max_memory, &l.cpu_seconds, &l.max_output, &l.max_pages, &l.thumbnail_width,
+                             &l.thumbnail_max_height};
+  const char* p = text.data();
+  const char* end = p + text.size();
+  for (std::size_t i = 0; i < std::size(fields); ++i) {
+    auto [next, ec] = std::from_chars(p, end, *fields[i]);
+    if (ec != std::errc{} || next == p) return false;
+    p = next;
+    if (i + 1 < std::size(fields)) {
+      if (p == end || *p != ',') return false;
+      ++p;
+    }
+  }
+  return p == end && l.max_pages <= 1'000'000 && l.thumbnail_width >= 16 && l.thumbnail_width <= 2000 &&
+         l.thumbnail_max_height >= 16 && l.thumbnail_max_height <= 4000;
+}
+
+void apply_limits(const HelperLimits& l) {
+  rlimit core{0, 0};
+  setrlimit(RLIMIT_CORE, &core);
+  rlimit cpu{static_cast<rlim_t>(l.cpu_seconds), static_cast<rlim_t>(l.cpu_seconds + 1)};
+  setrlimit(RLIMIT_CPU, &cpu);
+  rlimit fsize{static_cast<rlim_t>(l.max_output), static_cast<rlim_t>(l.max_output)};
+  setrlimit(RLIMIT_FSIZE, &fsize);
+#ifndef DOSSIER_ASAN
+  const auto as = static_cast<rlim_t>(l.max_memory + detail::own_address_space());
+  rlimit mem{as, as};
+  setrlimit(RLIMIT_AS, &mem);
+#endif
+}
+
+// The helper's work: the plan in `plan`, dossier.pdf to kOutFd; the result record.
+std::string assemble_in_child(std::span<const std::uint8_t> plan_bytes, const HelperLimits& limits) {
+  const std::string_view all(reinterpret_cast<const char*>(plan_bytes.data()), plan_bytes.size());
+  if (all.substr(0, kPlanMagic.size()) != kPlanMagic || all.size() < kPlanMagic.size() + 4)
+    throw std::runtime_error("not a plan");
+  const std::uint32_t header_len = get_u32(all.substr(kPlanMagic.size()));
+  const std::size_t header_at = kPlanMagic.size() + 4;
+  if (header_len > kMaxHeader || header_len > all.size() - header_at) throw std::runtime_error("bad plan header");
+  const json h = json::parse(all.substr(header_at, header_len));
+  const auto region = plan_bytes.subspan(header_at + header_len);
+
+  detail::MergePlan plan;
+  plan.cover = blob_at(h.at("cover"), region);
+  plan.cover_outline = h.at("cover_outline").get<std::string>();
+  plan.cover_label = h.at("cover_label").get<std::string>();
+  plan.title = h.at("title").get<std::string>();
+  plan.subject = h.at("subject").get<std::string>();
+  plan.language = h.at("language").get<std::string>();
+  plan.max_pages = static_cast<int>(limits.max_pages);
+  for (const auto& p : h.at("parts")) {
+    detail::MergePart part;
+    part.outline = p.at("outline").get<std::string>();
+    part.label = p.at("label").get<std::string>();
+    part.pdf = blob_at(p.at("pdf"), region);
+    part.notice = blob_at(p.at("notice"), region);
+    for (const auto& l : p.at("layers"))
+      part.layers.emplace_back(l.at(0).get<int>(), blob_at(json::array({l.at(1), l.at(2)}), region));
+    plan.parts.push_back(std::move(part));
+  }
+  for (const auto& s : h.at("sections")) {
+    detail::MergeSection section;
+    section.outline = s.at("outline").get<std::string>();
+    for (const auto& i : s.at("parts")) {
+      const auto k = i.get<std::size_t>();
+      if (k >= plan.parts.size()) throw std::runtime_error("bad section");
+      section.parts.push_back(k);
+    }
+    plan.sections.push_back(std::move(section));
+  }
+
+  const detail::MergeResult merged = detail::merge_pdf(plan, kOutFd);
+
+  poppler::set_debug_error_function(silence_poppler, nullptr);
+  json r;
+  r["cover_pages"] = merged.cover_pages;
+  r["pages"] = merged.pages;
+  r["parts"] = json::array();
+  std::string pngs;
+  for (std::size_t i = 0; i < merged.parts.size(); ++i) {
+    const auto& m = merged.parts[i];
+    std::string png;
+    if (m.included) {
+      try {
+        png = thumbnail(plan.parts[i].pdf, static_cast<unsigned>(limits.thumbnail_width),
+                        static_cast<unsigned>(limits.thumbnail_max_height));
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (...) {
+        png.clear();
+      }
+    }
+    r["parts"].push_back({{"included", m.included},
+                          {"first_page", m.first_page},
+                          {"pages", m.pages},
+                          {"layers", m.layers},
+                          {"note", m.note},
+                          {"thumbnail", json::array({pngs.size(), png.size()})}});
+    pngs += png;
+  }
+  const std::string header = r.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  put_u32(out, static_cast<std::uint32_t>(header.size()));
+  out += header;
+  out += pngs;
+  return out;
+}
+
+// The result record of a helper that could not make the dossier: why, technical, English.
+std::string error_record(std::string why) {
+  if (why.size() > 1000) why.resize(1000);
+  const std::string header = json{{"error", why}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  put_u32(out, static_cast<std::uint32_t>(header.size()));
+  return out + header;
+}
+
+Result<Assembly> parse_result(const std::string& record, std::size_t parts) {
+  auto bad = [] { return fail(Errc::malformed, "the assembly helper gave an unreadable result"); };
+  if (record.size() < 4) return bad();
+  const std::uint32_t n = get_u32(record);
+  if (n > record.size() - 4) return bad();
+  try {
+    const json h = json::parse(std::string_view(record).substr(4, n));
+    if (h.contains("error"))
+      return fail(Errc::malformed, "the dossier PDF could not be made: " + h.at("error").get<std::string>());
+    const std::string_view region = std::string_view(record).substr(4 + n);
+    const auto region_bytes =
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(region.data()), region.size());
+    Assembly a;
+    a.cover_pages = h.at("cover_pages").get<int>();
+    a.pages = h.at("pages").get<int>();
+    for (const auto& p : h.at("parts")) {
+      AssembledPart part;
+      part.included = p.at("included").get<bool>();
+      part.first_page = p.at("first_page").get<int>();
+      part.pages = p.at("pages").get<int>();
+      part.layers = p.at("layers").get<int>();
+      part.note = p.at("note").get<std::string>();
+      const auto png = blob_at(p.at("thumbnail"), region_bytes);
+      part.thumbnail.assign(reinterpret_cast<const char*>(png.data), png.size);
+      if (part.first_page < 0 || part.pages < 0 || part.first_page > a.pages || part.pages > a.pages - part.first_page)
+        return bad();
+      a.parts.push_back(std::move(part));
+    }
+    if (a.parts.size() != parts || a.cover_pages < 0 || a.cover_pages > a.pages) return bad();
+    return a;
+  } catch (const std::exception&) {
+    return bad();
+  }
+}
+
+}  // namespace
+
+Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const AssemblyLimits& limits) {
+  std::uint64_t total = input.cover.size();
+  for (const auto& p : input.parts) {
+    total += p.pdf.size() + p.notice.size();
+    for (const auto& l : p.layers) total += l.second.size();
+  }
+  if (total > limits.max_input_bytes)
+    return fail(Errc::limit, "the documents together are larger than the assembly limit of " +
+                                 std::to_string(limits.max_input_bytes / (1024u * 1024u)) + " MiB");
+  for (const auto& s : input.sections)
+    for (std::size_t i : s.parts)
+      if (i >= input.parts.size()) return fail(Errc::usage, "a section names a document that is not there");
+
+  Blobs blobs;
+  json h;
+  h["cover"] = blobs.add(input.cover);
+  h["cover_outline"] = input.cover_outline;
+  h["cover_label"] = input.cover_label;
+  h["title"] = input.title;
+  h["subject"] = input.subject;
+  h["language"] = input.language;
+  h["parts"] = json::array();
+  for (const auto& p : input.parts) {
+    json layers = json::array();
+    for (const auto& [page, bytes] : p.layers) {
+      const json ref = blobs.add(bytes);
+      layers.push_back(json::array({page, ref.at(0), ref.at(1)}));
+    }
+    h["parts"].push_back({{"outline", p.outline},
+                          {"label", p.label},
+                          {"pdf", blobs.add(p.pdf)},
+                          {"notice", blobs.add(p.notice)},
+                          {"layers", layers}});
+  }
+  h["sections"] = json::array();
+  for (const auto& s : input.sections) h["sections"].push_back({{"outline", s.outline}, {"parts", s.parts}});
+  const std::string header = h.dump(-1, ' ', false, json::error_handler_t::replace);
+
+  const auto program = detail::find_helper_program();
+  if (!program)
+    return fail(Errc::io, "the PDF helper program dossier-pdf-inspector is not next to this program nor in "
+                          "../libexec/dossier: reinstall dossier, or set DOSSIER_PDF_INSPECTOR to its path");
+  UniqueFd plan = detail::above_child_fds(UniqueFd(memfd_create("dossier-assembly", MFD_CLOEXEC | MFD_ALLOW_SEALING)));
+  if (!plan) return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
+  std::string head(kPlanMagic);
+  put_u32(head, static_cast<std::uint32_t>(header.size()));
+  head += header;
+  if (!write_all(plan.get(), head) || !write_all(plan.get(), blobs.data()))
+    return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
+  fcntl(plan.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+  UniqueFd out = detail::above_child_fds(UniqueFd(fcntl(out_fd, F_DUPFD_CLOEXEC, detail::kFirstFreeFd)));
+  if (!out) return fail(Errc::io, std::string("dossier.pdf: ") + std::strerror(errno));
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
+  UniqueFd read_end(fds[0]);
+  UniqueFd write_end = detail::above_child_fds(UniqueFd(fds[1]));
+  if (!write_end) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
+
+  const auto start = std::chrono::steady_clock::now();
+  auto pid = detail::spawn_helper(*program, {kAssemblerFlag, std::to_string(getpid()), serialise(limits)},
+                                  {plan.get(), write_end.get(), out.get()});
+  write_end = UniqueFd();
+  out = UniqueFd();
+  plan = UniqueFd();
+  if (!pid) return tl::unexpected(pid.error());
+  const detail::ChildEnd end = detail::wait_for_child(*pid, std::move(read_end), start, limits.wall_seconds,
+                                                      limits.wall_seconds, kMaxResult, {}, std::stop_token{});
+  const std::string why = "the dossier PDF could not be made: ";
+  if (end.timed_out) return fail(Errc::limit, why + "it took longer than " + std::to_string(end.wall_limit) + " s");
+  if (end.oversize) return fail(Errc::malformed, why + "the helper's answer is too large");
+  if (!end.exited_cleanly()) {
+    if (WIFSIGNALED(end.status) && WTERMSIG(end.status) == SIGXFSZ)
+      return fail(Errc::limit, why + "it would be larger than " +
+                                   std::to_string(limits.max_output_bytes / (1024u * 1024u)) + " MiB");
+    return fail(Errc::malformed, why + end.describe());
+  }
+  if (!end.have_result) return fail(Errc::malformed, why + "the helper gave no result");
+  return parse_result(end.result, input.parts.size());
+}
+
+int run_pdf_assembler(int argc, char** argv) {
+  if (argc != 4 || std::string_view(argv[1]) != kAssemblerFlag) return 2;
+  detail::bind_to_parent(argv[2]);
+  HelperLimits limits;
+  struct stat st {};
+  if (!parse(argv[3], limits) || fstat(kPlanFd, &st) != 0 || st.st_size <= 0) _exit(3);
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, kPlanFd, 0);
+  if (map == MAP_FAILED) _exit(3);
+  close(kPlanFd);
+  apply_limits(limits);
+  bool ok = false;
+  try {
+    const std::string record =
+        assemble_in_child(std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(map), size), limits);
+    ok = detail::send_result(kPipeFd, record);
+  } catch (const std::bad_alloc&) {
+    ok = detail::send_result(kPipeFd, error_record("memory limit reached"));
+  } catch (const std::exception& e) {
+    ok = detail::send_result(kPipeFd, error_record(e.what()));
+  } catch (...) {
+    ok = false;  // the parent reports the exit status
+  }
+  close(kPipeFd);
+  close(kOutFd);
+  _exit(ok ? 0 : 4);
+}
+
+}  // namespace dossier::io

@@ -1,0 +1,81 @@
+// The dossier PDF: the cover sheet and every document's pages copied into one PDF, with an
+// outline, page labels, document information, text layers over scanned pages, and a thumbnail
+// of each document's first page (PNG). Documents are hostile input, so this runs in the same
+// sandboxed helper process as the inspection (dossier-pdf-inspector, with its own limits); the
+// dossier is written to a file the caller opened, and nothing else is written anywhere.
+// See docs/assembly.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace dossier::io {
+
+struct AssemblyPart {
+  std::string outline;                     // the document's bookmark
+  std::string label;                       // its pages are labelled "label 1/3", ...
+  std::span<const std::uint8_t> pdf;       // the document; empty: it is left out for the notice
+  std::span<const std::uint8_t> notice;    // one page (made by dossier) saying why it is not in
+  // Text-only PDF pages laid over the document's 0-based pages (OCR of scanned pages).
+  std::vector<std::pair<int, std::span<const std::uint8_t>>> layers;
+};
+
+struct AssemblySection {
+  std::string outline;             // the evidence type's bookmark
+  std::vector<std::size_t> parts;  // indexes into AssemblyInput::parts
+};
+
+struct AssemblyInput {
+  std::span<const std::uint8_t> cover;  // the cover sheet (a PDF made by dossier)
+  std::string cover_outline;
+  std::string cover_label;
+  std::vector<AssemblyPart> parts;
+  std::vector<AssemblySection> sections;
+  std::string title, subject, language;
+};
+
+struct AssemblyLimits {
+  std::uint64_t max_input_bytes = 1024ull * 1024u * 1024u;   // the documents, layers and cover together
+  std::uint64_t max_output_bytes = 2048ull * 1024u * 1024u;  // dossier.pdf (RLIMIT_FSIZE of the helper)
+  int max_pages = 5000;                                      // pages of dossier.pdf; later documents are
+                                                             // left out with their notice
+  std::uint64_t max_memory = 2048ull * 1024u * 1024u;        // address space of the helper
+  unsigned cpu_seconds = 120;                                // RLIMIT_CPU of the helper
+  unsigned wall_seconds = 180;                               // the helper is killed after this
+  unsigned thumbnail_width = 180;                            // pixels; the height follows the page
+  unsigned thumbnail_max_height = 400;                       // pixels, for very long pages
+};
+
+struct AssembledPart {
+  bool included = false;   // its pages are in dossier.pdf (else its notice is)
+  int first_page = 0;      // 0-based page of dossier.pdf where it (or its notice) starts
+  int pages = 0;           // pages it takes in dossier.pdf
+  int layers = 0;          // text layers laid over its pages
+  std::string note;        // technical, English: why it was left out or a layer was not laid
+  std::string thumbnail;   // PNG of its first page; empty when it could not be rendered
+};
+
+struct Assembly {
+  int cover_pages = 0;
+  int pages = 0;  // of dossier.pdf
+  std::vector<AssembledPart> parts;
+};
+
+// Writes dossier.pdf to out_fd (a new, empty file or memfd the caller owns and commits).
+// Errc::io when the helper cannot be started; Errc::limit when the input is over
+// max_input_bytes; Errc::damaged when the helper failed (crashed, over a limit, or qpdf could
+// not write the cover sheet), with why. A single document qpdf cannot copy is not an error: it
+// is left out with its notice (AssembledPart::note says why).
+Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const AssemblyLimits& limits = {});
+
+// The helper's side (called by dossier-pdf-inspector's main for its assembly flag).
+int run_pdf_assembler(int argc, char** argv);
+inline constexpr const char* kAssemblerFlag = "--dossier-assemble-v1";
+
+}  // namespace dossier::io

@@ -1,0 +1,274 @@
+// qpdf's part of the assembly: see io/pdf_merge.hpp (and io/pdf_structure.hpp for why C++17).
+#include "io/pdf_merge.hpp"
+
+#ifndef POINTERHOLDER_TRANSITION
+#define POINTERHOLDER_TRANSITION 4
+#endif
+#include <qpdf/Pl_StdioFile.hh>
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFExc.hh>
+#include <qpdf/QPDFObjectHandle.hh>
+#include <qpdf/QPDFPageDocumentHelper.hh>
+#include <qpdf/QPDFPageObjectHelper.hh>
+#include <qpdf/QPDFWriter.hh>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dossier::io::detail {
+namespace {
+
+using OH = QPDFObjectHandle;
+
+std::unique_ptr<QPDF> open_pdf(const Bytes& b, const char* name) {
+  auto q = std::make_unique<QPDF>();
+  q->setSuppressWarnings(true);
+  q->setAttemptRecovery(true);
+  q->processMemoryFile(name, reinterpret_cast<const char*>(b.data), b.size);
+  return q;
+}
+
+// What a page may do by itself in a viewer: annotations keep their looks but lose their actions
+// (a link, a script, a form submission), and the page loses its own triggers. The dossier is
+// read, not run (docs/assembly.md).
+void disarm(QPDFPageObjectHelper page) {
+  OH dict = page.getObjectHandle();
+  if (dict.hasKey("/AA")) dict.removeKey("/AA");
+  OH annots = dict.getKey("/Annots");
+  if (!annots.isArray()) return;
+  for (int i = 0; i < annots.getArrayNItems(); ++i) {
+    OH a = annots.getArrayItem(i);
+    if (!a.isDictionary()) continue;
+    for (const char* key : {"/A", "/AA"})
+      if (a.hasKey(key)) a.removeKey(key);
+  }
+}
+
+// Lays the text-only page `layer` over `page` of `out`, scaled to the page's crop box as it is
+// shown (its /Rotate undone), between a q/Q pair that keeps the page's own drawing state apart.
+// The page's own content streams are not touched: two small streams are added around them.
+void lay_text(QPDF& out, QPDFPageObjectHelper page, QPDF& layer, int n) {
+  auto lpages = QPDFPageDocumentHelper(layer).getAllPages();
+  if (lpages.empty()) throw std::runtime_error("the text layer has no page");
+  OH fx = out.copyForeignObject(lpages.front().getFormXObjectForPage());
+  OH resources = page.getAttribute("/Resources", true);
+  if (!resources.isDictionary()) {
+    resources = OH::newDictionary();
+    page.getObjectHandle().replaceKey("/Resources", resources);
+  }
+  OH xobjects = resources.getKey("/XObject");
+  if (!xobjects.isDictionary()) {
+    xobjects = OH::newDictionary();
+  } else if (xobjects.isIndirect()) {
+    xobjects = xobjects.shallowCopy();  // shared with other pages: this page's own copy
+  }
+  resources.replaceKey("/XObject", xobjects);
+  std::string name = "/DossierText" + std::to_string(n);
+  while (xobjects.hasKey(name)) name += "x";
+  xobjects.replaceKey(name, fx);
+  const std::string placed =
+      page.placeFormXObject(fx, name, page.getCropBox().getArrayAsRectangle(), true, true, true);
+  page.addPageContents(out.newStream("q\n"), true);
+  page.addPageContents(out.newStream("\nQ\n" + placed + "\n"), false);
+}
+
+// Copies every page of `src` to the end of `out`: the number copied. On failure the pages
+// copied so far are taken out again and the error passes on.
+int copy_pages(QPDF& src, QPDF& out) {
+  QPDFPageDocumentHelper to(out);
+  src.pushInheritedAttributesToPage();
+  auto pages = QPDFPageDocumentHelper(src).getAllPages();
+  if (pages.empty()) throw std::runtime_error("the document has no pages");
+  std::vector<QPDFPageObjectHelper> added;
+  try {
+    for (auto& p : pages) {
+      to.addPage(p, false);
+      added.push_back(to.getAllPages().back());
+    }
+  } catch (...) {
+    for (auto& p : added) to.removePage(p);
+    throw;
+  }
+  for (auto& p : added) disarm(p);
+  return static_cast<int>(pages.size());
+}
+
+struct Outline {
+  std::string title;
+  int page = 0;  // 0-based page of the dossier
+  std::vector<Outline> children;
+};
+
+// Builds the outline items of `items` under `parent`: the number of items now visible below it
+// (all open).
+int build_outline(QPDF& out, const std::vector<QPDFPageObjectHelper>& pages, OH parent,
+                  const std::vector<Outline>& items) {
+  OH first, prev;
+  int visible = 0;
+  for (const auto& item : items) {
+    OH it = out.makeIndirectObject(OH::newDictionary());
+    it.replaceKey("/Title", OH::newUnicodeString(item.title));
+    it.replaceKey("/Parent", parent);
+    OH dest = OH::newArray();
+    dest.appendItem(pages.at(static_cast<std::size_t>(item.page)).getObjectHandle());
+    dest.appendItem(OH::newName("/Fit"));
+    it.replaceKey("/Dest", dest);
+    if (!item.children.empty()) {
+      const int below = build_outline(out, pages, it, item.children);
+      it.replaceKey("/Count", OH::newInteger(below));
+      visible += below;
+    }
+    if (prev.isInitialized()) {
+      prev.replaceKey("/Next", it);
+      it.replaceKey("/Prev", prev);
+    } else {
+      first = it;
+    }
+    prev = it;
+    ++visible;
+  }
+  if (first.isInitialized()) {
+    parent.replaceKey("/First", first);
+    parent.replaceKey("/Last", prev);
+  }
+  return visible;
+}
+
+}  // namespace
+
+MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
+  MergeResult result;
+  QPDF out;
+  out.emptyPDF();
+  // Every source stays open until the dossier is written: qpdf copies stream data then.
+  std::vector<std::unique_ptr<QPDF>> sources;
+  std::vector<std::string> labels;  // one per dossier page
+
+  sources.push_back(open_pdf(plan.cover, "cover.pdf"));
+  result.cover_pages = copy_pages(*sources.back(), out);
+  for (int i = 0; i < result.cover_pages; ++i)
+    labels.push_back(plan.cover_label + " " + std::to_string(i + 1) + "/" + std::to_string(result.cover_pages));
+
+  int layer_count = 0;
+  for (const auto& part : plan.parts) {
+    MergedPart m;
+    m.first_page = static_cast<int>(labels.size());
+    if (part.pdf.size > 0) {
+      try {
+        auto src = open_pdf(part.pdf, part.label.c_str());
+        const int n = static_cast<int>(QPDFPageDocumentHelper(*src).getAllPages().size());
+        if (plan.max_pages > 0 && m.first_page + n > plan.max_pages) {
+          m.note = "left out: the dossier would have more than " + std::to_string(plan.max_pages) + " pages";
+        } else {
+          m.pages = copy_pages(*src, out);
+          m.included = true;
+          sources.push_back(std::move(src));
+        }
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (const std::exception& e) {
+        m.note = std::string("qpdf could not copy its pages: ") + e.what();
+      }
+    }
+    if (m.included && !part.layers.empty()) {
+      auto all = QPDFPageDocumentHelper(out).getAllPages();
+      for (const auto& [page, bytes] : part.layers) {
+        if (page < 0 || page >= m.pages) continue;
+        try {
+          sources.push_back(open_pdf(bytes, "text-layer.pdf"));
+          lay_text(out, all.at(static_cast<std::size_t>(m.first_page + page)), *sources.back(), ++layer_count);
+          ++m.layers;
+        } catch (const std::bad_alloc&) {
+          throw;
+        } catch (const std::exception& e) {
+          if (m.note.empty()) m.note = std::string("a text layer could not be laid: ") + e.what();
+        }
+      }
+    }
+    if (!m.included) {
+      sources.push_back(open_pdf(part.notice, "notice.pdf"));
+      m.pages = copy_pages(*sources.back(), out);
+    }
+    for (int i = 0; i < m.pages; ++i)
+      labels.push_back(part.label + " " + std::to_string(i + 1) + "/" + std::to_string(m.pages));
+    result.parts.push_back(std::move(m));
+  }
+  result.pages = static_cast<int>(labels.size());
+
+  const auto pages = QPDFPageDocumentHelper(out).getAllPages();
+  if (static_cast<int>(pages.size()) != result.pages) throw std::runtime_error("page count mismatch");
+
+  // The outline: the cover sheet, then each evidence type with its documents.
+  std::vector<Outline> items{{plan.cover_outline, 0, {}}};
+  for (const auto& section : plan.sections) {
+    Outline s{section.outline, 0, {}};
+    for (std::size_t i : section.parts) {
+      const auto& m = result.parts.at(i);
+      s.children.push_back({plan.parts.at(i).outline, m.first_page, {}});
+    }
+    if (s.children.empty()) continue;
+    s.page = s.children.front().page;
+    items.push_back(std::move(s));
+  }
+  OH root = out.getRoot();
+  OH outlines = out.makeIndirectObject(OH::newDictionary());
+  outlines.replaceKey("/Type", OH::newName("/Outlines"));
+  outlines.replaceKey("/Count", OH::newInteger(build_outline(out, pages, outlines, items)));
+  root.replaceKey("/Outlines", outlines);
+  root.replaceKey("/PageMode", OH::newName("/UseOutlines"));
+
+  OH nums = OH::newArray();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    OH label = OH::newDictionary();
+    label.replaceKey("/P", OH::newUnicodeString(labels[i]));
+    nums.appendItem(OH::newInteger(static_cast<long long>(i)));
+    nums.appendItem(label);
+  }
+  OH page_labels = OH::newDictionary();
+  page_labels.replaceKey("/Nums", nums);
+  root.replaceKey("/PageLabels", out.makeIndirectObject(page_labels));
+  if (!plan.language.empty()) root.replaceKey("/Lang", OH::newUnicodeString(plan.language));
+  OH prefs = OH::newDictionary();
+  prefs.replaceKey("/DisplayDocTitle", OH::newBool(true));
+  root.replaceKey("/ViewerPreferences", prefs);
+
+  OH info = out.makeIndirectObject(OH::newDictionary());
+  info.replaceKey("/Title", OH::newUnicodeString(plan.title));
+  info.replaceKey("/Subject", OH::newUnicodeString(plan.subject));
+  info.replaceKey("/Producer", OH::newUnicodeString("dossier"));
+  out.getTrailer().replaceKey("/Info", info);
+
+  const int fd = dup(out_fd);
+  if (fd < 0) throw std::runtime_error("cannot write the dossier");
+  std::FILE* file = fdopen(fd, "wb");
+  if (file == nullptr) {
+    close(fd);
+    throw std::runtime_error("cannot write the dossier");
+  }
+  try {
+    Pl_StdioFile sink("dossier.pdf", file);
+    QPDFWriter w(out);
+    w.setOutputPipeline(&sink);
+    // Streams exactly as they are in the documents: not decoded, not compressed again.
+    w.setDecodeLevel(qpdf_dl_none);
+    w.setCompressStreams(false);
+    w.setObjectStreamMode(qpdf_o_generate);
+    w.setDeterministicID(true);
+    w.write();
+  } catch (...) {
+    std::fclose(file);
+    throw;
+  }
+  if (std::fclose(file) != 0) throw std::runtime_error("cannot write the dossier");
+  return result;
+}
+
+}  // namespace dossier::io::detail
