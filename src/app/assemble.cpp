@@ -223,7 +223,7 @@ mu::data referral_facts(const std::optional<std::string>& xml, const std::string
 }
 
 // Failures and warnings, per kind (what to fix, what CoMensha weighs) and ground.
-void findings_context(const Report& report, const Catalogue& m, mu::data& ctx) {
+void findings_context(const Report& report, const Catalogue& m, const VerdictWords& words, mu::data& ctx) {
   std::vector<std::string> grounds = known_grounds();
   for (const auto& f : report.findings)
     if (std::find(grounds.begin(), grounds.end(), f.ground) == grounds.end()) grounds.push_back(f.ground);
@@ -280,7 +280,7 @@ void findings_context(const Report& report, const Catalogue& m, mu::data& ctx) {
   ctx.set("kinds", kinds);
   ctx.set("no_findings", mu::data(any ? mu::data::type::bool_false : mu::data::type::bool_true));
   ctx.set("passed_count", m.get("assemble.passed-count", {{"count", std::to_string(passed)}}));
-  ctx.set("verdict", verdict_line(report, m));
+  ctx.set("verdict", verdict_line(report, m, words));
   ctx.set("verdict_class", verdict_name(report.verdict));
 }
 
@@ -362,7 +362,13 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
                                                                    report.profile_version + ")"},
                                                   {"date", report.check_date}}));
   ctx.set("facts", referral_facts(referral_xml, settings.purpose, m));
-  findings_context(report, m, ctx);
+  // After open, the verdict says that it is the one sealed.
+  VerdictWords verdict_words;
+  if (settings.signature) {
+    verdict_words.complete = "open.verdict.complete";
+    if (settings.signature->purpose == "advice-request") verdict_words.not_eligible = "open.verdict.not-eligible";
+  }
+  findings_context(report, m, verdict_words, ctx);
   ctx.set("made", m.get("assemble.made", {{"version", DOSSIER_VERSION_APP}}));
 
   // The parts of dossier.pdf, their notices, and the outline's sections.
@@ -473,6 +479,12 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   AssemblyOutput out;
   out.cover_pdf = std::move(*final_cover);
   out.assembly = std::move(*assembled);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    auto& p = out.assembly.parts.at(k);
+    const DocumentFacts& d = report.documents[order[k]];
+    p.name = d.path;
+    if (const std::string why = left_out_because(d, !documents.at(order[k]).empty(), m); !why.empty()) p.note = why;
+  }
   ctx.set("documents", document_rows(&out.assembly));
   if (settings.signature) {
     const auto& s = *settings.signature;
@@ -488,6 +500,48 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   if (!html) return tl::unexpected(html.error());
   out.report_html = std::move(*html);
   return out;
+}
+
+CheckOptions keeping_documents(const CheckOptions& check, std::vector<std::vector<std::uint8_t>>& documents,
+                               std::vector<bool>& whole) {
+  CheckOptions keeping = check;
+  keeping.tap.piece = [&documents](std::size_t i, std::span<const std::uint8_t> piece) -> Result<void> {
+    auto& d = documents.at(i);
+    d.insert(d.end(), piece.begin(), piece.end());
+    return {};
+  };
+  keeping.tap.end = [&whole](std::size_t i) -> Result<void> {
+    whole.at(i) = true;
+    return {};
+  };
+  return keeping;
+}
+
+Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const Report& report,
+                                    const std::optional<std::string>& referral_xml,
+                                    const std::vector<std::vector<std::uint8_t>>& documents,
+                                    const AssemblySettings& settings, const Catalogue& messages) {
+  const AssemblyNames names = assembly_names(messages.lang());
+  auto remove_all = [&] {
+    std::error_code ec;
+    for (const auto& n : {names.dossier, names.cover, names.report}) std::filesystem::remove(folder / n, ec);
+  };
+  auto made = [&]() -> Result<AssemblyOutput> {
+    const auto pdf_path = folder / names.dossier;
+    io::UniqueFd fd(open(pdf_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
+    auto out = assemble_dossier(report, referral_xml, documents, settings, messages, fd.get());
+    if (!out) return out;
+    if (fsync(fd.get()) != 0) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
+    if (auto w = io::write_new_file(folder / names.cover, out->cover_pdf); !w) return tl::unexpected(w.error());
+    if (auto w = io::write_new_file(folder / names.report, out->report_html); !w) return tl::unexpected(w.error());
+    return out;
+  }();
+  if (!made) {
+    remove_all();
+    return tl::unexpected(made.error());
+  }
+  return std::move(made->assembly);
 }
 
 Result<AssembleResult> run_assemble(const std::filesystem::path& package, const std::filesystem::path& out_dir,
@@ -513,35 +567,16 @@ Result<AssembleResult> run_assemble(const std::filesystem::path& package, const 
   // Every byte assembled is a byte the check judged: the documents are kept as the check reads them.
   std::vector<std::vector<std::uint8_t>> documents(count);
   std::vector<bool> whole(count, false);
-  CheckOptions check = check_options;
-  check.tap.piece = [&](std::size_t i, std::span<const std::uint8_t> piece) -> Result<void> {
-    auto& d = documents.at(i);
-    d.insert(d.end(), piece.begin(), piece.end());
-    return {};
-  };
-  check.tap.end = [&](std::size_t i) -> Result<void> {
-    whole.at(i) = true;
-    return {};
-  };
-  auto checked = check_package(*pkg, package.string(), check, messages);
+  auto checked = check_package(*pkg, package.string(), keeping_documents(check_options, documents, whole), messages);
   if (!checked) return tl::unexpected(checked.error());
   result.report = std::move(checked->report);
   for (std::size_t i = 0; i < count; ++i)
     if (!whole[i]) documents[i].clear();
   if (result.report.documents.size() != count) return result;  // the package itself could not be judged
 
-  const auto pdf_path = staging->path() / result.names.dossier;
-  io::UniqueFd fd(open(pdf_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
-  auto made = assemble_dossier(result.report, checked->referral_xml, documents, settings, messages, fd.get());
+  auto made = write_assembly(staging->path(), result.report, checked->referral_xml, documents, settings, messages);
   if (!made) return tl::unexpected(made.error());
-  if (fsync(fd.get()) != 0) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
-  fd = io::UniqueFd();
-  for (const auto& [name, bytes] : {std::pair{result.names.cover, &made->cover_pdf}, std::pair{result.names.report, &made->report_html}}) {
-    auto written = io::write_new_file(staging->path() / name, *bytes);
-    if (!written) return tl::unexpected(written.error());
-  }
-  result.assembly = std::move(made->assembly);
+  result.assembly = std::move(*made);
   if (auto committed = staging->commit(); !committed) return tl::unexpected(committed.error());
   result.written = true;
   return result;

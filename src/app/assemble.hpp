@@ -63,6 +63,20 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
                                         const AssemblySettings& settings, const Catalogue& messages,
                                         int dossier_fd);
 
+// The check options with a tap that keeps each document the check reads whole in
+// documents[i] (as in Report::documents), and leaves it empty when the check did not read it
+// whole. `documents` must outlive the check; it is sized by the caller to the package's
+// document count.
+CheckOptions keeping_documents(const CheckOptions& check, std::vector<std::vector<std::uint8_t>>& documents,
+                               std::vector<bool>& whole);
+
+// assemble_dossier into `folder` (a Staging folder): the three files of assembly_names(lang).
+// On failure no file of the three is left in folder.
+Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const Report& report,
+                                    const std::optional<std::string>& referral_xml,
+                                    const std::vector<std::vector<std::uint8_t>>& documents,
+                                    const AssemblySettings& settings, const Catalogue& messages);
+
 struct AssembleResult {
   Report report;
   AssemblyNames names;

@@ -2,6 +2,8 @@
 // (crypto/age.hpp), minisign (crypto/minisign.hpp) and ZIP (io/zip_reader.hpp,
 // io/zip_writer.hpp); this file only decides what goes where and what must match.
 #include "app/bundle.hpp"
+
+#include "app/assemble.hpp"
 #include "app/data_files.hpp"
 #include "app/parallel.hpp"
 
@@ -1216,9 +1218,30 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
     return stopped(Stop{pkg.error().code,
                         BundleProblem{BundleCheck::document, "", "the extracted package: " + pkg.error().message}});
   }
-  auto report = run_check(*pkg, dir.string(), options.check, messages);
-  if (!report) return tl::unexpected(report.error());
-  r.report = std::move(*report);
+  // The check keeps what it reads for the assembly: the reviewer's dossier.pdf, cover sheet and
+  // report (with the signature just verified) are made from the bytes judged.
+  std::vector<std::vector<std::uint8_t>> kept(docs.size());
+  std::vector<bool> whole(docs.size(), false);
+  const CheckOptions check = options.assemble ? keeping_documents(options.check, kept, whole) : options.check;
+  auto rechecked = check_package(*pkg, dir.string(), check, messages);
+  if (!rechecked) return tl::unexpected(rechecked.error());
+  r.report = std::move(rechecked->report);
+  if (options.assemble && r.report->documents.size() == docs.size()) {
+    for (std::size_t i = 0; i < kept.size(); ++i)
+      if (!whole[i]) kept[i].clear();
+    AssemblySettings settings;
+    settings.data_dir = options.check.data_dir;
+    settings.purpose = m.purpose;
+    settings.signature = SignatureFacts{r.verify.signer_key_id, m.dossier_id, m.created, m.purpose, m.entries.size()};
+    auto made = write_assembly(staging->path(), *r.report, rechecked->referral_xml, kept, settings, messages);
+    if (made) {
+      r.assembly = std::move(*made);
+      const AssemblyNames names = assembly_names(messages.lang());
+      r.assembly_files = {names.dossier, names.cover, names.report};
+    } else {
+      r.assembly_error = made.error().message;  // the documents are there; the reading copy is not
+    }
+  }
   if (auto c = staging->commit(); !c) return tl::unexpected(c.error());
   r.opened = true;
   return r;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/check.hpp"
+#include "io/pdf_assemble.hpp"
 #include "bundle/format.hpp"
 #include "core/report.hpp"
 #include "core/result.hpp"
@@ -130,6 +131,9 @@ struct OpenOptions {
   CheckOptions check;
   BundleLimits limits;
   Progress progress;  // while decrypting; may be empty
+  // Also write dossier.pdf, the cover sheet and the report (with the verified signature) into
+  // DIR, in the catalogue's language (app/assemble.hpp).
+  bool assemble = true;
 };
 
 struct OpenResult {
@@ -139,6 +143,11 @@ struct OpenResult {
   Errc error_code = Errc::internal;  // no_identity (not sealed for these keys), crypto, hostile, ...
   std::optional<Report> report;      // the re-check of the extracted package
   std::vector<std::string> files;    // package-relative paths written into DIR
+  // The reading copy in DIR (OpenOptions::assemble): its files, or why it could not be made (the
+  // package is opened all the same).
+  std::vector<std::string> assembly_files;
+  std::optional<io::Assembly> assembly;
+  std::string assembly_error;
 };
 
 // Errors: not_found (bundle, DIR's folder), usage (DIR exists, no identity, no signer). Any

@@ -60,7 +60,8 @@ int run_assemble_command(const AssembleArgs& args) {
       nlohmann::ordered_json parts = nlohmann::ordered_json::array();
       // The parts are in the dossier's order; the check report's documents are in the package's.
       for (const auto& p : made->assembly.parts) {
-        parts.push_back({{"included", p.included},
+        parts.push_back({{"path", p.name},
+                         {"included", p.included},
                          {"first_page", p.first_page + 1},
                          {"pages", p.pages},
                          {"text_layers", p.layers},

@@ -73,6 +73,12 @@ int run_open(const OpenArgs& args) {
     j["directory"] = r.opened ? nlohmann::ordered_json(args.output) : nlohmann::ordered_json(nullptr);
     j["manifest"] = r.verify.manifest ? manifest_json(*r.verify.manifest) : nlohmann::ordered_json(nullptr);
     j["files"] = r.files;
+    if (r.assembly) {
+      j["reading_copy"] = {{"files", r.assembly_files}, {"pages", r.assembly->pages}};
+    } else {
+      j["reading_copy"] = nullptr;
+    }
+    if (!r.assembly_error.empty()) j["reading_copy_error"] = r.assembly_error;
     j["problems"] = nlohmann::ordered_json::array();
     for (const auto& p : problems) j["problems"].push_back(problem_json(p, messages));
     j["check"] = r.report ? to_json(*r.report, lang) : nlohmann::ordered_json(nullptr);
@@ -90,7 +96,18 @@ int run_open(const OpenArgs& args) {
   }
   std::cout << messages.get("verify.valid", {{"signer", r.verify.signer_key_id}}) << "\n"
             << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
-            << "\n\n"
+            << "\n";
+  if (r.assembly) {
+    const std::filesystem::path dir(args.output);
+    std::cout << messages.get("open.reading-copy", {{"dossier", (dir / r.assembly_files.at(0)).string()},
+                                                    {"pages", std::to_string(r.assembly->pages)},
+                                                    {"cover", (dir / r.assembly_files.at(1)).string()},
+                                                    {"report", (dir / r.assembly_files.at(2)).string()}})
+              << "\n";
+  } else if (!r.assembly_error.empty()) {
+    std::cout << messages.get("open.reading-copy-failed", {{"why", r.assembly_error}}) << "\n";
+  }
+  std::cout << "\n"
             << messages.get("open.recheck") << "\n"
             << render_text(*r.report, messages, use_colour(STDOUT_FILENO),
                            {"open.verdict.complete", advice && r.verify.manifest->verdict == "not-eligible"

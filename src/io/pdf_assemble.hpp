@@ -53,6 +53,7 @@ struct AssemblyLimits {
 };
 
 struct AssembledPart {
+  std::string name;        // the caller's name for it (app: its path in the package)
   bool included = false;   // its pages are in dossier.pdf (else its notice is)
   int first_page = 0;      // 0-based page of dossier.pdf where it (or its notice) starts
   int pages = 0;           // pages it takes in dossier.pdf
