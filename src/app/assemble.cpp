@@ -322,6 +322,7 @@ AssemblyNames assembly_names(Lang lang) {
 
 Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optional<std::string>& referral_xml,
                                         const std::vector<std::vector<std::uint8_t>>& documents,
+                                        const TextLayers& text_layers,
                                         const AssemblySettings& settings, const Catalogue& m, int dossier_fd) {
   const Lang lang = m.lang();
   auto profile = load_profile(settings.data_dir, report.profile_id);
@@ -398,7 +399,14 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
     const std::string folder = d.folder.empty() ? std::string("-") : d.folder;
     part.label = folder;
     if (per_folder[d.folder] > 1) part.label += " (" + std::to_string(++seen_in_folder[d.folder]) + ")";
-    if (why.empty()) part.pdf = bytes;
+    if (why.empty()) {
+      part.pdf = bytes;
+      if (order[k] < text_layers.size())
+        for (const auto& l : text_layers[order[k]])
+          part.layers.push_back({l.page, l.turn,
+                                 std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(l.pdf.data()),
+                                                               l.pdf.size())});
+    }
     part.notice = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(notices[k].data()),
                                                 notices[k].size());
     input.parts.push_back(std::move(part));
@@ -503,7 +511,7 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
 }
 
 CheckOptions keeping_documents(const CheckOptions& check, std::vector<std::vector<std::uint8_t>>& documents,
-                               std::vector<bool>& whole) {
+                               std::vector<std::uint8_t>& whole) {
   CheckOptions keeping = check;
   keeping.tap.piece = [&documents](std::size_t i, std::span<const std::uint8_t> piece) -> Result<void> {
     auto& d = documents.at(i);
@@ -511,7 +519,7 @@ CheckOptions keeping_documents(const CheckOptions& check, std::vector<std::vecto
     return {};
   };
   keeping.tap.end = [&whole](std::size_t i) -> Result<void> {
-    whole.at(i) = true;
+    whole.at(i) = 1;
     return {};
   };
   return keeping;
@@ -520,6 +528,7 @@ CheckOptions keeping_documents(const CheckOptions& check, std::vector<std::vecto
 Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const Report& report,
                                     const std::optional<std::string>& referral_xml,
                                     const std::vector<std::vector<std::uint8_t>>& documents,
+                                    const TextLayers& text_layers,
                                     const AssemblySettings& settings, const Catalogue& messages) {
   const AssemblyNames names = assembly_names(messages.lang());
   auto remove_all = [&] {
@@ -530,7 +539,7 @@ Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const R
     const auto pdf_path = folder / names.dossier;
     io::UniqueFd fd(open(pdf_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
-    auto out = assemble_dossier(report, referral_xml, documents, settings, messages, fd.get());
+    auto out = assemble_dossier(report, referral_xml, documents, text_layers, settings, messages, fd.get());
     if (!out) return out;
     if (fsync(fd.get()) != 0) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
     if (auto w = io::write_new_file(folder / names.cover, out->cover_pdf); !w) return tl::unexpected(w.error());
@@ -566,7 +575,7 @@ Result<AssembleResult> run_assemble(const std::filesystem::path& package, const 
 
   // Every byte assembled is a byte the check judged: the documents are kept as the check reads them.
   std::vector<std::vector<std::uint8_t>> documents(count);
-  std::vector<bool> whole(count, false);
+  std::vector<std::uint8_t> whole(count, 0);  // one byte each: written from several threads
   auto checked = check_package(*pkg, package.string(), keeping_documents(check_options, documents, whole), messages);
   if (!checked) return tl::unexpected(checked.error());
   result.report = std::move(checked->report);
@@ -574,7 +583,8 @@ Result<AssembleResult> run_assemble(const std::filesystem::path& package, const 
     if (!whole[i]) documents[i].clear();
   if (result.report.documents.size() != count) return result;  // the package itself could not be judged
 
-  auto made = write_assembly(staging->path(), result.report, checked->referral_xml, documents, settings, messages);
+  auto made = write_assembly(staging->path(), result.report, checked->referral_xml, documents, checked->text_layers,
+                             settings, messages);
   if (!made) return tl::unexpected(made.error());
   result.assembly = std::move(*made);
   if (auto committed = staging->commit(); !committed) return tl::unexpected(committed.error());

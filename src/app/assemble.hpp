@@ -21,6 +21,7 @@
 #include "core/report.hpp"
 #include "core/result.hpp"
 #include "io/pdf_assemble.hpp"
+#include "io/pdf_inspect.hpp"
 
 namespace dossier::app {
 
@@ -58,8 +59,13 @@ struct AssemblyOutput {
 // report.documents[i] as the check read them (empty when it did not read it). dossier.pdf is
 // written to dossier_fd. Errors: Errc::io (the helper, a template file), Errc::malformed (a
 // template is broken), Errc::limit (an assembly limit).
+using TextLayers = std::vector<std::vector<io::PdfInfo::TextLayer>>;
+
+// `text_layers[i]` (may be shorter, or empty) holds the OCR text layers of report.documents[i]:
+// laid over its scanned pages, they make them searchable.
 Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optional<std::string>& referral_xml,
                                         const std::vector<std::vector<std::uint8_t>>& documents,
+                                        const TextLayers& text_layers,
                                         const AssemblySettings& settings, const Catalogue& messages,
                                         int dossier_fd);
 
@@ -68,13 +74,14 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
 // whole. `documents` must outlive the check; it is sized by the caller to the package's
 // document count.
 CheckOptions keeping_documents(const CheckOptions& check, std::vector<std::vector<std::uint8_t>>& documents,
-                               std::vector<bool>& whole);
+                               std::vector<std::uint8_t>& whole);
 
 // assemble_dossier into `folder` (a Staging folder): the three files of assembly_names(lang).
 // On failure no file of the three is left in folder.
 Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const Report& report,
                                     const std::optional<std::string>& referral_xml,
                                     const std::vector<std::vector<std::uint8_t>>& documents,
+                                    const TextLayers& text_layers,
                                     const AssemblySettings& settings, const Catalogue& messages);
 
 struct AssembleResult {

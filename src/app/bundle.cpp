@@ -1221,7 +1221,7 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   // The check keeps what it reads for the assembly: the reviewer's dossier.pdf, cover sheet and
   // report (with the signature just verified) are made from the bytes judged.
   std::vector<std::vector<std::uint8_t>> kept(docs.size());
-  std::vector<bool> whole(docs.size(), false);
+  std::vector<std::uint8_t> whole(docs.size(), 0);  // one byte each: written from several threads
   const CheckOptions check = options.assemble ? keeping_documents(options.check, kept, whole) : options.check;
   auto rechecked = check_package(*pkg, dir.string(), check, messages);
   if (!rechecked) return tl::unexpected(rechecked.error());
@@ -1233,7 +1233,8 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
     settings.data_dir = options.check.data_dir;
     settings.purpose = m.purpose;
     settings.signature = SignatureFacts{r.verify.signer_key_id, m.dossier_id, m.created, m.purpose, m.entries.size()};
-    auto made = write_assembly(staging->path(), *r.report, rechecked->referral_xml, kept, settings, messages);
+    auto made = write_assembly(staging->path(), *r.report, rechecked->referral_xml, kept,
+                               rechecked->text_layers, settings, messages);
     if (made) {
       r.assembly = std::move(*made);
       const AssemblyNames names = assembly_names(messages.lang());

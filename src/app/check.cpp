@@ -551,11 +551,14 @@ Result<CheckedPackage> check_package(const io::Package& package, const std::stri
     if (d.declared && !declared->date.empty()) declared_dates[i] = declared->date;
   }
 
+  out.text_layers.resize(docs.size());
   Inspections inspections(package, docs, options, deadline);
   inspections.run([&](const Inspections::Event& e) {
     if (!e.label.empty() && options.progress) options.progress(e.index, docs.size(), e.label);
     if (e.finished) {
-      read_document(inspections.take(e.index), declared_dates[e.index], *profile, report.documents[e.index]);
+      Inspected taken = inspections.take(e.index);
+      if (taken.info) out.text_layers[e.index] = std::move(taken.info->text_layers);
+      read_document(std::move(taken), declared_dates[e.index], *profile, report.documents[e.index]);
     }
   });
   if (const auto& tapped = inspections.tap_error()) return tl::unexpected(*tapped);

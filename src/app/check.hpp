@@ -60,6 +60,9 @@ struct CheckOptions {
 struct CheckedPackage {
   Report report;
   std::optional<std::string> referral_xml;
+  // Per document (as Report::documents), the text layers of its pages read by OCR, for the
+  // assembly (kept in memory only: they hold the documents' text).
+  std::vector<std::vector<io::PdfInfo::TextLayer>> text_layers;
 };
 
 // Errors are only for what the user must fix in the command (Errc::not_found for a missing

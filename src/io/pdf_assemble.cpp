@@ -205,8 +205,11 @@ std::string assemble_in_child(std::span<const std::uint8_t> plan_bytes, const He
     part.label = p.at("label").get<std::string>();
     part.pdf = blob_at(p.at("pdf"), region);
     part.notice = blob_at(p.at("notice"), region);
-    for (const auto& l : p.at("layers"))
-      part.layers.emplace_back(l.at(0).get<int>(), blob_at(json::array({l.at(1), l.at(2)}), region));
+    for (const auto& l : p.at("layers")) {
+      const int turn = l.at(1).get<int>();
+      if (turn != 0 && turn != 90 && turn != 180 && turn != 270) throw std::runtime_error("bad turn");
+      part.layers.push_back({l.at(0).get<int>(), turn, blob_at(json::array({l.at(2), l.at(3)}), region)});
+    }
     plan.parts.push_back(std::move(part));
   }
   for (const auto& s : h.at("sections")) {
@@ -307,7 +310,7 @@ Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const Asse
   std::uint64_t total = input.cover.size();
   for (const auto& p : input.parts) {
     total += p.pdf.size() + p.notice.size();
-    for (const auto& l : p.layers) total += l.second.size();
+    for (const auto& l : p.layers) total += l.pdf.size();
   }
   if (total > limits.max_input_bytes)
     return fail(Errc::limit, "the documents together are larger than the assembly limit of " +
@@ -327,9 +330,9 @@ Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const Asse
   h["parts"] = json::array();
   for (const auto& p : input.parts) {
     json layers = json::array();
-    for (const auto& [page, bytes] : p.layers) {
-      const json ref = blobs.add(bytes);
-      layers.push_back(json::array({page, ref.at(0), ref.at(1)}));
+    for (const auto& l : p.layers) {
+      const json ref = blobs.add(l.pdf);
+      layers.push_back(json::array({l.page, l.turn, ref.at(0), ref.at(1)}));
     }
     h["parts"].push_back({{"outline", p.outline},
                           {"label", p.label},

@@ -22,8 +22,13 @@ struct AssemblyPart {
   std::string label;                       // its pages are labelled "label 1/3", ...
   std::span<const std::uint8_t> pdf;       // the document; empty: it is left out for the notice
   std::span<const std::uint8_t> notice;    // one page (made by dossier) saying why it is not in
-  // Text-only PDF pages laid over the document's 0-based pages (OCR of scanned pages).
-  std::vector<std::pair<int, std::span<const std::uint8_t>>> layers;
+  // Text-only PDF pages laid over the document's pages (OCR of scanned pages).
+  struct Layer {
+    int page = 0;  // 0-based
+    int turn = 0;  // the clockwise turn its page was read at; the layer is turned back
+    std::span<const std::uint8_t> pdf;
+  };
+  std::vector<Layer> layers;
 };
 
 struct AssemblySection {

@@ -104,6 +104,12 @@ std::string serialise(const PdfInfo& info) {
   put_u32(out, static_cast<std::uint32_t>(std::max(info.pages_ocr, 0)));
   put_u32(out, static_cast<std::uint32_t>(info.ocr_confidence + 1));  // -1..100 -> 0..101
   put_str(out, info.limit_note);
+  put_u32(out, static_cast<std::uint32_t>(info.text_layers.size()));
+  for (const auto& l : info.text_layers) {
+    put_u32(out, static_cast<std::uint32_t>(l.page));
+    put_u32(out, static_cast<std::uint32_t>(l.turn));
+    put_str(out, l.pdf);
+  }
   return out;
 }
 
@@ -137,6 +143,9 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
+// Text layers a result may hold: one per page read by OCR.
+std::uint32_t ocr_pages_cap(const PdfInfo& info) { return static_cast<std::uint32_t>(std::max(info.pages_ocr, 0)); }
+
 std::optional<PdfInfo> deserialise(std::string_view data, std::size_t max_text_bytes) {
   Reader r(data);
   PdfInfo info;
@@ -169,6 +178,19 @@ std::optional<PdfInfo> deserialise(std::string_view data, std::size_t max_text_b
   info.pages_read = static_cast<int>(read);
   info.pages_ocr = static_cast<int>(ocr);
   info.ocr_confidence = static_cast<int>(confidence) - 1;
+  std::uint32_t layers = 0;
+  if (!r.u32(layers) || layers > ocr_pages_cap(info)) return std::nullopt;
+  std::size_t layer_bytes = 0;
+  for (std::uint32_t i = 0; i < layers; ++i) {
+    PdfInfo::TextLayer l;
+    std::uint32_t page = 0, turn = 0;
+    if (!r.u32(page) || page >= pages || !r.u32(turn) || turn % 90 != 0 || turn >= 360 || !r.str(l.pdf)) return std::nullopt;
+    layer_bytes += l.pdf.size();
+    if (layer_bytes > kMaxTextLayerBytes) return std::nullopt;
+    l.page = static_cast<int>(page);
+    l.turn = static_cast<int>(turn);
+    info.text_layers.push_back(std::move(l));
+  }
   if (!r.at_end()) return std::nullopt;
   return info;
 }
@@ -377,13 +399,17 @@ void inspect_text(std::span<const std::uint8_t> bytes, const PdfLimits& limits, 
     const ocr::Run run = ocr::recognise(bytes, need_ocr, limits, threads, wall_end, soft_seconds(cpu_hard),
                                         [&](int finished) { channel.progress(layer_pages + finished, total); });
     int confidence_sum = 0, confident_pages = 0;
-    std::size_t recognised = 0, unrendered = 0;
+    std::size_t recognised = 0, unrendered = 0, layer_total = 0;
     for (std::size_t k = 0; k < need_ocr.size(); ++k) {
       const auto i = static_cast<std::size_t>(need_ocr[k]);
       const ocr::PageResult& r = run.pages[k];
       if (r.status == ocr::PageResult::Status::done) {
         page_text[i] = r.text;
         ++recognised;
+        if (!r.layer.empty() && layer_total + r.layer.size() <= kMaxTextLayerBytes) {
+          layer_total += r.layer.size();
+          info.text_layers.push_back({static_cast<int>(i), r.turn, r.layer});
+        }
         if (r.confidence >= 0 && non_blank(r.text)) {
           confidence_sum += r.confidence;
           ++confident_pages;
@@ -983,7 +1009,7 @@ Result<PdfInfo> inspect_pdf(const PdfDocument& document, std::string_view displa
   auto spawned = spawn_inspector(*program, document.fd(), write_end.get(), std::string(display_name), limits);
   write_end = UniqueFd();
   if (!spawned) return tl::unexpected(spawned.error());
-  const std::size_t cap = limits.max_text_bytes + kSerialOverhead;
+  const std::size_t cap = limits.max_text_bytes + kSerialOverhead + kMaxTextLayerBytes;
   const detail::ChildEnd end = detail::wait_for_child(*spawned, std::move(read_end), start, limits.wall_seconds,
                                                       limits.ocr_wall_seconds, cap, page_progress, stop);
   if (end.stopped) return fail(Errc::limit, "stopped: the inspection was cancelled before it ended");

@@ -91,7 +91,18 @@ struct PdfInfo {
   int pages_ocr = 0;         // of those, recognised by OCR
   int ocr_confidence = -1;   // mean Tesseract confidence (MeanTextConf) over OCR'd pages with text, 0..100; -1 without OCR
   std::string limit_note;    // English, empty unless a limit stopped reading (e.g. "text recognition stopped after 30 pages (limit)")
+  // The text layers of the pages read by OCR (io/pdf_ocr.hpp, PageResult::layer), for the
+  // assembly (io/pdf_assemble.hpp): at most kMaxTextLayerBytes in all; pages beyond get none.
+  struct TextLayer {
+    int page = 0;  // 0-based
+    int turn = 0;  // clockwise turn the page was read at (0, 90, 180, 270)
+    std::string pdf;
+  };
+  std::vector<TextLayer> text_layers;
 };
+
+// The text layers one inspection returns at most, in bytes (docs/limits.md).
+inline constexpr std::size_t kMaxTextLayerBytes = 8u * 1024u * 1024u;
 
 const char* outcome_name(PdfInfo::Outcome outcome) noexcept;
 

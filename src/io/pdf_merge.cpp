@@ -55,10 +55,19 @@ void disarm(QPDFPageObjectHelper page) {
 // Lays the text-only page `layer` over `page` of `out`, scaled to the page's crop box as it is
 // shown (its /Rotate undone), between a q/Q pair that keeps the page's own drawing state apart.
 // The page's own content streams are not touched: two small streams are added around them.
-void lay_text(QPDF& out, QPDFPageObjectHelper page, QPDF& layer, int n) {
+void lay_text(QPDF& out, QPDFPageObjectHelper page, QPDF& layer, int turn, int n) {
   auto lpages = QPDFPageDocumentHelper(layer).getAllPages();
   if (lpages.empty()) throw std::runtime_error("the text layer has no page");
   OH fx = out.copyForeignObject(lpages.front().getFormXObjectForPage());
+  if (turn != 0) {
+    // Read turned clockwise by `turn`: turned back counter-clockwise by as much. placeFormXObject
+    // fits the form's box as its /Matrix transforms it, so only the rotation is given here.
+    const int c = turn == 180 ? -1 : 0;
+    const int sn = turn == 90 ? 1 : turn == 270 ? -1 : 0;
+    OH m = OH::newArray();
+    for (int v : {c, sn, -sn, c, 0, 0}) m.appendItem(OH::newInteger(v));
+    fx.getDict().replaceKey("/Matrix", m);
+  }
   OH resources = page.getAttribute("/Resources", true);
   if (!resources.isDictionary()) {
     resources = OH::newDictionary();
@@ -180,11 +189,12 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
     }
     if (m.included && !part.layers.empty()) {
       auto all = QPDFPageDocumentHelper(out).getAllPages();
-      for (const auto& [page, bytes] : part.layers) {
-        if (page < 0 || page >= m.pages) continue;
+      for (const auto& layer : part.layers) {
+        if (layer.page < 0 || layer.page >= m.pages) continue;
         try {
-          sources.push_back(open_pdf(bytes, "text-layer.pdf"));
-          lay_text(out, all.at(static_cast<std::size_t>(m.first_page + page)), *sources.back(), ++layer_count);
+          sources.push_back(open_pdf(layer.pdf, "text-layer.pdf"));
+          lay_text(out, all.at(static_cast<std::size_t>(m.first_page + layer.page)), *sources.back(), layer.turn,
+                   ++layer_count);
           ++m.layers;
         } catch (const std::bad_alloc&) {
           throw;

@@ -22,7 +22,12 @@ struct MergePart {
   Bytes pdf;            // the document; size 0: the notice stands in for it
   Bytes notice;         // a page (made by dossier) that says why the document is not in the dossier
   // Text-only pages (a text layer, invisible text) laid over the document's 0-based pages.
-  std::vector<std::pair<int, Bytes>> layers;
+  struct Layer {
+    int page = 0;
+    int turn = 0;  // clockwise turn (0, 90, 180, 270) its page was read at: turned back when laid
+    Bytes pdf;
+  };
+  std::vector<Layer> layers;
 };
 
 struct MergeSection {

@@ -6,6 +6,9 @@
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
+#include <tesseract/renderer.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-image.h>
@@ -16,6 +19,7 @@
 #include <atomic>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -222,6 +226,7 @@ class Recogniser {
         const Gray upright = turn_clockwise(gray, turn, turned);
         PageResult again;
         again.dpi = r.dpi;
+        again.turn = turn;
         if (!read(upright, again)) return again;
         if (again.confidence > r.confidence) r = std::move(again);
       }
@@ -264,8 +269,39 @@ class Recogniser {
     for (std::size_t at; (at = r.text.find("\n\n\n")) != std::string::npos;) r.text.erase(at, 1);
     while (!r.text.empty() && r.text.front() == '\n') r.text.erase(0, 1);
     r.confidence = r.text.empty() ? -1 : std::clamp(api_.MeanTextConf(), 0, 100);
+    if (!r.text.empty()) r.layer = text_layer(api_);
     api_.Clear();
     return true;
+  }
+
+  // The recognised page as Tesseract's text-only PDF (invisible text where the words are). Its
+  // renderer writes only to a named file or to stdout: stdout (/dev/null in this process) is
+  // pointed at a memfd for the time it writes, one page at a time. Empty on any failure.
+  static std::string text_layer(tesseract::TessBaseAPI& api) {
+    static std::mutex stdout_in_use;
+    const std::lock_guard lock(stdout_in_use);
+    const int fd = memfd_create("dossier-text-layer", MFD_CLOEXEC);
+    if (fd < 0) return {};
+    std::fflush(stdout);
+    const int saved = dup(STDOUT_FILENO);
+    bool ok = saved >= 0 && dup2(fd, STDOUT_FILENO) >= 0;
+    if (ok) {
+      tesseract::TessPDFRenderer renderer("stdout", api.GetDatapath(), true);
+      ok = renderer.happy() && renderer.BeginDocument("") && renderer.AddImage(&api) && renderer.EndDocument();
+      std::fflush(stdout);
+    }
+    if (saved >= 0) {
+      dup2(saved, STDOUT_FILENO);
+      close(saved);
+    }
+    std::string pdf;
+    const off_t size = lseek(fd, 0, SEEK_END);
+    if (ok && size > 0 && size < (16 << 20)) {
+      pdf.resize(static_cast<std::size_t>(size));
+      if (pread(fd, pdf.data(), pdf.size(), 0) != size) pdf.clear();
+    }
+    close(fd);
+    return pdf;
   }
 
   // The clockwise turn (0, 90, 180, 270) that makes the page upright, by Tesseract's

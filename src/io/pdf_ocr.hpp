@@ -42,6 +42,12 @@ struct PageResult {
   std::string text;     // UTF-8, trailing whitespace removed
   int confidence = -1;  // MeanTextConf, -1 when no text
   unsigned dpi = 0;
+  // The page's text as an invisible text layer: a one-page PDF from Tesseract's text-only PDF
+  // renderer (textonly_pdf), the size of the rendered page; empty when the page has no text or
+  // the renderer failed. Its text is upright: `turn` is the clockwise turn (0, 90, 180, 270) the
+  // rendered page was given to read it (orientation detection), which the layer must undo.
+  std::string layer;
+  int turn = 0;
 };
 
 enum class Stop { none, time, memory, failed };

@@ -22,6 +22,7 @@
 #include <set>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@
 #include "app/data_files.hpp"
 #include "bundle_support.hpp"
 #include "io/paged_pdf.hpp"
+#include "mkpdf.hpp"
 #include "test_support.hpp"
 
 namespace dossier {
@@ -130,10 +132,15 @@ std::string raw(QPDFObjectHandle stream) {
   return std::string(reinterpret_cast<const char*>(b->getBuffer()), b->getSize());
 }
 
-std::string raw_contents(QPDFPageObjectHelper page) {
-  std::string out;
-  for (auto& s : page.getPageContents()) out += raw(s);
+std::vector<std::string> raw_contents(QPDFPageObjectHelper page) {
+  std::vector<std::string> out;
+  for (auto& s : page.getPageContents()) out.push_back(raw(s));
   return out;
+}
+
+// True when `part` appears in `whole` as one run, in order.
+bool contains_run(const std::vector<std::string>& whole, const std::vector<std::string>& part) {
+  return std::search(whole.begin(), whole.end(), part.begin(), part.end()) != whole.end();
 }
 
 // The raw bytes of each image or form the page draws, by resource name.
@@ -144,6 +151,18 @@ std::map<std::string, std::string> raw_xobjects(QPDFPageObjectHelper page) {
   for (auto& [name, x] : res.getKey("/XObject").getDictAsMap())
     if (x.isStream()) out[name] = raw(x);
   return out;
+}
+
+// Where poppler finds `word` on page `page` of pdf: its box as fractions of the page, or none.
+std::optional<poppler::rectf> find_word(const fs::path& pdf, int page, const std::string& word) {
+  std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(pdf.string()));
+  std::unique_ptr<poppler::page> p(doc->create_page(page));
+  const auto box = p->page_rect();
+  poppler::rectf at;
+  if (!p->search(poppler::ustring::from_utf8(word.c_str()), at, poppler::page::search_from_top, poppler::case_sensitive))
+    return std::nullopt;
+  return poppler::rectf(at.x() / box.width(), at.y() / box.height(), at.width() / box.width(),
+                        at.height() / box.height());
 }
 
 class AssembleComplete : public ::testing::Test {
@@ -207,8 +226,19 @@ TEST_F(AssembleComplete, PagesAreCopiedIntact) {
     const auto src_pages = QPDFPageDocumentHelper(src).getAllPages();
     for (std::size_t i = 0; i < src_pages.size(); ++i) {
       const auto& copied = pages.at(static_cast<std::size_t>(start[name]) + i);
-      EXPECT_EQ(raw_contents(copied), raw_contents(src_pages[i])) << d.path << " page " << i + 1;
-      EXPECT_EQ(raw_xobjects(copied), raw_xobjects(src_pages[i])) << d.path << " page " << i + 1;
+      // The page's own content streams, unchanged and in order; a scanned page has a text layer
+      // drawn after them (and a "q" before them), in streams of its own.
+      const auto own = raw_contents(src_pages[i]);
+      const auto now = raw_contents(copied);
+      EXPECT_TRUE(contains_run(now, own)) << d.path << " page " << i + 1 << ": its content streams changed";
+      EXPECT_EQ(now.size(), own.size() + (d.pages_ocr > 0 ? 2u : 0u)) << d.path;
+      // Every image and form it draws, byte for byte; the text layer is one more form.
+      auto drawn = raw_xobjects(copied);
+      for (const auto& [xname, bytes] : raw_xobjects(src_pages[i])) {
+        EXPECT_TRUE(drawn[xname] == bytes) << d.path << " page " << i + 1 << " " << xname;
+        drawn.erase(xname);
+      }
+      EXPECT_EQ(drawn.size(), d.pages_ocr > 0 ? 1u : 0u) << d.path;
     }
   }
 }
@@ -308,6 +338,68 @@ TEST_F(AssembleComplete, ReportHoldsTheFactsAndAThumbnailPerDocument) {
   EXPECT_EQ(html.find("http://"), std::string::npos);
   EXPECT_EQ(html.find("https://"), std::string::npos);
   EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
+}
+
+TEST(Assemble, ScannedPagesBecomeSearchableWhereTheirWordsAre) {
+  TempDir dir;
+  test::bundle::copy_package(dir.path() / "pkg");
+  // The care report as a scan read upright, and the same sheet fed through the scanner turned a
+  // quarter clockwise (text runs down the page: its top is on the right, its footer on the left).
+  const fs::path care = dir.path() / "pkg" / "lokale-zorg" / "verslag-beschermd-wonen.pdf";
+  mkpdf::PdfSpec spec;
+  spec.title = "Verslag huidige zorg";
+  spec.lines = {"Beschermd wonen Voorbeeldstad, verslag van 5 oktober 2026.",
+                "Cliënt verblijft sinds augustus 2026 in beschermd wonen met ambulante begeleiding.",
+                "Geprobeerd in het voorliggend veld: ambulante GGZ-behandeling, verslavingszorg."};
+  spec.scan = true;
+  spec.scan_turn = 90;
+  {
+    std::ofstream f(care, std::ios::binary | std::ios::trunc);
+    f << mkpdf::make_pdf(spec);
+  }
+  const Made m = assemble(dir.path() / "pkg", dir.path() / "out", Lang::nl);
+  const fs::path pdf = m.dir / "dossier.pdf";
+  // The complete example's other pages have text layers of their own; the care report is read by OCR.
+  int care_page = -1;
+  for (const auto& p : m.result.assembly.parts)
+    if (p.name == "lokale-zorg/verslag-beschermd-wonen.pdf") {
+      EXPECT_EQ(p.layers, 1) << p.note;
+      care_page = p.first_page;
+    }
+  ASSERT_GE(care_page, 0);
+  const auto title = find_word(pdf, care_page, "Verslag");
+  const auto footer = find_word(pdf, care_page, "Pagina");
+  ASSERT_TRUE(title) << "the scanned page's words are not searchable";
+  ASSERT_TRUE(footer);
+  EXPECT_GT(title->x(), 0.7) << "the title of a sheet turned clockwise is on the right";
+  EXPECT_LT(footer->x(), 0.3) << "its footer on the left";
+}
+
+TEST_F(AssembleComplete, TheScannedCareReportIsSearchableWhereItsWordsAre) {
+  int care_page = -1;
+  for (const auto& p : nl_->result.assembly.parts)
+    if (p.name == "lokale-zorg/verslag-beschermd-wonen.pdf") {
+      EXPECT_EQ(p.layers, 1) << p.note;
+      care_page = p.first_page;
+    }
+  ASSERT_GE(care_page, 0);
+  const fs::path pdf = nl_->dir / "dossier.pdf";
+  const auto title = find_word(pdf, care_page, "Verslag");
+  const auto footer = find_word(pdf, care_page, "Pagina");
+  ASSERT_TRUE(title) << "the scanned page's words are not searchable";
+  ASSERT_TRUE(footer);
+  // The example's letter: title at the top left (about 11 % across, 6 % down), footer at the bottom right.
+  EXPECT_LT(title->x(), 0.2);
+  EXPECT_LT(title->y(), 0.12);
+  EXPECT_GT(footer->x(), 0.6);
+  EXPECT_GT(footer->y(), 0.9);
+  // Invisible: the page looks as it did (its own streams are drawn; the layer is text render mode 3).
+  QPDF out;
+  out.processFile(pdf.string().c_str());
+  const auto page = QPDFPageDocumentHelper(out).getAllPages().at(static_cast<std::size_t>(care_page));
+  const auto streams = raw_contents(page);
+  ASSERT_EQ(streams.size(), 3u);
+  EXPECT_EQ(streams.front(), "q\n");
 }
 
 TEST(Assemble, DocumentThatCannotBeReadGetsItsRowBookmarkAndANotice) {
