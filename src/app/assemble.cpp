@@ -9,6 +9,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -142,8 +143,8 @@ Result<io::PagedDocument> parse_blocks(const std::string& text, const std::strin
   return doc;
 }
 
-Result<std::string> render_pages(const std::string& data_dir, const std::string& name, const mu::data& context,
-                                 const std::string& title, const Catalogue& m) {
+Result<io::PagedPdf> render_pages(const std::string& data_dir, const std::string& name, const mu::data& context,
+                                  const std::string& title, const Catalogue& m) {
   auto text = render(data_dir, name, context);
   if (!text) return tl::unexpected(text.error());
   auto doc = parse_blocks(*text, "templates/assembly/" + name);
@@ -372,9 +373,18 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   findings_context(report, m, verdict_words, ctx);
   ctx.set("made", m.get("assemble.made", {{"version", DOSSIER_VERSION_APP}}));
 
-  // The parts of dossier.pdf, their notices, and the outline's sections.
+  // The parts of dossier.pdf, their notices, and the outline's sections. A document left out
+  // has a notice that says why; one that qpdf cannot copy after all gets the generic notice.
   io::AssemblyInput input;
-  std::vector<std::string> notices(order.size());
+  std::vector<io::PagedPdf> notices(order.size());
+  mu::data gctx{mu::data::type::object};
+  gctx.set("title", m.get("assemble.notice-copy-title"));
+  gctx.set("body", m.get("assemble.notice-copy-body"));
+  auto generic = render_pages(settings.data_dir, "notice.mustache", gctx, dossier_title, m);
+  if (!generic) return tl::unexpected(generic.error());
+  auto bytes_of = [](const std::string& s) {
+    return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  };
   std::map<std::string, int> per_folder, seen_in_folder;
   for (std::size_t i : order) ++per_folder[report.documents[i].folder];
   std::vector<io::AssemblySection> sections;
@@ -384,15 +394,14 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
     const Evidence* type = profile->evidence_by_id(d.evidence);
     const std::string type_name = type != nullptr ? type->name.get(lang) : m.get("assemble.outline-other");
     std::string why = left_out_because(d, !bytes.empty(), m);
-    mu::data nctx{mu::data::type::object};
-    nctx.set("title", m.get("assemble.notice-title", {{"path", shown(d.path)}}));
-    nctx.set("body", m.get("assemble.notice-body",
-                           {{"type", type_name},
-                            {"why", why.empty() ? m.get("assemble.why-copy", {{"detail", "qpdf"}}) : why},
-                            {"path", shown(d.path)}}));
-    auto notice = render_pages(settings.data_dir, "notice.mustache", nctx, dossier_title, m);
-    if (!notice) return tl::unexpected(notice.error());
-    notices[k] = std::move(*notice);
+    if (!why.empty()) {
+      mu::data nctx{mu::data::type::object};
+      nctx.set("title", m.get("assemble.notice-title", {{"path", shown(d.path)}}));
+      nctx.set("body", m.get("assemble.notice-body", {{"type", type_name}, {"why", why}, {"path", shown(d.path)}}));
+      auto notice = render_pages(settings.data_dir, "notice.mustache", nctx, dossier_title, m);
+      if (!notice) return tl::unexpected(notice.error());
+      notices[k] = std::move(*notice);
+    }
 
     io::AssemblyPart part;
     part.outline = shown(d.path.substr(d.path.find_last_of('/') + 1));
@@ -407,8 +416,7 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
                                  std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(l.pdf.data()),
                                                                l.pdf.size())});
     }
-    part.notice = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(notices[k].data()),
-                                                notices[k].size());
+    part.notice = bytes_of(why.empty() ? generic->pdf : notices[k].pdf);
     input.parts.push_back(std::move(part));
     std::string section = type_name;
     if (!section.empty() && section[0] >= 'a' && section[0] <= 'z') section[0] = static_cast<char>(section[0] - 'a' + 'A');
@@ -417,9 +425,35 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   }
   input.sections = std::move(sections);
 
-  // The cover sheet names where each document is in dossier.pdf, which only the assembly knows:
-  // it is laid out twice when a document moves (its page count does not depend on them, so the
-  // second layout has the same pages).
+  // The cover sheet names where each document is in dossier.pdf. That follows from the pages of
+  // the cover, each document (as the check counted them) and each notice: the cover is laid out
+  // until its own page count is the one it assumed, and the dossier made once. Only when qpdf
+  // disagrees (a page count, a document it cannot copy) are both made again with what it found.
+  auto predict = [&](int cover_pages) {
+    io::Assembly a;
+    a.cover_pages = cover_pages;
+    int page = cover_pages;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const DocumentFacts& d = report.documents[order[k]];
+      io::AssembledPart p;
+      p.included = input.parts[k].pdf.size() > 0;
+      p.first_page = page;
+      p.pages = p.included ? std::max(d.pages, 1) : notices[k].pages;
+      p.layers = static_cast<int>(input.parts[k].layers.size());
+      page += p.pages;
+      a.parts.push_back(std::move(p));
+    }
+    a.pages = page;
+    return a;
+  };
+  auto same_places = [](const io::Assembly& x, const io::Assembly& y) {
+    if (x.cover_pages != y.cover_pages || x.parts.size() != y.parts.size()) return false;
+    for (std::size_t k = 0; k < x.parts.size(); ++k)
+      if (x.parts[k].included != y.parts[k].included || x.parts[k].first_page != y.parts[k].first_page ||
+          x.parts[k].layers != y.parts[k].layers)
+        return false;
+    return true;
+  };
   auto document_rows = [&](const io::Assembly* a) {
     mu::data rows = list();
     for (std::size_t k = 0; k < order.size(); ++k) {
@@ -459,33 +493,43 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
     return rows;
   };
 
-  ctx.set("documents", document_rows(nullptr));
-  auto cover = render_pages(settings.data_dir, "cover.mustache", ctx, cover_title, m);
-  if (!cover) return tl::unexpected(cover.error());
-
-  input.cover = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(cover->data()), cover->size());
   input.cover_outline = m.get("assemble.outline-cover");
   input.cover_label = m.get("assemble.label-cover");
   input.title = dossier_title;
   input.subject = profile_title;
   input.language = lang_code(lang);
-  // A first pass finds where each document lands; the cover sheet is then laid out again with
-  // the pages, and the dossier is made with that cover (same number of pages).
-  auto probe_fd = io::UniqueFd(memfd_create("dossier-probe", MFD_CLOEXEC));
-  if (!probe_fd) return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
-  auto first = io::assemble_pdf(input, probe_fd.get(), settings.limits);
-  probe_fd = io::UniqueFd();
-  if (!first) return tl::unexpected(first.error());
-  ctx.set("documents", document_rows(&*first));
-  auto final_cover = render_pages(settings.data_dir, "cover.mustache", ctx, cover_title, m);
+  // The cover for the places in `a`, until it has the pages `a` assumed (at most a few tries:
+  // a longer page number can wrap a line).
+  auto lay_cover = [&](io::Assembly a) -> Result<io::PagedPdf> {
+    for (int attempt = 0;; ++attempt) {
+      ctx.set("documents", document_rows(&a));
+      auto cover = render_pages(settings.data_dir, "cover.mustache", ctx, cover_title, m);
+      if (!cover) return cover;
+      if (cover->pages == a.cover_pages || attempt == 3) return cover;
+      const int shift = cover->pages - a.cover_pages;
+      a.cover_pages = cover->pages;
+      for (auto& p : a.parts) p.first_page += shift;
+    }
+  };
+  auto final_cover = lay_cover(predict(1));
   if (!final_cover) return tl::unexpected(final_cover.error());
-  input.cover =
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(final_cover->data()), final_cover->size());
+  input.cover = bytes_of(final_cover->pdf);
+  io::Assembly expected = predict(final_cover->pages);
   auto assembled = io::assemble_pdf(input, dossier_fd, settings.limits);
   if (!assembled) return tl::unexpected(assembled.error());
+  if (!same_places(*assembled, expected)) {
+    auto again = lay_cover(*assembled);
+    if (!again) return tl::unexpected(again.error());
+    final_cover = std::move(again);
+    input.cover = bytes_of(final_cover->pdf);
+    if (ftruncate(dossier_fd, 0) != 0 || lseek(dossier_fd, 0, SEEK_SET) != 0)
+      return fail(Errc::io, std::string("dossier.pdf: ") + std::strerror(errno));
+    assembled = io::assemble_pdf(input, dossier_fd, settings.limits);
+    if (!assembled) return tl::unexpected(assembled.error());
+  }
 
   AssemblyOutput out;
-  out.cover_pdf = std::move(*final_cover);
+  out.cover_pdf = std::move(final_cover->pdf);
   out.assembly = std::move(*assembled);
   for (std::size_t k = 0; k < order.size(); ++k) {
     auto& p = out.assembly.parts.at(k);
@@ -568,15 +612,27 @@ Result<AssembleResult> run_assemble(const std::filesystem::path& package, const 
     return result;
   }
   std::size_t count = 0;
-  for (const auto& f : pkg->files())
+  std::uint64_t total = 0;
+  for (const auto& f : pkg->files()) {
+    total += f.size;
     if (f.path != "referral.xml") ++count;
+  }
+  // The documents are held in memory for the helper: a package over the limit is refused
+  // before anything is read.
+  if (total > settings.limits.max_input_bytes)
+    return fail(Errc::limit, package.string() + ": the documents together are larger than the assembly limit of " +
+                                 std::to_string(settings.limits.max_input_bytes >> 20) + " MiB (docs/limits.md)");
   auto staging = io::Staging::create(out_dir);
   if (!staging) return tl::unexpected(staging.error());
 
   // Every byte assembled is a byte the check judged: the documents are kept as the check reads them.
   std::vector<std::vector<std::uint8_t>> documents(count);
   std::vector<std::uint8_t> whole(count, 0);  // one byte each: written from several threads
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
   auto checked = check_package(*pkg, package.string(), keeping_documents(check_options, documents, whole), messages);
+  const auto checked_at = Clock::now();
+  result.check_seconds = std::chrono::duration<double>(checked_at - started).count();
   if (!checked) return tl::unexpected(checked.error());
   result.report = std::move(checked->report);
   for (std::size_t i = 0; i < count; ++i)
@@ -589,6 +645,7 @@ Result<AssembleResult> run_assemble(const std::filesystem::path& package, const 
   result.assembly = std::move(*made);
   if (auto committed = staging->commit(); !committed) return tl::unexpected(committed.error());
   result.written = true;
+  result.assembly_seconds = std::chrono::duration<double>(Clock::now() - checked_at).count();
   return result;
 }
 

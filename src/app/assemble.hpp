@@ -90,6 +90,8 @@ struct AssembleResult {
   io::Assembly assembly;
   std::filesystem::path out;
   bool written = false;  // out holds the three files
+  double check_seconds = 0;     // wall clock of the check (reading every document)
+  double assembly_seconds = 0;  // wall clock of the assembly and writing the three files
 };
 
 // `dossier assemble PACKAGE -o DIR`: checks the package (reading each document once) and writes

@@ -1222,14 +1222,22 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   // report (with the signature just verified) are made from the bytes judged.
   std::vector<std::vector<std::uint8_t>> kept(docs.size());
   std::vector<std::uint8_t> whole(docs.size(), 0);  // one byte each: written from several threads
-  const CheckOptions check = options.assemble ? keeping_documents(options.check, kept, whole) : options.check;
+  // The documents are held in memory for the assembly only up to its input limit: a larger
+  // package is opened all the same, without a reading copy.
+  AssemblySettings settings;
+  std::uint64_t total = 0;
+  for (const auto& f : pkg->files()) total += f.size;
+  const bool assemble = options.assemble && total <= settings.limits.max_input_bytes;
+  if (options.assemble && !assemble)
+    r.assembly_error = "the documents together are larger than the assembly limit of " +
+                       std::to_string(settings.limits.max_input_bytes >> 20) + " MiB (docs/limits.md)";
+  const CheckOptions check = assemble ? keeping_documents(options.check, kept, whole) : options.check;
   auto rechecked = check_package(*pkg, dir.string(), check, messages);
   if (!rechecked) return tl::unexpected(rechecked.error());
   r.report = std::move(rechecked->report);
-  if (options.assemble && r.report->documents.size() == docs.size()) {
+  if (assemble && r.report->documents.size() == docs.size()) {
     for (std::size_t i = 0; i < kept.size(); ++i)
       if (!whole[i]) kept[i].clear();
-    AssemblySettings settings;
     settings.data_dir = options.check.data_dir;
     settings.purpose = m.purpose;
     settings.signature = SignatureFacts{r.verify.signer_key_id, m.dossier_id, m.created, m.purpose, m.entries.size()};

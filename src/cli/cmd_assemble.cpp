@@ -68,6 +68,7 @@ int run_assemble_command(const AssembleArgs& args) {
                          {"note", p.note}});
       }
       j["parts"] = parts;
+      j["seconds"] = {{"check", made->check_seconds}, {"assembly", made->assembly_seconds}};
     }
     j["check"] = to_json(made->report, lang);
     std::cout << j.dump(2) << "\n";

@@ -209,7 +209,7 @@ std::string escape_markup(const std::string& s) {
 
 }  // namespace
 
-Result<std::string> render_paged_pdf(const PagedDocument& document) {
+Result<PagedPdf> render_paged_pdf(const PagedDocument& document) {
   std::string pdf;
   cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(append, &pdf, kPageWidth, kPageHeight);
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, document.title.c_str());
@@ -279,7 +279,7 @@ Result<std::string> render_paged_pdf(const PagedDocument& document) {
   cairo_surface_destroy(surface);
   if (!markup_ok) return fail(Errc::malformed, "the page text is not valid pango markup (a bug: please report it)");
   if (status != CAIRO_STATUS_SUCCESS) return fail(Errc::io, std::string("cairo: ") + cairo_status_to_string(status));
-  return pdf;
+  return PagedPdf{std::move(pdf), pages};
 }
 
 }  // namespace dossier::io

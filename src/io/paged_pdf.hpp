@@ -40,8 +40,13 @@ inline constexpr double kPageWidth = 595.276;
 inline constexpr double kPageHeight = 841.89;
 inline constexpr double kMargin = 50.0;
 
-// The PDF's bytes. Errc::malformed when pango rejects markup (a bug of the caller: the text
-// is escaped), Errc::io when cairo cannot write.
-Result<std::string> render_paged_pdf(const PagedDocument& document);
+struct PagedPdf {
+  std::string pdf;  // the PDF's bytes
+  int pages = 0;
+};
+
+// Errc::malformed when pango rejects markup (a bug of the caller: the text is escaped),
+// Errc::io when cairo cannot write.
+Result<PagedPdf> render_paged_pdf(const PagedDocument& document);
 
 }  // namespace dossier::io

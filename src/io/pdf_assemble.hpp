@@ -46,7 +46,8 @@ struct AssemblyInput {
 };
 
 struct AssemblyLimits {
-  std::uint64_t max_input_bytes = 1024ull * 1024u * 1024u;   // the documents, layers and cover together
+  std::uint64_t max_input_bytes = 256ull * 1024u * 1024u;    // the documents, layers and cover together
+                                                             // (held in memory for the helper)
   std::uint64_t max_output_bytes = 2048ull * 1024u * 1024u;  // dossier.pdf (RLIMIT_FSIZE of the helper)
   int max_pages = 5000;                                      // pages of dossier.pdf; later documents are
                                                              // left out with their notice

@@ -507,9 +507,10 @@ TEST(PagedPdf, LongTextRunsOnAcrossPagesInsideTheBoxWithPageNumbers) {
   const fs::path file = dir.path() / "paged.pdf";
   {
     std::ofstream f(file, std::ios::binary);
-    f << *pdf;
+    f << pdf->pdf;
   }
   const int pages = pages_of(file);
+  EXPECT_EQ(pages, pdf->pages);
   EXPECT_GE(pages, 4);
   const std::string last = page_text(file, pages - 1);
   EXPECT_NE(last.find("page " + std::to_string(pages) + " of " + std::to_string(pages)), std::string::npos) << last;
