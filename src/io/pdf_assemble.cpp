@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <future>
 #include <memory>
 #include <new>
 #include <string_view>
@@ -223,9 +224,35 @@ std::string assemble_in_child(std::span<const std::uint8_t> plan_bytes, const He
     plan.sections.push_back(std::move(section));
   }
 
-  const detail::MergeResult merged = detail::merge_pdf(plan, kOutFd);
-
+  // The thumbnails are drawn on a second thread while qpdf copies the pages (both read the plan's
+  // bytes only); a thumbnail that cannot be drawn is left empty, but running out of memory ends
+  // the helper.
   poppler::set_debug_error_function(silence_poppler, nullptr);
+  auto thumbnails = std::async(std::launch::async, [&plan, &limits] {
+    std::vector<std::string> out(plan.parts.size());
+    for (std::size_t i = 0; i < plan.parts.size(); ++i) {
+      if (plan.parts[i].pdf.size == 0) continue;
+      try {
+        out[i] = thumbnail(plan.parts[i].pdf, static_cast<unsigned>(limits.thumbnail_width),
+                           static_cast<unsigned>(limits.thumbnail_max_height));
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (...) {
+        out[i].clear();
+      }
+    }
+    return out;
+  });
+  const detail::MergeResult merged = [&] {
+    try {
+      return detail::merge_pdf(plan, kOutFd);
+    } catch (...) {
+      thumbnails.wait();
+      throw;
+    }
+  }();
+  const std::vector<std::string> drawn = thumbnails.get();
+
   json r;
   r["cover_pages"] = merged.cover_pages;
   r["pages"] = merged.pages;
@@ -233,17 +260,7 @@ std::string assemble_in_child(std::span<const std::uint8_t> plan_bytes, const He
   std::string pngs;
   for (std::size_t i = 0; i < merged.parts.size(); ++i) {
     const auto& m = merged.parts[i];
-    std::string png;
-    if (m.included) {
-      try {
-        png = thumbnail(plan.parts[i].pdf, static_cast<unsigned>(limits.thumbnail_width),
-                        static_cast<unsigned>(limits.thumbnail_max_height));
-      } catch (const std::bad_alloc&) {
-        throw;
-      } catch (...) {
-        png.clear();
-      }
-    }
+    const std::string png = m.included ? drawn.at(i) : std::string();
     r["parts"].push_back({{"included", m.included},
                           {"first_page", m.first_page},
                           {"pages", m.pages},

@@ -271,7 +271,6 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
     w.setDecodeLevel(qpdf_dl_none);
     w.setCompressStreams(false);
     w.setObjectStreamMode(qpdf_o_generate);
-    w.setDeterministicID(true);
     w.write();
   } catch (...) {
     std::fclose(file);

@@ -10,6 +10,8 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-image.h>
+#include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFOutlineDocumentHelper.hh>
@@ -91,12 +93,34 @@ std::string all_text(const fs::path& pdf) {
   return out;
 }
 
-// Every text box of every page: inside the page, and no two lines of a page overlapping.
+// The page drawn by Poppler at 36 dpi: no ink in the outer 30 points (the margins are 50),
+// so nothing was drawn past the text area (a word too long for its cell, a table too wide).
+void expect_white_margins(poppler::page& page, const fs::path& pdf, int index) {
+  poppler::page_renderer renderer;
+  renderer.set_image_format(poppler::image::format_gray8);
+  const poppler::image img = renderer.render_page(&page, 36, 36);
+  ASSERT_TRUE(img.is_valid());
+  const int margin = 30 * 36 / 72;
+  const auto* data = reinterpret_cast<const unsigned char*>(img.const_data());
+  int inked = 0;
+  for (int y = 0; y < img.height(); ++y)
+    for (int x = 0; x < img.width(); ++x) {
+      const bool edge = x < margin || y < margin || x >= img.width() - margin || y >= img.height() - margin;
+      if (edge && data[static_cast<std::size_t>(y) * static_cast<std::size_t>(img.bytes_per_row()) +
+                       static_cast<std::size_t>(x)] < 200)
+        ++inked;
+    }
+  EXPECT_EQ(inked, 0) << pdf << " page " << index + 1 << ": ink in the margin";
+}
+
+// Every text box of every page: inside the page, and no two lines of a page overlapping; and
+// nothing drawn in the margins.
 void expect_clean_layout(const fs::path& pdf) {
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(pdf.string()));
   ASSERT_TRUE(doc);
   for (int i = 0; i < doc->pages(); ++i) {
     std::unique_ptr<poppler::page> p(doc->create_page(i));
+    expect_white_margins(*p, pdf, i);
     const auto box = p->page_rect();
     const auto words = p->text_list();
     ASSERT_FALSE(words.empty()) << "page " << i + 1 << " of " << pdf << " has no text";
