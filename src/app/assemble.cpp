@@ -321,6 +321,12 @@ AssemblyNames assembly_names(Lang lang) {
   return n;
 }
 
+std::filesystem::path reading_copy_dir(const std::filesystem::path& dir, Lang lang) {
+  std::filesystem::path d = dir;
+  while (d.has_parent_path() && !d.has_filename()) d = d.parent_path();  // "uit/" names "uit"
+  return d.parent_path() / (d.filename().string() + (lang == Lang::nl ? "-leesexemplaar" : "-reading-copy"));
+}
+
 Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optional<std::string>& referral_xml,
                                         const std::vector<std::vector<std::uint8_t>>& documents,
                                         const TextLayers& text_layers,

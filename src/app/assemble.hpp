@@ -49,6 +49,10 @@ struct AssemblyNames {
 };
 AssemblyNames assembly_names(Lang lang);
 
+// Where `dossier open` puts the reading copy of DIR: beside it, "DIR-leesexemplaar" (nl) or
+// "DIR-reading-copy" (en), so that DIR itself stays the package as sealed.
+std::filesystem::path reading_copy_dir(const std::filesystem::path& dir, Lang lang);
+
 struct AssemblyOutput {
   std::string cover_pdf;
   std::string report_html;

@@ -1235,23 +1235,43 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   auto rechecked = check_package(*pkg, dir.string(), check, messages);
   if (!rechecked) return tl::unexpected(rechecked.error());
   r.report = std::move(rechecked->report);
+  // The reading copy goes into a folder of its own beside DIR, so that DIR stays the package
+  // as sealed (a later `dossier check DIR` judges the same files); it is committed after DIR.
+  std::optional<io::Staging> copy_staging;
   if (assemble && r.report->documents.size() == docs.size()) {
     for (std::size_t i = 0; i < kept.size(); ++i)
       if (!whole[i]) kept[i].clear();
     settings.data_dir = options.check.data_dir;
     settings.purpose = m.purpose;
     settings.signature = SignatureFacts{r.verify.signer_key_id, m.dossier_id, m.created, m.purpose, m.entries.size()};
-    auto made = write_assembly(staging->path(), *r.report, rechecked->referral_xml, kept,
-                               rechecked->text_layers, settings, messages);
-    if (made) {
-      r.assembly = std::move(*made);
-      const AssemblyNames names = assembly_names(messages.lang());
-      r.assembly_files = {names.dossier, names.cover, names.report};
+    const fs::path copy_dir = reading_copy_dir(dir, messages.lang());
+    auto created = io::Staging::create(copy_dir);
+    if (!created) {
+      r.assembly_error = created.error().message;
     } else {
-      r.assembly_error = made.error().message;  // the documents are there; the reading copy is not
+      copy_staging.emplace(std::move(*created));
+      auto made = write_assembly(copy_staging->path(), *r.report, rechecked->referral_xml, kept,
+                                 rechecked->text_layers, settings, messages);
+      if (made) {
+        r.assembly = std::move(*made);
+        const AssemblyNames names = assembly_names(messages.lang());
+        r.assembly_dir = copy_dir;
+        r.assembly_files = {names.dossier, names.cover, names.report};
+      } else {
+        r.assembly_error = made.error().message;  // the documents are there; the reading copy is not
+        copy_staging.reset();
+      }
     }
   }
   if (auto c = staging->commit(); !c) return tl::unexpected(c.error());
+  if (copy_staging && r.assembly) {
+    if (auto c = copy_staging->commit(); !c) {
+      r.assembly.reset();
+      r.assembly_files.clear();
+      r.assembly_dir.clear();
+      r.assembly_error = c.error().message;
+    }
+  }
   r.opened = true;
   return r;
 }

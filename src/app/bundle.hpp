@@ -132,7 +132,7 @@ struct OpenOptions {
   BundleLimits limits;
   Progress progress;  // while decrypting; may be empty
   // Also write dossier.pdf, the cover sheet and the report (with the verified signature) into
-  // DIR, in the catalogue's language (app/assemble.hpp).
+  // the folder reading_copy_dir(DIR) beside DIR, in the catalogue's language (app/assemble.hpp).
   bool assemble = true;
 };
 
@@ -143,8 +143,9 @@ struct OpenResult {
   Errc error_code = Errc::internal;  // no_identity (not sealed for these keys), crypto, hostile, ...
   std::optional<Report> report;      // the re-check of the extracted package
   std::vector<std::string> files;    // package-relative paths written into DIR
-  // The reading copy in DIR (OpenOptions::assemble): its files, or why it could not be made (the
-  // package is opened all the same).
+  // The reading copy (OpenOptions::assemble): its folder beside DIR and its files, or why it
+  // could not be made (the package is opened all the same).
+  std::filesystem::path assembly_dir;
   std::vector<std::string> assembly_files;
   std::optional<io::Assembly> assembly;
   std::string assembly_error;

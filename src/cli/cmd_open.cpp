@@ -74,7 +74,8 @@ int run_open(const OpenArgs& args) {
     j["manifest"] = r.verify.manifest ? manifest_json(*r.verify.manifest) : nlohmann::ordered_json(nullptr);
     j["files"] = r.files;
     if (r.assembly) {
-      j["reading_copy"] = {{"files", r.assembly_files}, {"pages", r.assembly->pages}};
+      j["reading_copy"] = {
+          {"directory", r.assembly_dir.string()}, {"files", r.assembly_files}, {"pages", r.assembly->pages}};
     } else {
       j["reading_copy"] = nullptr;
     }
@@ -98,7 +99,7 @@ int run_open(const OpenArgs& args) {
             << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
             << "\n";
   if (r.assembly) {
-    const std::filesystem::path dir(args.output);
+    const std::filesystem::path& dir = r.assembly_dir;
     std::cout << messages.get("open.reading-copy", {{"dossier", (dir / r.assembly_files.at(0)).string()},
                                                     {"pages", std::to_string(r.assembly->pages)},
                                                     {"cover", (dir / r.assembly_files.at(1)).string()},

@@ -155,7 +155,7 @@ scenario_foreign_keys() {
       fail "minisign -V rejects the signature made by dossier with minisign's key"
     "$dossier" open "$b" -i comensha.key -p coordinator.pub -o "open-$b" -q --lang en >open.out ||
       { cat open.out; fail "dossier open $b with age-keygen's identity"; }
-    diff -r -x dossier.pdf -x voorblad.pdf -x cover-sheet.pdf -x rapport.html -x report.html "$package" "open-$b" || fail "open-$b differs from the example"
+    diff -r "$package" "open-$b" || fail "open-$b differs from the example"
     echo "foreign-keys: $b sealed with minisign -G's key for age-keygen's recipient verifies and opens identically"
   done
   # minisign's key id is the one the manifest names.

@@ -58,6 +58,6 @@ wait "$pid" || true
 compgen -G ".opened.partial-*" >/dev/null || fail "SIGKILL left no staging folder (the test did not test)"
 "$dossier" open b.dossier -i cm.key -p zc.pub -o opened -q >/dev/null || fail "open after SIGKILL failed"
 ! compgen -G ".opened.partial-*" >/dev/null || fail "the stale staging folder was not removed"
-diff -r -x dossier.pdf -x voorblad.pdf -x cover-sheet.pdf -x rapport.html -x report.html pkg opened >/dev/null || fail "opened differs from the package"
+diff -r pkg opened >/dev/null || fail "opened differs from the package"
 echo "ok: the folder SIGKILL left was removed by the next open"
 cd / && rm -rf "$work"

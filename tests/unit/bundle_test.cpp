@@ -139,26 +139,29 @@ TEST_F(Bundle, RoundTripRestoresEveryFileByteForByte) {
   EXPECT_EQ(opened->report->profile_id, "omm-eerste-fase");
   EXPECT_EQ(progress, docs);
 
-  // DIR holds exactly the package (no scratch file, no staging folder), byte for byte, and the
-  // reading copy: dossier.pdf, the cover sheet and the report with the verified signature.
+  // DIR holds exactly the package (no scratch file, no staging folder), byte for byte; the
+  // reading copy (dossier.pdf, the cover sheet and the report with the verified signature) is in
+  // a folder of its own beside it.
   std::set<std::string> want_files = {"referral.xml"};
   for (const auto& d : docs) want_files.insert(d);
-  const auto reading = app::assembly_names(k.messages.lang());
   std::set<std::string> got_files;
   for (const auto& p : listing(open_dir)) {
     if (fs::is_regular_file(open_dir / p)) got_files.insert(p);
   }
-  for (const auto& n : {reading.dossier, reading.cover, reading.report}) EXPECT_EQ(got_files.erase(n), 1u) << n;
   EXPECT_EQ(got_files, want_files);
   EXPECT_TRUE(opened->assembly_error.empty()) << opened->assembly_error;
   ASSERT_TRUE(opened->assembly);
+  const auto reading = app::assembly_names(k.messages.lang());
+  EXPECT_EQ(opened->assembly_dir, app::reading_copy_dir(open_dir, k.messages.lang()));
   EXPECT_EQ(opened->assembly_files, (std::vector<std::string>{reading.dossier, reading.cover, reading.report}));
-  const std::string report_html = read_text(open_dir / reading.report);
+  EXPECT_EQ(listing(opened->assembly_dir), (std::set<std::string>{reading.dossier, reading.cover, reading.report}));
+  const std::string report_html = read_text(opened->assembly_dir / reading.report);
   EXPECT_NE(report_html.find(m.dossier_id), std::string::npos) << "the report names the signed dossier";
   EXPECT_NE(report_html.find(v->signer_key_id), std::string::npos) << "and its signer";
   EXPECT_EQ(std::set<std::string>(opened->files.begin(), opened->files.end()), want_files);
   for (const auto& f : want_files) EXPECT_TRUE(read_text(open_dir / f) == read_text(pkg / f)) << f;
   EXPECT_EQ(listing(open_parent).count("CL-2026-0042"), 1u);
+  EXPECT_EQ(listing(open_parent).count(opened->assembly_dir.filename().string()), 1u);
   EXPECT_TRUE(staging_leftovers(open_parent).empty());
   EXPECT_TRUE(staging_leftovers(out_dir).empty());
 
