@@ -318,6 +318,7 @@ AssemblyNames assembly_names(Lang lang) {
   AssemblyNames n;
   n.cover = lang == Lang::nl ? "voorblad.pdf" : "cover-sheet.pdf";
   n.report = lang == Lang::nl ? "rapport.html" : "report.html";
+  n.sealed_report = lang == Lang::nl ? "rapport-bij-verzegelen.html" : "report-as-sealed.html";
   return n;
 }
 
@@ -552,8 +553,15 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
     sig.set("dossier_id", shown(s.dossier_id));
     sig.set("signed_at", shown(s.signed_at));
     sig.set("digests", m.get("assemble.digests", {{"count", std::to_string(s.digests)}}));
+    sig.set("reading_copy",
+            s.sealed_sha256.empty()
+                ? m.get("assemble.sealed-copy-none")
+                : m.get("assemble.sealed-copy", {{"dossier", shown(s.sealed_dossier)},
+                                                 {"cover", shown(s.sealed_cover)},
+                                                 {"sha256", shown(s.sealed_sha256)}}));
     ctx.set("signature", sig);
   }
+  ctx.set("signature_note", m.get(settings.sealing ? "assemble.signature-sealing" : "assemble.signature-none"));
   auto html = render(settings.data_dir, "report.html.mustache", ctx);
   if (!html) return tl::unexpected(html.error());
   out.report_html = std::move(*html);

@@ -32,12 +32,16 @@ struct SignatureFacts {
   std::string signed_at;
   std::string purpose;  // "referral" | "advice-request"
   std::size_t digests = 0;
+  // The reading copy the bundle carried (dossier.pdf and the cover sheet as the coordinator
+  // sealed them): their file names and dossier.pdf's SHA-256, as checked; empty: none carried.
+  std::string sealed_dossier, sealed_cover, sealed_sha256;
 };
 
 struct AssemblySettings {
   std::string data_dir;
   std::string purpose = "referral";               // shown on the cover sheet and in the report
   std::optional<SignatureFacts> signature;         // open's verified signature; none before sealing
+  bool sealing = false;                            // made by seal, to travel in the bundle
   io::AssemblyLimits limits{};
 };
 
@@ -46,6 +50,9 @@ struct AssemblyNames {
   std::string dossier = "dossier.pdf";
   std::string cover;   // voorblad.pdf | cover-sheet.pdf
   std::string report;  // rapport.html | report.html
+  // The report that travelled in the bundle, as open writes it beside its own:
+  // rapport-bij-verzegelen.html | report-as-sealed.html
+  std::string sealed_report;
 };
 AssemblyNames assembly_names(Lang lang);
 

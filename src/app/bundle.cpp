@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -400,6 +401,38 @@ std::optional<PathRefusal> refuse_checked_paths(const Report& report, const io::
   return refuse_document_paths(paths, declared, limits);
 }
 
+// The reading copy seal carries (docs/bundle-format.md, "The reading copy"): made from the
+// documents the check read (`kept`), dossier.pdf in memory only (a memfd), the cover sheet and
+// report as strings; nothing of it touches a disk before it is encrypted.
+struct ReadingCopy {
+  io::UniqueFd dossier_fd;
+  std::optional<io::MappedFile> dossier;
+  AssemblyOutput out;
+  AssemblyNames names;
+};
+
+Result<ReadingCopy> make_reading_copy(const Report& report, const CheckedPackage& checked,
+                                      const std::vector<std::vector<std::uint8_t>>& kept, const Manifest& m,
+                                      const SealOptions& options, const Catalogue& messages) {
+  ReadingCopy copy;
+  copy.names = assembly_names(messages.lang());
+  auto fd = io::memory_file("dossier-reading-copy");
+  if (!fd) return tl::unexpected(fd.error());
+  copy.dossier_fd = std::move(*fd);
+  AssemblySettings settings;
+  settings.data_dir = options.check.data_dir;
+  settings.purpose = m.purpose;
+  settings.sealing = true;
+  auto out = assemble_dossier(report, checked.referral_xml, kept, checked.text_layers, settings, messages,
+                              copy.dossier_fd.get());
+  if (!out) return tl::unexpected(out.error());
+  copy.out = std::move(*out);
+  auto mapped = io::MappedFile::map(copy.dossier_fd.get());
+  if (!mapped) return tl::unexpected(mapped.error());
+  copy.dossier.emplace(std::move(*mapped));
+  return copy;
+}
+
 }  // namespace
 
 // ---- seal ----
@@ -460,8 +493,21 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   for (std::size_t i = 0; i < files.size(); ++i) {
     ciphers.push_back(std::make_unique<CipherWriter>(*zip, i, tail[i].size, rs));
   }
+  // The reading copy is made from the same pieces, kept in memory up to the assembly's limit.
+  std::uint64_t total = 0;
+  for (const auto& f : pkg->files()) total += f.size;
+  const std::uint64_t copy_limit = io::AssemblyLimits{}.max_input_bytes;
+  const bool keep = options.reading_copy && total <= copy_limit;
+  if (options.reading_copy && !keep)
+    result.reading_copy_error = "the documents together are larger than the assembly limit of " +
+                                std::to_string(copy_limit >> 20) + " MiB (docs/limits.md)";
+  std::vector<std::vector<std::uint8_t>> kept(keep ? files.size() : 0);
   CheckOptions check = options.check;
-  check.tap.piece = [&](std::size_t i, std::span<const std::uint8_t> piece) { return ciphers.at(i)->piece(piece); };
+  check.tap.piece = [&](std::size_t i, std::span<const std::uint8_t> piece) -> Result<void> {
+    if (auto r = ciphers.at(i)->piece(piece); !r) return r;
+    if (keep) kept.at(i).insert(kept[i].end(), piece.begin(), piece.end());
+    return {};
+  };
   check.tap.end = [&](std::size_t i) { return ciphers.at(i)->end(); };
   auto checked = check_package(*pkg, package_path.string(), check, messages);
   if (!checked) return tl::unexpected(checked.error());
@@ -505,8 +551,52 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   }
 
   if (!checked->referral_xml) return fail(Errc::internal, "a complete package without referral.xml");
-  std::string index_text =
-      bundle::index_text(m, *checked->referral_xml, documents, to_json(result.report, messages.lang()));
+
+  // The reading copy, encrypted after the documents into members appended to the bundle file.
+  // One that cannot be made leaves the bundle without it (open then makes its own); one that
+  // cannot be written is an error like any other write.
+  std::vector<bundle::IndexFile> copy_files;
+  if (keep) {
+    auto copy = make_reading_copy(result.report, *checked, kept, m, options, messages);
+    kept.clear();
+    kept.shrink_to_fit();
+    if (!copy) {
+      result.reading_copy_error = copy.error().message;
+    } else {
+      const std::array<std::pair<const char*, std::span<const std::uint8_t>>, 3> parts = {{
+          {"dossier", copy->dossier->bytes()},
+          {"cover", bytes_of(copy->out.cover_pdf)},
+          {"report", bytes_of(copy->out.report_html)}}};
+      const std::array<std::string, 3> names = {copy->names.dossier, copy->names.cover, copy->names.report};
+      bool fits = true;
+      for (const auto& [role, bytes] : parts)
+        fits = fits && crypto::age::encrypted_size(*age_header, bytes.size()) <= BundleLimits{}.max_entry_bytes;
+      if (!fits) {
+        result.reading_copy_error = "dossier.pdf is larger than a bundle entry may be (docs/limits.md)";
+      } else {
+        for (std::size_t k = 0; k < parts.size(); ++k) {
+          const auto& [role, bytes] = parts[k];
+          io::stored_zip::Member member{payload_entry_name(files.size() + 1 + k),
+                                        crypto::age::encrypted_size(*age_header, bytes.size()), 0};
+          auto at = zip->append(member);
+          if (!at) return tl::unexpected(at.error());
+          CipherWriter cipher(*zip, *at, member.size, rs);
+          if (auto w = cipher.piece(bytes); !w) return tl::unexpected(w.error());
+          if (auto w = cipher.end(); !w) return tl::unexpected(w.error());
+          if (!cipher.done()) return fail(Errc::internal, "the reading copy's ciphertext is not the size foreseen");
+          m.entries.push_back(ManifestEntry{member.name, cipher.size(), cipher.blake2b()});
+          crcs.push_back(cipher.crc());
+          copy_files.push_back({member.name, role, names[k], bytes.size(), crypto::sha256_hex(bytes)});
+          tail.push_back(std::move(member));
+        }
+        result.reading_copy = std::move(copy->out.assembly);
+        result.reading_copy_files = copy_files;
+      }
+    }
+  }
+
+  std::string index_text = bundle::index_text(m, *checked->referral_xml, documents,
+                                              to_json(result.report, messages.lang()), copy_files);
   if (options.progress) options.progress(0, 1, out.filename().string());
   auto filled = head_filling(m, index_text, reserve, *age_header, *options.signer, rs, BundleLimits{}.max_index_bytes);
   if (!filled) {
@@ -577,7 +667,7 @@ struct Checked {
 
 io::ZipLimits zip_limits_for(const BundleLimits& limits) {
   io::ZipLimits z;
-  z.max_entries = limits.max_documents + 4;
+  z.max_entries = limits.max_documents + 4 + std::size(bundle::kReadingCopyRoles);
   z.max_entry_size = limits.max_entry_bytes;
   z.max_total_size = limits.max_bundle_bytes;
   z.max_archive_size = limits.max_bundle_bytes;
@@ -759,7 +849,8 @@ std::optional<Manifest> bind_manifest(const SignedPair& pair, const crypto::mini
     add(v.problems, BundleCheck::signer, kManifestEntry,
         "names signer " + m->signer_key_id + ", signed by " + signer.key_id_hex());
   }
-  if (m->entries.size() > limits.max_documents + 1) {
+  // The index, the documents and the reading copy's three files.
+  if (m->entries.size() > limits.max_documents + 1 + std::size(bundle::kReadingCopyRoles)) {
     add(v.problems, BundleCheck::entries, "",
         "more documents than the limit of " + std::to_string(limits.max_documents));
   }
@@ -1212,18 +1303,58 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   r.files.push_back("referral.xml");
   for (const auto& doc : docs) r.files.push_back(doc.path);
 
+  // Step 3b: the reading copy the coordinator sealed (dossier.pdf, the cover sheet, the report),
+  // decrypted into a folder of its own beside DIR (reading_copy_dir) with the same checks as a
+  // document: the manifest's digest, the index's size and SHA-256. A reading copy that is not
+  // what the index says stops opening like a document would. Without assembling, only its
+  // digests are checked.
+  const AssemblyNames names = assembly_names(messages.lang());
+  const fs::path copy_dir = reading_copy_dir(dir, messages.lang());
+  std::optional<io::Staging> copy_staging;
+  std::string sealed_sha256, sealed_cover;
+  const std::size_t copy_first = docs.size() + 1;  // its first manifest entry
+  if (!index->reading_copy.empty() && !options.assemble) {
+    for (std::size_t k = 0; k < index->reading_copy.size(); ++k) {
+      if (auto g = read_payload(zip, checked.payload[copy_first + k], m.entries[copy_first + k], nullptr); !g) {
+        return stopped(Stop{g.error().code, BundleProblem{BundleCheck::digest, m.entries[copy_first + k].path,
+                                                          g.error().message}});
+      }
+    }
+  }
+  if (!index->reading_copy.empty() && options.assemble) {
+    auto created = io::Staging::create(copy_dir);
+    if (!created) return tl::unexpected(created.error());
+    copy_staging.emplace(std::move(*created));
+    for (std::size_t k = 0; k < index->reading_copy.size(); ++k) {
+      const bundle::IndexFile& f = index->reading_copy[k];
+      // The sealed report goes beside the report open makes (with the signature), by a name of its own.
+      const std::string name = f.role == "report" ? names.sealed_report : f.name;
+      const IndexDocument as_file{f.entry, name, f.size, f.sha256};
+      if (auto s = stage_document(zip, checked.payload[copy_first + k], m.entries[copy_first + k], as_file,
+                                  copy_staging->path(), options.identities);
+          !s) {
+        return stopped(s.error());
+      }
+      r.assembly_files.push_back(name);
+      if (f.role == "dossier") sealed_sha256 = f.sha256;
+      if (f.role == "cover") sealed_cover = f.name;
+    }
+  }
+
   // Step 4: the check, on the staged package; then the staging folder becomes DIR.
   auto pkg = io::Package::open(staging->path(), options.check.package_limits);
   if (!pkg) {
     return stopped(Stop{pkg.error().code,
                         BundleProblem{BundleCheck::document, "", "the extracted package: " + pkg.error().message}});
   }
-  // The check keeps what it reads for the assembly: the reviewer's dossier.pdf, cover sheet and
-  // report (with the signature just verified) are made from the bytes judged.
+  // The check keeps what it reads for the assembly: the report (with the signature just
+  // verified) and, when the bundle carried no reading copy, dossier.pdf and the cover sheet are
+  // made from the bytes judged.
   std::vector<std::vector<std::uint8_t>> kept(docs.size());
   std::vector<std::uint8_t> whole(docs.size(), 0);  // one byte each: written from several threads
   // The documents are held in memory for the assembly only up to its input limit: a larger
-  // package is opened all the same, without a reading copy.
+  // package is opened all the same, without a report of open's (and without a reading copy,
+  // when none was sealed).
   AssemblySettings settings;
   std::uint64_t total = 0;
   for (const auto& f : pkg->files()) total += f.size;
@@ -1237,39 +1368,60 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   r.report = std::move(rechecked->report);
   // The reading copy goes into a folder of its own beside DIR, so that DIR stays the package
   // as sealed (a later `dossier check DIR` judges the same files); it is committed after DIR.
-  std::optional<io::Staging> copy_staging;
   if (assemble && r.report->documents.size() == docs.size()) {
     for (std::size_t i = 0; i < kept.size(); ++i)
       if (!whole[i]) kept[i].clear();
     settings.data_dir = options.check.data_dir;
     settings.purpose = m.purpose;
-    settings.signature = SignatureFacts{r.verify.signer_key_id, m.dossier_id, m.created, m.purpose, m.entries.size()};
-    const fs::path copy_dir = reading_copy_dir(dir, messages.lang());
-    auto created = io::Staging::create(copy_dir);
-    if (!created) {
-      r.assembly_error = created.error().message;
-    } else {
-      copy_staging.emplace(std::move(*created));
-      auto made = write_assembly(copy_staging->path(), *r.report, rechecked->referral_xml, kept,
-                                 rechecked->text_layers, settings, messages);
-      if (made) {
-        r.assembly = std::move(*made);
-        const AssemblyNames names = assembly_names(messages.lang());
-        r.assembly_dir = copy_dir;
-        r.assembly_files = {names.dossier, names.cover, names.report};
+    settings.signature = SignatureFacts{r.verify.signer_key_id, m.dossier_id, m.created, m.purpose,
+                                        m.entries.size(), copy_staging ? names.dossier : std::string(),
+                                        sealed_cover, sealed_sha256};
+    if (!copy_staging) {
+      auto created = io::Staging::create(copy_dir);
+      if (!created) {
+        r.assembly_error = created.error().message;
       } else {
-        r.assembly_error = made.error().message;  // the documents are there; the reading copy is not
-        copy_staging.reset();
+        copy_staging.emplace(std::move(*created));
+        auto made = write_assembly(copy_staging->path(), *r.report, rechecked->referral_xml, kept,
+                                   rechecked->text_layers, settings, messages);
+        if (made) {
+          r.assembly = std::move(*made);
+          r.assembly_files = {names.dossier, names.cover, names.report};
+        } else {
+          r.assembly_error = made.error().message;  // the documents are there; the reading copy is not
+          copy_staging.reset();
+        }
+      }
+    } else {
+      // The sealed dossier.pdf and cover sheet are kept; open adds its report, for which the
+      // dossier is assembled again in memory (its page numbers and thumbnails) and let go.
+      auto made = [&]() -> Result<AssemblyOutput> {
+        auto fd = io::memory_file("dossier-open-assembly");
+        if (!fd) return tl::unexpected(fd.error());
+        auto out = assemble_dossier(*r.report, rechecked->referral_xml, kept, rechecked->text_layers, settings,
+                                    messages, fd->get());
+        if (!out) return out;
+        if (auto w = io::write_new_file(copy_staging->path() / names.report, out->report_html); !w)
+          return tl::unexpected(w.error());
+        return out;
+      }();
+      if (made) {
+        r.assembly = std::move(made->assembly);
+        r.assembly_files.push_back(names.report);
+      } else {
+        r.assembly_error = made.error().message;  // the sealed reading copy is there; open's report is not
       }
     }
   }
   if (auto c = staging->commit(); !c) return tl::unexpected(c.error());
-  if (copy_staging && r.assembly) {
+  if (copy_staging) {
     if (auto c = copy_staging->commit(); !c) {
       r.assembly.reset();
       r.assembly_files.clear();
-      r.assembly_dir.clear();
       r.assembly_error = c.error().message;
+    } else {
+      r.assembly_dir = copy_dir;
+      r.sealed_copy = !sealed_sha256.empty();
     }
   }
   r.opened = true;

@@ -61,6 +61,11 @@ struct SealOptions {
   // the ciphertexts copied behind it (slower, same bundle format); tests set a small reserve to
   // take that way.
   std::uint64_t head_reserve = 0;
+  // Also seal the reading copy (app/assemble.hpp: dossier.pdf, the cover sheet and the report,
+  // in the catalogue's language), made from the very bytes sealed, encrypted after the
+  // documents. Left out, with reading_copy_error saying why, for documents over the assembly's
+  // input limit or when it cannot be made; the package is sealed all the same.
+  bool reading_copy = true;
 };
 
 struct SealResult {
@@ -68,6 +73,9 @@ struct SealResult {
   bool sealed = false;    // false: incomplete (or not eligible without advice_request), nothing written
   Manifest manifest;      // when sealed
   std::uint64_t bytes = 0;  // size of OUT
+  std::optional<io::Assembly> reading_copy;  // what the sealed dossier.pdf holds, when one was sealed
+  std::vector<bundle::IndexFile> reading_copy_files;
+  std::string reading_copy_error;            // why none was sealed (technical English)
 };
 
 // Errors: not_found (package, or OUT's folder), usage (OUT exists, no recipients, no signer),
@@ -146,8 +154,9 @@ struct OpenResult {
   // The reading copy (OpenOptions::assemble): its folder beside DIR and its files, or why it
   // could not be made (the package is opened all the same).
   std::filesystem::path assembly_dir;
-  std::vector<std::string> assembly_files;
-  std::optional<io::Assembly> assembly;
+  std::vector<std::string> assembly_files;  // sealed: dossier.pdf, cover, sealed report, open's report
+  std::optional<io::Assembly> assembly;      // what open's own assembly found (for its report)
+  bool sealed_copy = false;                  // dossier.pdf and the cover sheet are the ones sealed
   std::string assembly_error;
 };
 

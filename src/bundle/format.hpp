@@ -27,7 +27,7 @@ inline constexpr std::uint64_t kMaxReferralBytes = 1u << 20;  // referral.xml in
 
 // Limits on what verify/open accept (docs/limits.md).
 struct BundleLimits {
-  std::size_t max_documents = 500;                // as io::PackageLimits::max_files
+  std::size_t max_documents = 500;                // as io::PackageLimits::max_files (+ the reading copy's 3)
   std::uint64_t max_manifest_bytes = 1u << 20;    // META-INF/manifest.xml
   std::uint64_t max_signature_bytes = 16u << 10;  // META-INF/manifest.xml.minisig
   std::uint64_t max_index_bytes = 16u << 20;      // payload/index.age, encrypted and decrypted
@@ -76,9 +76,26 @@ struct IndexDocument {
   std::string sha256;
 };
 
+// One file of the reading copy seal carries after the documents (docs/bundle-format.md, "The
+// reading copy"): what the coordinator previewed with `dossier assemble`, made from the very
+// bytes sealed. `role` is "dossier", "cover" or "report"; `name` is the file's name in the
+// language it was made in (dossier.pdf; voorblad.pdf | cover-sheet.pdf; rapport.html | report.html).
+struct IndexFile {
+  std::string entry;
+  std::string role;
+  std::string name;
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+
+// The roles of the reading copy, in payload order, and the names each may have.
+inline constexpr const char* kReadingCopyRoles[] = {"dossier", "cover", "report"};
+bool is_reading_copy_name(std::string_view role, std::string_view name) noexcept;
+
 struct Index {
   std::string referral_xml;
   std::vector<IndexDocument> documents;
+  std::vector<IndexFile> reading_copy;  // empty, or the three roles in order
 };
 
 // The index text checked against the verified manifest and the key that signed it: what open
@@ -88,7 +105,8 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
 
 // The index seal writes: the manifest's identity (dossier id, creation time, signer, profile),
 // referral.xml and its SHA-256, the documents in payload order, and the check's report as JSON.
+// `reading_copy` (may be empty) follows the documents in payload order.
 std::string index_text(const Manifest& m, std::string_view referral_xml, const std::vector<IndexDocument>& documents,
-                       const nlohmann::ordered_json& check);
+                       const nlohmann::ordered_json& check, const std::vector<IndexFile>& reading_copy = {});
 
 }  // namespace dossier::bundle

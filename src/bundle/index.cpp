@@ -30,8 +30,15 @@ bool get_to(const json& j, const char* key, T& out) {
 
 }  // namespace
 
+bool is_reading_copy_name(std::string_view role, std::string_view name) noexcept {
+  if (role == "dossier") return name == "dossier.pdf";
+  if (role == "cover") return name == "voorblad.pdf" || name == "cover-sheet.pdf";
+  if (role == "report") return name == "rapport.html" || name == "report.html";
+  return false;
+}
+
 std::string index_text(const Manifest& m, std::string_view referral_xml, const std::vector<IndexDocument>& documents,
-                       const json& check) {
+                       const json& check, const std::vector<IndexFile>& reading_copy) {
   json docs = json::array();
   for (const auto& d : documents) {
     docs.push_back({{"entry", d.entry}, {"path", d.path}, {"size", d.size}, {"sha256", d.sha256}});
@@ -46,6 +53,13 @@ std::string index_text(const Manifest& m, std::string_view referral_xml, const s
   index["referral_sha256"] = crypto::sha256_hex(bytes_of(referral_xml));
   index["documents"] = std::move(docs);
   index["check"] = check;
+  if (!reading_copy.empty()) {
+    json files = json::array();
+    for (const auto& f : reading_copy) {
+      files.push_back({{"entry", f.entry}, {"role", f.role}, {"name", f.name}, {"size", f.size}, {"sha256", f.sha256}});
+    }
+    index["reading_copy"] = std::move(files);
+  }
   return index.dump();
 }
 
@@ -76,9 +90,19 @@ Result<Index> parse_index(std::string_view text, const Manifest& m,
   }
   const auto docs = j.find("documents");
   if (docs == j.end() || !docs->is_array()) return fail(Errc::malformed, "no documents list");
-  if (docs->size() + 1 != m.entries.size()) {
-    return fail(Errc::hostile, "lists " + std::to_string(docs->size()) + " documents, the manifest " +
-                                   std::to_string(m.entries.size() - 1));
+  // The reading copy: absent, or exactly the three roles in order, with their names.
+  const auto copy = j.find("reading_copy");
+  std::size_t copies = 0;
+  if (copy != j.end()) {
+    if (!copy->is_array() || copy->size() != std::size(kReadingCopyRoles)) {
+      return fail(Errc::malformed, "reading_copy is not a list of three files");
+    }
+    copies = copy->size();
+  }
+  if (docs->size() + copies + 1 != m.entries.size()) {
+    return fail(Errc::hostile, "lists " + std::to_string(docs->size()) + " documents and " + std::to_string(copies) +
+                                   " reading copy files, the manifest " + std::to_string(m.entries.size() - 1) +
+                                   " payload entries");
   }
   for (std::size_t i = 0; i < docs->size(); ++i) {
     const json& d = (*docs)[i];
@@ -93,6 +117,26 @@ Result<Index> parse_index(std::string_view text, const Manifest& m,
     }
     if (doc.size > limits.max_entry_bytes) return fail(Errc::limit, doc.entry + ": larger than the limit");
     idx.documents.push_back(std::move(doc));
+  }
+  for (std::size_t i = 0; i < copies; ++i) {
+    const json& f = (*copy)[i];
+    const std::size_t at = docs->size() + 1 + i;
+    IndexFile file;
+    if (!f.is_object() || !get_to(f, "entry", file.entry) || !get_to(f, "role", file.role) ||
+        !get_to(f, "name", file.name) || !get_to(f, "size", file.size) || !get_to(f, "sha256", file.sha256) ||
+        !crypto::is_lower_hex(file.sha256, 64)) {
+      return fail(Errc::malformed, "reading copy file " + std::to_string(i + 1) + " is incomplete");
+    }
+    if (file.role != kReadingCopyRoles[i] || !is_reading_copy_name(file.role, file.name)) {
+      return fail(Errc::hostile, "reading copy file " + std::to_string(i + 1) + " is not the " + kReadingCopyRoles[i] +
+                                     " under one of its names");
+    }
+    if (file.entry != m.entries[at].path) {
+      return fail(Errc::hostile, "reading copy file " + std::to_string(i + 1) + " is " + file.entry +
+                                     ", the manifest lists " + m.entries[at].path);
+    }
+    if (file.size > limits.max_entry_bytes) return fail(Errc::limit, file.entry + ": larger than the limit");
+    idx.reading_copy.push_back(std::move(file));
   }
   return idx;
 }

@@ -73,9 +73,11 @@ int run_open(const OpenArgs& args) {
     j["directory"] = r.opened ? nlohmann::ordered_json(args.output) : nlohmann::ordered_json(nullptr);
     j["manifest"] = r.verify.manifest ? manifest_json(*r.verify.manifest) : nlohmann::ordered_json(nullptr);
     j["files"] = r.files;
-    if (r.assembly) {
-      j["reading_copy"] = {
-          {"directory", r.assembly_dir.string()}, {"files", r.assembly_files}, {"pages", r.assembly->pages}};
+    if (!r.assembly_dir.empty()) {
+      j["reading_copy"] = {{"directory", r.assembly_dir.string()},
+                           {"files", r.assembly_files},
+                           {"sealed", r.sealed_copy},
+                           {"pages", r.assembly ? nlohmann::ordered_json(r.assembly->pages) : nlohmann::ordered_json(nullptr)}};
     } else {
       j["reading_copy"] = nullptr;
     }
@@ -98,16 +100,21 @@ int run_open(const OpenArgs& args) {
   std::cout << messages.get("verify.valid", {{"signer", r.verify.signer_key_id}}) << "\n"
             << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
             << "\n";
-  if (r.assembly) {
-    const std::filesystem::path& dir = r.assembly_dir;
-    std::cout << messages.get("open.reading-copy", {{"dossier", (dir / r.assembly_files.at(0)).string()},
-                                                    {"pages", std::to_string(r.assembly->pages)},
-                                                    {"cover", (dir / r.assembly_files.at(1)).string()},
-                                                    {"report", (dir / r.assembly_files.at(2)).string()}})
+  const std::filesystem::path& dir = r.assembly_dir;
+  const auto file = [&](std::size_t k) { return (dir / r.assembly_files.at(k)).string(); };
+  if (r.sealed_copy) {
+    // dossier.pdf, the cover sheet and the report as sealed, then open's own report (when made).
+    std::cout << messages.get("open.reading-copy-sealed", {{"dossier", file(0)}, {"cover", file(1)}, {"sealed_report", file(2)}})
               << "\n";
-  } else if (!r.assembly_error.empty()) {
-    std::cout << messages.get("open.reading-copy-failed", {{"why", r.assembly_error}}) << "\n";
+    if (r.assembly_files.size() > 3) std::cout << messages.get("open.reading-copy-report", {{"report", file(3)}}) << "\n";
+  } else if (r.assembly && !dir.empty()) {
+    std::cout << messages.get("open.reading-copy", {{"dossier", file(0)},
+                                                    {"pages", std::to_string(r.assembly->pages)},
+                                                    {"cover", file(1)},
+                                                    {"report", file(2)}})
+              << "\n";
   }
+  if (!r.assembly_error.empty()) std::cout << messages.get("open.reading-copy-failed", {{"why", r.assembly_error}}) << "\n";
   std::cout << "\n"
             << messages.get("open.recheck") << "\n"
             << render_text(*r.report, messages, use_colour(STDOUT_FILENO),

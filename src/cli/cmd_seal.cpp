@@ -73,6 +73,15 @@ int run_seal(const SealArgs& args) {
     j["sealed"] = sealed->sealed;
     j["bundle"] = sealed->sealed ? nlohmann::ordered_json(args.output) : nlohmann::ordered_json(nullptr);
     j["manifest"] = sealed->sealed ? manifest_json(sealed->manifest) : nlohmann::ordered_json(nullptr);
+    if (sealed->sealed && sealed->reading_copy) {
+      nlohmann::ordered_json files = nlohmann::ordered_json::array();
+      for (const auto& f : sealed->reading_copy_files)
+        files.push_back({{"entry", f.entry}, {"role", f.role}, {"name", f.name}, {"size", f.size}, {"sha256", f.sha256}});
+      j["reading_copy"] = {{"files", std::move(files)}, {"pages", sealed->reading_copy->pages}};
+    } else {
+      j["reading_copy"] = nullptr;
+    }
+    if (sealed->sealed && !sealed->reading_copy_error.empty()) j["reading_copy_error"] = sealed->reading_copy_error;
     j["check"] = to_json(sealed->report, lang);
     std::cout << j.dump(2) << "\n";
   } else if (!sealed->sealed) {
@@ -85,8 +94,13 @@ int run_seal(const SealArgs& args) {
                                             {"bytes", std::to_string(sealed->bytes)},
                                             {"recipients", std::to_string(options.recipients.size())}})
               << "\n"
-              << manifest_text(sealed->manifest, "", messages)
-              << messages.get("seal.next", {{"bundle", args.output}}) << "\n";
+              << manifest_text(sealed->manifest, "", messages);
+    if (sealed->reading_copy) {
+      std::cout << messages.get("seal.reading-copy", {{"pages", std::to_string(sealed->reading_copy->pages)}}) << "\n";
+    } else if (!sealed->reading_copy_error.empty()) {
+      std::cout << messages.get("seal.reading-copy-failed", {{"why", sealed->reading_copy_error}}) << "\n";
+    }
+    std::cout << messages.get("seal.next", {{"bundle", args.output}}) << "\n";
   }
   return sealed->sealed ? kExitOk : kExitNotOk;
 }
@@ -101,6 +115,9 @@ void add_seal(CLI::App& app, Run& run) {
       "package becomes OUT: every document encrypted (age) for every recipient, with a public\n"
       "manifest signed (minisign) by your key. No plaintext is written anywhere, and OUT appears\n"
       "only when it is complete.\n\n"
+      "The reading copy (what `dossier assemble` previews: dossier.pdf, the cover sheet and the\n"
+      "report, in --lang) is made from the same bytes and sealed inside too; CoMensha's\n"
+      "`dossier open` writes it out after verifying.\n\n"
       "A package that is complete but not eligible (a refusal ground CoMensha weighs applies: acute\n"
       "crisis, no residence right, ...) is sealed only with --advice-request: you ask CoMensha's\n"
       "advice, and the purpose is signed in the manifest for everyone to see.\n\n"

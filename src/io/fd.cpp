@@ -1,6 +1,7 @@
 #include "io/fd.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,6 +118,29 @@ Result<void> write_new_file(const std::filesystem::path& file, std::string_view 
   }
   if (::fsync(fd.get()) != 0) return fail(Errc::io, file.string() + ": " + std::strerror(errno));
   return {};
+}
+
+Result<UniqueFd> memory_file(const char* name) {
+  UniqueFd fd(memfd_create(name, MFD_CLOEXEC));
+  if (!fd) return fail(Errc::io, std::string("memfd_create: ") + std::strerror(errno));
+  return fd;
+}
+
+Result<MappedFile> MappedFile::map(int fd) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return fail(Errc::io, std::string("fstat: ") + std::strerror(errno));
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) return MappedFile(nullptr, 0);
+  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) return fail(Errc::io, std::string("mmap: ") + std::strerror(errno));
+  return MappedFile(static_cast<const std::uint8_t*>(p), size);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) munmap(const_cast<std::uint8_t*>(data_), size_);
 }
 
 }  // namespace dossier::io

@@ -74,4 +74,25 @@ Result<std::string> read_named_file(const std::filesystem::path& file, std::size
 // Errc::io naming the file. For files inside a Staging folder.
 Result<void> write_new_file(const std::filesystem::path& file, std::string_view bytes);
 
+// A file in memory only (memfd_create): what dossier makes and encrypts before it reaches a
+// disk (seal's reading copy). Errc::io with the system's reason.
+Result<UniqueFd> memory_file(const char* name);
+
+// A file's bytes mapped read-only (MAP_PRIVATE), unmapped when it goes; empty for an empty file.
+class MappedFile {
+ public:
+  static Result<MappedFile> map(int fd);
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&&) = delete;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+  std::span<const std::uint8_t> bytes() const noexcept { return {data_, size_}; }
+
+ private:
+  MappedFile(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  const std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 }  // namespace dossier::io

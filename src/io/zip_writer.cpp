@@ -526,6 +526,18 @@ ReservedStoredZip::~ReservedStoredZip() {
   ::unlink(path_.c_str());  // never finished: nothing half-written stays behind
 }
 
+Result<std::size_t> ReservedStoredZip::append(stored_zip::Member m) {
+  if (fd_ < 0) return fail(Errc::usage, "ReservedStoredZip is closed");
+  if (auto r = stored_zip::check_name(m.name); !r) return tl::unexpected(r.error());
+  std::uint64_t at = tail_.empty() ? reserve_ : tail_offsets_.back() + tail_.back().size;
+  at += stored_zip::kLocalHeaderSize + m.name.size();
+  if (auto r = stored_zip::check_fits(entry_prefix(m.name) + "offset", at); !r) return tl::unexpected(r.error());
+  if (auto r = stored_zip::check_fits(entry_prefix(m.name) + "end", at + m.size); !r) return tl::unexpected(r.error());
+  tail_offsets_.push_back(at);
+  tail_.push_back(std::move(m));
+  return tail_.size() - 1;
+}
+
 Result<void> ReservedStoredZip::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) const {
   if (fd_ < 0) return fail(Errc::usage, "ReservedStoredZip is closed");
   return pwrite_all(fd_, offset, bytes, path_);

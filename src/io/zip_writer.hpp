@@ -180,6 +180,10 @@ class ReservedStoredZip {
   // Tail member `member` is written whole: its pages start going to disk now, so that
   // finish()'s fsync waits for less. Only a hint; finish() reports any failure.
   void written(std::size_t member) const;
+  // Adds a member after the last tail member (its size known only now, e.g. made from what the
+  // check read); returns its number. Errc::limit when the layout would need ZIP64.
+  Result<std::size_t> append(stored_zip::Member member);
+  std::size_t tail_count() const noexcept { return tail_.size(); }
   // Where tail member `member`'s data lies in the file, for copying it elsewhere.
   std::uint64_t tail_offset(std::size_t member) const { return tail_offsets_.at(member); }
   const std::filesystem::path& path() const noexcept { return path_; }

@@ -82,7 +82,8 @@ scenario_auditor() {
     fail "the trusted comment does not name the manifest's id $id and time $created"
   manifest_paths "$m" >paths
   n=$(wc -l <paths)
-  [ "$n" = $(($(documents | wc -l) + 1)) ] || fail "the manifest lists $n entries for $(documents | wc -l) documents"
+  # The index, the documents and the reading copy (dossier.pdf, the cover sheet, the report).
+  [ "$n" = $(($(documents | wc -l) + 4)) ] || fail "the manifest lists $n entries for $(documents | wc -l) documents and the reading copy"
   [ "$(head -1 paths)" = payload/index.age ] || fail "the first manifest entry is not payload/index.age"
   sed 's/$/: OK/' paths >want-ok
   grep ': OK$' auditor.out >got-ok || true
@@ -131,10 +132,28 @@ scenario_age_decrypt() {
     echo "age -d $entry == $path ($size bytes)"
   done <map
   [ "$i" = "$(wc -l <docs)" ] && [ "$i" -gt 0 ] || fail "decrypted $i of $(wc -l <docs) documents"
+  # The reading copy follows the documents: dossier.pdf, the cover sheet and the report, each
+  # decrypting to the size and SHA-256 the index gives.
+  grep -o '{"entry":"payload/[0-9]*\.age","role":"[a-z]*","name":"[a-z.-]*","size":[0-9]*,"sha256":"[0-9a-f]*"' index.json |
+    sed -E 's/\{"entry":"([^"]*)","role":"([^"]*)","name":"([^"]*)","size":([0-9]*),"sha256":"([^"]*)"/\1 \2 \3 \4 \5/' >copy
+  [ "$(cut -d' ' -f2 copy | tr '\n' ' ')" = "dossier cover report " ] || { cat copy; fail "the index's reading copy is not dossier, cover, report"; }
+  local role name
+  while read -r entry role name size sha; do
+    i=$((i + 1))
+    [ "$entry" = "$(printf 'payload/%04d.age' "$i")" ] || fail "the reading copy's $role is in $entry"
+    age -d -i comensha.key "audit/$entry" >plain || fail "age -d could not decrypt $entry"
+    [ "$size" = "$(stat -c %s plain)" ] && [ "$sha" = "$(sha256sum plain | cut -d' ' -f1)" ] ||
+      fail "$entry does not decrypt to the size and SHA-256 the index gives"
+    case "$role" in
+      dossier | cover) [ "$(head -c 5 plain)" = "%PDF-" ] || fail "$entry ($name) is not a PDF" ;;
+      report) grep -qi '^<!doctype html>' plain || fail "$entry ($name) is not an HTML page" ;;
+    esac
+    echo "age -d $entry == the reading copy's $name ($size bytes)"
+  done <copy
   # ... and only for that key: another age identity cannot decrypt.
   age-keygen -o other.key 2>/dev/null
   ! age -d -i other.key audit/payload/0001.age >/dev/null 2>&1 || fail "age -d decrypted with a key the bundle was not sealed for"
-  echo "age-decrypt: Debian's age decrypted the index and all $i documents, byte for byte the originals"
+  echo "age-decrypt: Debian's age decrypted the index, all $(wc -l <docs) documents (byte for byte the originals) and the reading copy"
 }
 
 scenario_foreign_keys() {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "app/assemble.hpp"
 #include "app/check.hpp"
 #include "bundle_support.hpp"
 #include "crypto/digest.hpp"
@@ -18,18 +19,22 @@ namespace dossier::test::bundle {
 namespace {
 
 // Bundles sealed once for the whole suite: `small` of examples/complete, `big` of the same
-// package with a 200 KiB request (payload/0001.age has four STREAM chunks), and two others.
+// package with a 200 KiB request (payload/0001.age has four STREAM chunks), and two others, all
+// without the reading copy (the suite's flips and crafted indexes are about the documents);
+// `with_copy` is examples/complete with it.
 struct Sealed {
   TempDir dir;
   fs::path small = dir.path() / "small.dossier";
   fs::path big = dir.path() / "big.dossier";
   fs::path foreign = dir.path() / "foreign.dossier";  // signed by the attacker
   fs::path twin = dir.path() / "twin.dossier";        // one document differs, same size
+  fs::path with_copy = dir.path() / "with-copy.dossier";
 
   Sealed() {
     const auto& k = Keys::get();
     const fs::path pkg = dir.path() / "pakket";
     copy_package(pkg);
+    seal_to(pkg, with_copy, k.signer, /*reading_copy=*/true);
     seal_to(pkg, small, k.signer);
     seal_to(pkg, foreign, k.attacker);
     // The same package with one character changed in the last document (same size).
@@ -42,10 +47,16 @@ struct Sealed {
     write_bytes(request, span_of(padded_pdf(read_text(request), 200 * 1024)));
     seal_to(pkg, big, k.signer);
   }
-  static void seal_to(const fs::path& pkg, const fs::path& out, const crypto::minisign::SecretKey& key) {
+  static void seal_to(const fs::path& pkg, const fs::path& out, const crypto::minisign::SecretKey& key,
+                      bool reading_copy = false) {
     const auto& k = Keys::get();
-    auto r = app::seal_bundle(pkg, out, k.seal_options(key), k.messages);
+    auto options = k.seal_options(key);
+    options.reading_copy = reading_copy;
+    auto r = app::seal_bundle(pkg, out, options, k.messages);
     if (!r) throw std::runtime_error("fixture seal failed: " + r.error().message);
+    if (r->sealed && reading_copy && !r->reading_copy) {
+      throw std::runtime_error("fixture seal made no reading copy: " + r->reading_copy_error);
+    }
     if (!r->sealed) {
       std::string why;
       for (const auto& f : r->report.findings) {
@@ -734,6 +745,93 @@ TEST_F(BundleTamper, UnsafePathsInTheEncryptedIndexAreRefused) {
   }
 }
 
+// Issue 9: the reading copy sealed after the documents is held to what the signed index says.
+// Each case is with_copy with its index (and, where needed, a payload entry) changed and the
+// manifest re-signed by the legitimate key: verify holds, open refuses, and nothing is left at
+// DIR or beside it (the reading copy's folder included).
+TEST_F(BundleTamper, ReadingCopyIsHeldToTheSignedIndex) {
+  const auto original = BundleEntries::load(s.with_copy);
+  auto plain = crypto::age::decrypt({&k.comensha}, original.at(app::kIndexEntry).data);
+  ASSERT_TRUE(plain) << plain.error().message;
+  const auto index = nlohmann::json::parse(plain->begin(), plain->end());
+  ASSERT_TRUE(index.contains("reading_copy"));
+  ASSERT_EQ(index["reading_copy"].size(), 3u);
+  const std::size_t docs = index["documents"].size();
+  EXPECT_EQ(index["reading_copy"][0]["entry"], app::payload_entry_name(docs + 1));
+  EXPECT_EQ(index["reading_copy"][0]["role"], "dossier");
+  EXPECT_EQ(index["reading_copy"][1]["role"], "cover");
+  EXPECT_EQ(index["reading_copy"][2]["role"], "report");
+  const crypto::age::X25519Recipient r = k.comensha.recipient();
+  const auto with_index = [&](const nlohmann::json& changed, BundleEntries b) {
+    const std::string text = changed.dump();
+    auto cipher = crypto::age::encrypt({&r}, span_of(text));
+    ASSERT_TRUE(cipher);
+    b.at(app::kIndexEntry).data = *cipher;
+    b.resign(k.signer);
+    b.save(bundle);
+  };
+  const fs::path copy_dir = app::reading_copy_dir(open_dir, k.messages.lang());
+  struct Case {
+    std::string why;
+    std::function<void(nlohmann::json&)> change;
+    app::BundleCheck check;
+    Errc code;
+  };
+  const std::vector<Case> cases = {
+      {"dossier.pdf's SHA-256 is not the index's",
+       [](nlohmann::json& j) { j["reading_copy"][0]["sha256"] = std::string(64, 'a'); }, app::BundleCheck::document,
+       Errc::crypto},
+      {"the cover sheet's size is not the index's",
+       [](nlohmann::json& j) { j["reading_copy"][1]["size"] = j["reading_copy"][1]["size"].get<std::uint64_t>() + 1; },
+       app::BundleCheck::document, Errc::crypto},
+      {"a name that is not one of the reading copy's",
+       [](nlohmann::json& j) { j["reading_copy"][0]["name"] = "../evil.pdf"; }, app::BundleCheck::index,
+       Errc::hostile},
+      {"roles swapped",
+       [](nlohmann::json& j) { std::swap(j["reading_copy"][0], j["reading_copy"][1]); }, app::BundleCheck::index,
+       Errc::hostile},
+      {"the reading copy left out of the index, its entries still in the manifest",
+       [](nlohmann::json& j) { j.erase("reading_copy"); }, app::BundleCheck::index, Errc::hostile},
+      {"two files instead of three",
+       [](nlohmann::json& j) { j["reading_copy"].erase(2); }, app::BundleCheck::index, Errc::malformed},
+      {"a document's entry named as the reading copy's",
+       [&](nlohmann::json& j) { j["reading_copy"][0]["entry"] = app::payload_entry_name(1); }, app::BundleCheck::index,
+       Errc::hostile},
+  };
+  for (const auto& c : cases) {
+    auto changed = index;
+    c.change(changed);
+    with_index(changed, original);
+    const auto result = open_verified_fails(k.signer_pub, c.why);
+    ASSERT_TRUE(result.error.has_value()) << c.why;
+    EXPECT_EQ(result.error->check, c.check) << c.why << ": " << result.error->detail;
+    EXPECT_EQ(result.error_code, c.code) << c.why << ": " << result.error->detail;
+    EXPECT_FALSE(fs::exists(copy_dir)) << c.why;
+    EXPECT_TRUE(staging_leftovers(open_parent).empty()) << c.why;
+  }
+  // The report's ciphertext swapped for the cover sheet's (both re-signed): the digest holds, the
+  // plaintext is not the report the index names.
+  {
+    auto b = original;
+    b.at(app::payload_entry_name(docs + 3)).data = original.at(app::payload_entry_name(docs + 2)).data;
+    b.resign(k.signer);
+    b.save(bundle);
+    const auto result = open_verified_fails(k.signer_pub, "cover sheet in the report's place");
+    ASSERT_TRUE(result.error.has_value());
+    EXPECT_EQ(result.error->check, app::BundleCheck::document) << result.error->detail;
+    EXPECT_EQ(result.error->entry, app::payload_entry_name(docs + 3));
+    EXPECT_FALSE(fs::exists(copy_dir));
+  }
+  // A flipped byte in dossier.pdf's ciphertext, not re-signed: not valid.
+  {
+    auto b = original;
+    auto& data = b.at(app::payload_entry_name(docs + 1)).data;
+    data[data.size() / 2] ^= 0x01;
+    b.save(bundle);
+    expect_rejected("a flipped byte in the sealed dossier.pdf");
+    EXPECT_FALSE(fs::exists(copy_dir));
+  }
+}
 
 // Issue 8: documents a registered coordinator's key could sign into a bundle that open must not
 // write. s.small with documents appended to the index and the payload (a copy of document 1,
@@ -791,6 +889,11 @@ TEST_F(BundleIndexPaths, TheFixtureOpensWithoutAnExtraDocument) {
   add_documents({}, {});
   auto r = app::open_bundle(bundle, open_dir, k.open_options(k.comensha, k.signer_pub), k.messages);
   ASSERT_TRUE(r && r->opened) << (r && r->error ? r->error->detail : "");
+  // Sealed without a reading copy: open makes the three files itself.
+  const auto names = app::assembly_names(k.messages.lang());
+  EXPECT_FALSE(r->sealed_copy);
+  EXPECT_EQ(r->assembly_files, (std::vector<std::string>{names.dossier, names.cover, names.report}));
+  EXPECT_EQ(listing(r->assembly_dir), (std::set<std::string>{names.dossier, names.cover, names.report}));
 }
 
 // Names the package reader skips (io::is_os_clutter): open would write the file and the

@@ -88,7 +88,20 @@ TEST_F(Bundle, RoundTripRestoresEveryFileByteForByte) {
   EXPECT_EQ(m.profile_version, "1.0.0");
   EXPECT_EQ(m.verdict, "complete");
   EXPECT_EQ(m.signer_key_id, k.signer.key_id_hex());
-  ASSERT_EQ(m.entries.size(), docs.size() + 1);
+  // The index, the documents, then the reading copy: dossier.pdf, the cover sheet, the report.
+  ASSERT_TRUE(sealed.reading_copy) << sealed.reading_copy_error;
+  EXPECT_TRUE(sealed.reading_copy_error.empty());
+  ASSERT_EQ(sealed.reading_copy_files.size(), 3u);
+  const auto copy_names = app::assembly_names(k.messages.lang());
+  EXPECT_EQ(sealed.reading_copy_files[0].name, copy_names.dossier);
+  EXPECT_EQ(sealed.reading_copy_files[1].name, copy_names.cover);
+  EXPECT_EQ(sealed.reading_copy_files[2].name, copy_names.report);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(sealed.reading_copy_files[i].role, ::dossier::bundle::kReadingCopyRoles[i]);
+    EXPECT_EQ(sealed.reading_copy_files[i].entry, app::payload_entry_name(docs.size() + 1 + i));
+  }
+  EXPECT_EQ(sealed.reading_copy->pages, sealed.reading_copy->cover_pages + 7);  // one page per example document
+  ASSERT_EQ(m.entries.size(), docs.size() + 1 + 3);
   EXPECT_EQ(m.entries[0].path, "payload/index.age");
   for (std::size_t i = 1; i < m.entries.size(); ++i) EXPECT_EQ(m.entries[i].path, app::payload_entry_name(i));
   auto stored = app::read_manifest(bundle);
@@ -100,7 +113,7 @@ TEST_F(Bundle, RoundTripRestoresEveryFileByteForByte) {
   std::vector<std::string> names;
   for (const auto& e : entries.entries) names.push_back(e.name);
   std::vector<std::string> want = {"mimetype", app::kManifestEntry, app::kSignatureEntry, app::kIndexEntry};
-  for (std::size_t i = 1; i <= docs.size(); ++i) want.push_back(app::payload_entry_name(i));
+  for (std::size_t i = 1; i <= docs.size() + 3; ++i) want.push_back(app::payload_entry_name(i));
   EXPECT_EQ(names, want);
   EXPECT_EQ(entries.text("mimetype"), app::kBundleMimetype);
   for (const auto& l : locate_entries(read_bytes(bundle))) {
@@ -149,15 +162,27 @@ TEST_F(Bundle, RoundTripRestoresEveryFileByteForByte) {
     if (fs::is_regular_file(open_dir / p)) got_files.insert(p);
   }
   EXPECT_EQ(got_files, want_files);
+  // The reading copy is the one sealed: dossier.pdf and the cover sheet byte for byte as the
+  // index's SHA-256 says, the sealed report beside open's own (which names the signature).
   EXPECT_TRUE(opened->assembly_error.empty()) << opened->assembly_error;
   ASSERT_TRUE(opened->assembly);
+  EXPECT_TRUE(opened->sealed_copy);
   const auto reading = app::assembly_names(k.messages.lang());
   EXPECT_EQ(opened->assembly_dir, app::reading_copy_dir(open_dir, k.messages.lang()));
-  EXPECT_EQ(opened->assembly_files, (std::vector<std::string>{reading.dossier, reading.cover, reading.report}));
-  EXPECT_EQ(listing(opened->assembly_dir), (std::set<std::string>{reading.dossier, reading.cover, reading.report}));
+  const std::vector<std::string> copy_files = {reading.dossier, reading.cover, reading.sealed_report, reading.report};
+  EXPECT_EQ(opened->assembly_files, copy_files);
+  EXPECT_EQ(listing(opened->assembly_dir), std::set<std::string>(copy_files.begin(), copy_files.end()));
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(crypto::sha256_hex(read_bytes(opened->assembly_dir / copy_files[i])), sealed.reading_copy_files[i].sha256)
+        << copy_files[i];
+  }
   const std::string report_html = read_text(opened->assembly_dir / reading.report);
   EXPECT_NE(report_html.find(m.dossier_id), std::string::npos) << "the report names the signed dossier";
   EXPECT_NE(report_html.find(v->signer_key_id), std::string::npos) << "and its signer";
+  EXPECT_NE(report_html.find(sealed.reading_copy_files[0].sha256), std::string::npos) << "and the sealed dossier.pdf";
+  const std::string sealed_report = read_text(opened->assembly_dir / reading.sealed_report);
+  EXPECT_EQ(sealed_report.find(m.dossier_id), std::string::npos) << "made before the bundle had an id";
+  EXPECT_NE(sealed_report.find(k.messages.get("assemble.signature-sealing")), std::string::npos);
   EXPECT_EQ(std::set<std::string>(opened->files.begin(), opened->files.end()), want_files);
   for (const auto& f : want_files) EXPECT_TRUE(read_text(open_dir / f) == read_text(pkg / f)) << f;
   EXPECT_EQ(listing(open_parent).count("CL-2026-0042"), 1u);

@@ -145,6 +145,32 @@ TEST_F(StoredZip, ReservedHeadGivesTheSameBytesAsWritingInOrder) {
   EXPECT_EQ(ReservedStoredZip::create(dir_ / "inorder.zip", 10, {}).error().code, Errc::usage);  // exists
 }
 
+// A member appended after the tail was reserved (seal's reading copy, made after the check)
+// lands where writing in order puts it: the same bytes again.
+TEST_F(StoredZip, AppendedTailMemberGivesTheSameBytes) {
+  const Bytes head1 = bytes("x"), t1 = bytes("hello\n"), t2 = bytes("appended later");
+  auto w = StoredZipWriter::create(dir_ / "inorder.zip");
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->add("mimetype", head1));
+  ASSERT_TRUE(w->add("a/b.txt", t1));
+  ASSERT_TRUE(w->add("c.age", t2));
+  ASSERT_TRUE(w->close());
+
+  auto r = ReservedStoredZip::create(dir_ / "appended.zip", stored_member_size("mimetype", head1.size()),
+                                     {{"a/b.txt", t1.size(), 0}});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->write_tail(0, 0, t1));
+  auto n = r->append({"c.age", t2.size(), 0});
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 1u);
+  EXPECT_EQ(r->tail_count(), 2u);
+  EXPECT_EQ(r->write_tail(1, 1, t2).error().code, Errc::usage);  // past the appended member's end
+  ASSERT_TRUE(r->write_tail(1, 0, t2));
+  EXPECT_EQ(r->append({"../evil", 1, 0}).error().code, Errc::usage);  // names are checked as in create
+  ASSERT_TRUE(r->finish({{"mimetype", head1}}, {crc32_update(0, t1), crc32_update(0, t2)}));
+  EXPECT_EQ(slurp(dir_ / "appended.zip"), slurp(dir_ / "inorder.zip"));
+}
+
 TEST_F(StoredZip, RefusesWhatTheLayoutCannotHold) {
   ASSERT_TRUE(StoredZipWriter::create(dir_ / "x"));  // dropped: removed again
   EXPECT_FALSE(fs::exists(dir_ / "x"));
