@@ -331,7 +331,8 @@ std::filesystem::path reading_copy_dir(const std::filesystem::path& dir, Lang la
 Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optional<std::string>& referral_xml,
                                         const std::vector<std::vector<std::uint8_t>>& documents,
                                         const TextLayers& text_layers,
-                                        const AssemblySettings& settings, const Catalogue& m, int dossier_fd) {
+                                        const AssemblySettings& settings, const Catalogue& m, int dossier_fd,
+                                        const std::vector<std::string>& thumbnails) {
   const Lang lang = m.lang();
   auto profile = load_profile(settings.data_dir, report.profile_id);
   if (!profile) return tl::unexpected(profile.error());
@@ -417,6 +418,7 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
     if (per_folder[d.folder] > 1) part.label += " (" + std::to_string(++seen_in_folder[d.folder]) + ")";
     if (why.empty()) {
       part.pdf = bytes;
+      if (order[k] < thumbnails.size()) part.thumbnail = bytes_of(thumbnails[order[k]]);
       if (order[k] < text_layers.size())
         for (const auto& l : text_layers[order[k]])
           part.layers.push_back({l.page, l.turn,
@@ -587,7 +589,8 @@ Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const R
                                     const std::optional<std::string>& referral_xml,
                                     const std::vector<std::vector<std::uint8_t>>& documents,
                                     const TextLayers& text_layers,
-                                    const AssemblySettings& settings, const Catalogue& messages) {
+                                    const AssemblySettings& settings, const Catalogue& messages,
+                                    const std::vector<std::string>& thumbnails) {
   const AssemblyNames names = assembly_names(messages.lang());
   auto remove_all = [&] {
     std::error_code ec;
@@ -597,7 +600,7 @@ Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const R
     const auto pdf_path = folder / names.dossier;
     io::UniqueFd fd(open(pdf_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
-    auto out = assemble_dossier(report, referral_xml, documents, text_layers, settings, messages, fd.get());
+    auto out = assemble_dossier(report, referral_xml, documents, text_layers, settings, messages, fd.get(), thumbnails);
     if (!out) return out;
     if (fsync(fd.get()) != 0) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
     if (auto w = io::write_new_file(folder / names.cover, out->cover_pdf); !w) return tl::unexpected(w.error());
@@ -654,7 +657,7 @@ Result<AssembleResult> run_assemble(const std::filesystem::path& package, const 
   if (result.report.documents.size() != count) return result;  // the package itself could not be judged
 
   auto made = write_assembly(staging->path(), result.report, checked->referral_xml, documents, checked->text_layers,
-                             settings, messages);
+                             settings, messages, checked->thumbnails);
   if (!made) return tl::unexpected(made.error());
   result.assembly = std::move(*made);
   if (auto committed = staging->commit(); !committed) return tl::unexpected(committed.error());

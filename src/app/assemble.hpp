@@ -73,12 +73,14 @@ struct AssemblyOutput {
 using TextLayers = std::vector<std::vector<io::PdfInfo::TextLayer>>;
 
 // `text_layers[i]` (may be shorter, or empty) holds the OCR text layers of report.documents[i]:
-// laid over its scanned pages, they make them searchable.
+// laid over its scanned pages, they make them searchable. `thumbnails[i]` (may be shorter, or
+// empty) is its first page's picture as the check drew it (CheckedPackage::thumbnails); the
+// helper draws those that are missing.
 Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optional<std::string>& referral_xml,
                                         const std::vector<std::vector<std::uint8_t>>& documents,
                                         const TextLayers& text_layers,
                                         const AssemblySettings& settings, const Catalogue& messages,
-                                        int dossier_fd);
+                                        int dossier_fd, const std::vector<std::string>& thumbnails = {});
 
 // The check options with a tap that keeps each document the check reads whole in
 // documents[i] (as in Report::documents), and leaves it empty when the check did not read it
@@ -93,7 +95,8 @@ Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const R
                                     const std::optional<std::string>& referral_xml,
                                     const std::vector<std::vector<std::uint8_t>>& documents,
                                     const TextLayers& text_layers,
-                                    const AssemblySettings& settings, const Catalogue& messages);
+                                    const AssemblySettings& settings, const Catalogue& messages,
+                                    const std::vector<std::string>& thumbnails = {});
 
 struct AssembleResult {
   Report report;

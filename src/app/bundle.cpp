@@ -424,7 +424,7 @@ Result<ReadingCopy> make_reading_copy(const Report& report, const CheckedPackage
   settings.purpose = m.purpose;
   settings.sealing = true;
   auto out = assemble_dossier(report, checked.referral_xml, kept, checked.text_layers, settings, messages,
-                              copy.dossier_fd.get());
+                              copy.dossier_fd.get(), checked.thumbnails);
   if (!out) return tl::unexpected(out.error());
   copy.out = std::move(*out);
   auto mapped = io::MappedFile::map(copy.dossier_fd.get());
@@ -1383,7 +1383,7 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
       } else {
         copy_staging.emplace(std::move(*created));
         auto made = write_assembly(copy_staging->path(), *r.report, rechecked->referral_xml, kept,
-                                   rechecked->text_layers, settings, messages);
+                                   rechecked->text_layers, settings, messages, rechecked->thumbnails);
         if (made) {
           r.assembly = std::move(*made);
           r.assembly_files = {names.dossier, names.cover, names.report};
@@ -1399,7 +1399,7 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
         auto fd = io::memory_file("dossier-open-assembly");
         if (!fd) return tl::unexpected(fd.error());
         auto out = assemble_dossier(*r.report, rechecked->referral_xml, kept, rechecked->text_layers, settings,
-                                    messages, fd->get());
+                                    messages, fd->get(), rechecked->thumbnails);
         if (!out) return out;
         if (auto w = io::write_new_file(copy_staging->path() / names.report, out->report_html); !w)
           return tl::unexpected(w.error());

@@ -552,12 +552,16 @@ Result<CheckedPackage> check_package(const io::Package& package, const std::stri
   }
 
   out.text_layers.resize(docs.size());
+  out.thumbnails.resize(docs.size());
   Inspections inspections(package, docs, options, deadline);
   inspections.run([&](const Inspections::Event& e) {
     if (!e.label.empty() && options.progress) options.progress(e.index, docs.size(), e.label);
     if (e.finished) {
       Inspected taken = inspections.take(e.index);
-      if (taken.info) out.text_layers[e.index] = std::move(taken.info->text_layers);
+      if (taken.info) {
+        out.text_layers[e.index] = std::move(taken.info->text_layers);
+        out.thumbnails[e.index] = std::move(taken.info->thumbnail);
+      }
       read_document(std::move(taken), declared_dates[e.index], *profile, report.documents[e.index]);
     }
   });

@@ -63,6 +63,8 @@ struct CheckedPackage {
   // Per document (as Report::documents), the text layers of its pages read by OCR, for the
   // assembly (kept in memory only: they hold the documents' text).
   std::vector<std::vector<io::PdfInfo::TextLayer>> text_layers;
+  // Per document, its first page's picture when OCR rendered it (io/thumbnail.hpp), else empty.
+  std::vector<std::string> thumbnails;
 };
 
 // Errors are only for what the user must fix in the command (Errc::not_found for a missing

@@ -206,6 +206,7 @@ std::string assemble_in_child(std::span<const std::uint8_t> plan_bytes, const He
     part.label = p.at("label").get<std::string>();
     part.pdf = blob_at(p.at("pdf"), region);
     part.notice = blob_at(p.at("notice"), region);
+    part.draw_thumbnail = p.at("draw").get<bool>();
     for (const auto& l : p.at("layers")) {
       const int turn = l.at(1).get<int>();
       if (turn != 0 && turn != 90 && turn != 180 && turn != 270) throw std::runtime_error("bad turn");
@@ -231,7 +232,7 @@ std::string assemble_in_child(std::span<const std::uint8_t> plan_bytes, const He
   auto thumbnails = std::async(std::launch::async, [&plan, &limits] {
     std::vector<std::string> out(plan.parts.size());
     for (std::size_t i = 0; i < plan.parts.size(); ++i) {
-      if (plan.parts[i].pdf.size == 0) continue;
+      if (plan.parts[i].pdf.size == 0 || !plan.parts[i].draw_thumbnail) continue;
       try {
         out[i] = thumbnail(plan.parts[i].pdf, static_cast<unsigned>(limits.thumbnail_width),
                            static_cast<unsigned>(limits.thumbnail_max_height));
@@ -355,7 +356,8 @@ Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const Asse
                           {"label", p.label},
                           {"pdf", blobs.add(p.pdf)},
                           {"notice", blobs.add(p.notice)},
-                          {"layers", layers}});
+                          {"layers", layers},
+                          {"draw", p.thumbnail.empty()}});
   }
   h["sections"] = json::array();
   for (const auto& s : input.sections) h["sections"].push_back({{"outline", s.outline}, {"parts", s.parts}});
@@ -400,7 +402,14 @@ Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const Asse
     return fail(Errc::malformed, why + end.describe());
   }
   if (!end.have_result) return fail(Errc::malformed, why + "the helper gave no result");
-  return parse_result(end.result, input.parts.size());
+  auto assembled = parse_result(end.result, input.parts.size());
+  if (!assembled) return assembled;
+  for (std::size_t i = 0; i < input.parts.size(); ++i) {
+    const auto& given = input.parts[i].thumbnail;
+    if (!given.empty() && assembled->parts[i].included)
+      assembled->parts[i].thumbnail.assign(reinterpret_cast<const char*>(given.data()), given.size());
+  }
+  return assembled;
 }
 
 int run_pdf_assembler(int argc, char** argv) {

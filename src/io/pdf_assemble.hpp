@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "io/thumbnail.hpp"
 
 namespace dossier::io {
 
@@ -29,6 +30,9 @@ struct AssemblyPart {
     std::span<const std::uint8_t> pdf;
   };
   std::vector<Layer> layers;
+  // Its first page's picture (PNG) when the caller has one (the check's OCR drew it): the helper
+  // then does not draw it again, and AssembledPart::thumbnail is this.
+  std::span<const std::uint8_t> thumbnail;
 };
 
 struct AssemblySection {
@@ -54,8 +58,8 @@ struct AssemblyLimits {
   std::uint64_t max_memory = 2048ull * 1024u * 1024u;        // address space of the helper
   unsigned cpu_seconds = 120;                                // RLIMIT_CPU of the helper
   unsigned wall_seconds = 180;                               // the helper is killed after this
-  unsigned thumbnail_width = 180;                            // pixels; the height follows the page
-  unsigned thumbnail_max_height = 400;                       // pixels, for very long pages
+  unsigned thumbnail_width = kThumbnailWidth;                // pixels; the height follows the page
+  unsigned thumbnail_max_height = kThumbnailMaxHeight;       // pixels, for very long pages
 };
 
 struct AssembledPart {

@@ -89,7 +89,7 @@ void put_str(std::string& out, std::string_view s) {
 }
 
 std::string serialise(const PdfInfo& info) {
-  std::string out = "DPI2";
+  std::string out = "DPI3";
   put_u32(out, static_cast<std::uint32_t>(info.outcome));
   put_str(out, info.detail);
   put_u32(out, static_cast<std::uint32_t>(std::max(info.pages, 0)));
@@ -110,6 +110,7 @@ std::string serialise(const PdfInfo& info) {
     put_u32(out, static_cast<std::uint32_t>(l.turn));
     put_str(out, l.pdf);
   }
+  put_str(out, info.thumbnail);
   return out;
 }
 
@@ -150,7 +151,7 @@ std::optional<PdfInfo> deserialise(std::string_view data, std::size_t max_text_b
   Reader r(data);
   PdfInfo info;
   std::uint32_t outcome = 0, pages = 0, has_text = 0, count = 0, has_date = 0;
-  if (!r.magic("DPI2") || !r.u32(outcome) || outcome > static_cast<std::uint32_t>(Outcome::unsafe) ||
+  if (!r.magic("DPI3") || !r.u32(outcome) || outcome > static_cast<std::uint32_t>(Outcome::unsafe) ||
       !r.str(info.detail) || info.detail.size() > kMaxNoteBytes || !r.u32(pages) || pages > kMaxPages ||
       !r.u32(has_text) ||
       !r.str(info.text) || info.text.size() > max_text_bytes || !r.u32(count) || count > 64)
@@ -191,6 +192,8 @@ std::optional<PdfInfo> deserialise(std::string_view data, std::size_t max_text_b
     l.turn = static_cast<int>(turn);
     info.text_layers.push_back(std::move(l));
   }
+  if (!r.str(info.thumbnail) || info.thumbnail.size() > kMaxThumbnailBytes)
+    return std::nullopt;
   if (!r.at_end()) return std::nullopt;
   return info;
 }
@@ -406,6 +409,7 @@ void inspect_text(std::span<const std::uint8_t> bytes, const PdfLimits& limits, 
       if (r.status == ocr::PageResult::Status::done) {
         page_text[i] = r.text;
         ++recognised;
+        if (i == 0 && r.thumbnail.size() <= kMaxThumbnailBytes) info.thumbnail = r.thumbnail;
         if (!r.layer.empty() && layer_total + r.layer.size() <= kMaxTextLayerBytes) {
           layer_total += r.layer.size();
           info.text_layers.push_back({static_cast<int>(i), r.turn, r.layer});
@@ -1009,7 +1013,7 @@ Result<PdfInfo> inspect_pdf(const PdfDocument& document, std::string_view displa
   auto spawned = spawn_inspector(*program, document.fd(), write_end.get(), std::string(display_name), limits);
   write_end = UniqueFd();
   if (!spawned) return tl::unexpected(spawned.error());
-  const std::size_t cap = limits.max_text_bytes + kSerialOverhead + kMaxTextLayerBytes;
+  const std::size_t cap = limits.max_text_bytes + kSerialOverhead + kMaxTextLayerBytes + kMaxThumbnailBytes;
   const detail::ChildEnd end = detail::wait_for_child(*spawned, std::move(read_end), start, limits.wall_seconds,
                                                       limits.ocr_wall_seconds, cap, page_progress, stop);
   if (end.stopped) return fail(Errc::limit, "stopped: the inspection was cancelled before it ended");

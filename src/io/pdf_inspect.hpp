@@ -99,7 +99,13 @@ struct PdfInfo {
     std::string pdf;
   };
   std::vector<TextLayer> text_layers;
+  // The first page's picture (PNG, io/thumbnail.hpp) when OCR rendered it; at most
+  // kMaxThumbnailBytes. Empty otherwise: the assembly draws it then.
+  std::string thumbnail;
 };
+
+// A thumbnail one inspection returns at most, in bytes.
+inline constexpr std::size_t kMaxThumbnailBytes = 1024u * 1024u;
 
 // The text layers one inspection returns at most, in bytes (docs/limits.md).
 inline constexpr std::size_t kMaxTextLayerBytes = 8u * 1024u * 1024u;

@@ -21,6 +21,7 @@ struct MergePart {
   std::string label;    // page labels "label 1/3", "label 2/3", ...
   Bytes pdf;            // the document; size 0: the notice stands in for it
   Bytes notice;         // a page (made by dossier) that says why the document is not in the dossier
+  bool draw_thumbnail = true;  // false: the caller has the first page's picture already
   // Text-only pages (a text layer, invisible text) laid over the document's 0-based pages.
   struct Layer {
     int page = 0;

@@ -1,5 +1,7 @@
 #include "io/pdf_ocr.hpp"
 
+#include "io/thumbnail.hpp"
+
 #include <dlfcn.h>
 #include <time.h>
 
@@ -208,8 +210,15 @@ class Recogniser {
       return r;
     }
     if (shared_.stop) return r;  // not_done
+    // The first page's picture for the report, from this render: drawing the page again for it
+    // would cost a scan's whole image decoded and scaled down once more.
+    std::string thumbnail;
+    if (index == 0)
+      thumbnail = grey_thumbnail_png(reinterpret_cast<const unsigned char*>(img.const_data()), img.width(),
+                                     img.height(), img.bytes_per_row());
     if (blank(img)) {  // nothing to recognise: no need to load Tesseract for it
       r.status = PageResult::Status::done;
+      r.thumbnail = std::move(thumbnail);
       return r;
     }
     if (!ready_ && !init()) return r;  // not_done; shared.halt() says why
@@ -232,6 +241,7 @@ class Recogniser {
       }
     }
     r.status = PageResult::Status::done;
+    r.thumbnail = std::move(thumbnail);
     return r;
   }
 

@@ -48,6 +48,9 @@ struct PageResult {
   // rendered page was given to read it (orientation detection), which the layer must undo.
   std::string layer;
   int turn = 0;
+  // For the document's first page (index 0) only: its picture for the review report
+  // (io/thumbnail.hpp), made from this very render; empty otherwise.
+  std::string thumbnail;
 };
 
 enum class Stop { none, time, memory, failed };

@@ -32,6 +32,7 @@
 #include "app/data_files.hpp"
 #include "bundle_support.hpp"
 #include "io/paged_pdf.hpp"
+#include "io/pdf_inspect.hpp"
 #include "mkpdf.hpp"
 #include "test_support.hpp"
 
@@ -403,6 +404,30 @@ TEST(Assemble, ScannedPagesBecomeSearchableWhereTheirWordsAre) {
   ASSERT_TRUE(footer);
   EXPECT_GT(title->x(), 0.7) << "the title of a sheet turned clockwise is on the right";
   EXPECT_LT(footer->x(), 0.3) << "its footer on the left";
+}
+
+// The scanned care report's picture is the one the check drew from the render it read
+// (PdfInfo::thumbnail): the helper does not decode and scale the scan down a second time.
+// A fresh inspection of the file draws the same PNG, byte for byte; a text document's picture
+// is the helper's.
+TEST_F(AssembleComplete, TheScanKeepsThePictureTheCheckDrew) {
+  const auto bytes = test::bundle::read_bytes(dir_->path() / "pkg/lokale-zorg/verslag-beschermd-wonen.pdf");
+  auto info = io::inspect_pdf(bytes, "verslag-beschermd-wonen.pdf");
+  ASSERT_TRUE(info) << info.error().message;
+  ASSERT_FALSE(info->thumbnail.empty());
+  bool seen_scan = false, seen_text = false;
+  for (const auto& p : nl_->result.assembly.parts) {
+    if (p.name == "lokale-zorg/verslag-beschermd-wonen.pdf") {
+      seen_scan = true;
+      EXPECT_EQ(p.thumbnail, info->thumbnail);
+    } else if (p.included) {
+      seen_text = true;
+      EXPECT_FALSE(p.thumbnail.empty()) << p.name;
+      EXPECT_NE(p.thumbnail, info->thumbnail) << p.name;
+    }
+  }
+  EXPECT_TRUE(seen_scan);
+  EXPECT_TRUE(seen_text);
 }
 
 TEST_F(AssembleComplete, TheScannedCareReportIsSearchableWhereItsWordsAre) {

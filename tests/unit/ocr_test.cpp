@@ -24,6 +24,7 @@
 #include "core/text.hpp"
 #include "core/evidence.hpp"
 #include "io/pdf_inspect.hpp"
+#include "io/thumbnail.hpp"
 #include "io/pdf_ocr.hpp"
 #include "mkpdf.hpp"
 #include "test_support.hpp"
@@ -161,6 +162,15 @@ TEST(Ocr, ScannedDutchLetterIsRead) {
   EXPECT_GE(info.ocr_confidence, 70) << "a clean synthetic scan is read with high confidence";
   EXPECT_LE(info.ocr_confidence, 100);
   EXPECT_TRUE(info.limit_note.empty()) << info.limit_note;
+  // The first page's picture for the report, from the render OCR read (io/thumbnail.hpp).
+  ASSERT_FALSE(info.thumbnail.empty());
+  EXPECT_EQ(info.thumbnail.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  auto width_of = [](const std::string& png) {  // the IHDR's width, big-endian at byte 16
+    return (static_cast<unsigned>(static_cast<unsigned char>(png[16])) << 24) |
+           (static_cast<unsigned>(static_cast<unsigned char>(png[17])) << 16) |
+           (static_cast<unsigned>(static_cast<unsigned char>(png[18])) << 8) | static_cast<unsigned char>(png[19]);
+  };
+  EXPECT_EQ(width_of(info.thumbnail), kThumbnailWidth);
 }
 
 // A sheet that went through the scanner sideways or upside down is turned upright by
@@ -190,6 +200,7 @@ TEST(Ocr, TextLayerPagesAreNotRecognised) {
   EXPECT_EQ(info.pages_ocr, 0);
   EXPECT_EQ(info.ocr_confidence, -1);
   EXPECT_STREQ(text_source_name(info.text_source), "text-layer");
+  EXPECT_TRUE(info.thumbnail.empty()) << "no page was drawn: the assembly draws its picture";
 }
 
 TEST(Ocr, TextPageAndScannedPageAreMixed) {
