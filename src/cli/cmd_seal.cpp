@@ -22,6 +22,7 @@ struct SealArgs {
   std::string passphrase_file;
   std::string profile;
   bool advice_request = false;
+  bool no_reading_copy = false;
   OutputArgs out;
 };
 
@@ -48,6 +49,7 @@ int run_seal(const SealArgs& args) {
   options.recipients = std::move(*recipients);
   options.signer = &*key;
   options.advice_request = args.advice_request;
+  options.reading_copy = !args.no_reading_copy;
   const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     // Seal encrypts each document as the check reads it, then writes the bundle.
@@ -117,7 +119,7 @@ void add_seal(CLI::App& app, Run& run) {
       "only when it is complete.\n\n"
       "The reading copy (what `dossier assemble` previews: dossier.pdf, the cover sheet and the\n"
       "report, in --lang) is made from the same bytes and sealed inside too; CoMensha's\n"
-      "`dossier open` writes it out after verifying.\n\n"
+      "`dossier open` writes it out after verifying. --no-reading-copy leaves it out.\n\n"
       "A package that is complete but not eligible (a refusal ground CoMensha weighs applies: acute\n"
       "crisis, no residence right, ...) is sealed only with --advice-request: you ask CoMensha's\n"
       "advice, and the purpose is signed in the manifest for everyone to see.\n\n"
@@ -137,6 +139,8 @@ void add_seal(CLI::App& app, Run& run) {
                   "Read the signing key's passphrase from the first line of FILE (default: ask)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--profile", args->profile, "Requirement profile id or file");
+  cmd->add_flag("--no-reading-copy", args->no_reading_copy,
+                "Seal the documents only, without the reading copy (a smaller bundle; CoMensha's open makes one)");
   cmd->add_flag("--advice-request", args->advice_request,
                 "Ask CoMensha's advice; needed to seal a complete package that is not eligible");
   add_output_options(*cmd, args->out, /*with_quiet=*/true);

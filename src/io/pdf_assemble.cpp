@@ -8,6 +8,8 @@
 // thumbnails it points into the same way.
 #include "io/pdf_assemble.hpp"
 
+#include "io/thumbnail.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -16,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cairo.h>
 #include <nlohmann/json.hpp>
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
@@ -61,17 +62,21 @@ std::uint32_t get_u32(std::string_view s) {
 }
 
 // Blobs appended to a buffer, each named by [offset, length].
+// The plan's blobs, as references into the caller's bytes (which outlive the plan): written
+// into the memfd straight from there, not gathered into one buffer first.
 class Blobs {
  public:
   json add(std::span<const std::uint8_t> b) {
-    json ref = json::array({data_.size(), b.size()});
-    data_.append(reinterpret_cast<const char*>(b.data()), b.size());
+    json ref = json::array({size_, b.size()});
+    if (!b.empty()) parts_.push_back(b);
+    size_ += b.size();
     return ref;
   }
-  const std::string& data() const { return data_; }
+  const std::vector<std::span<const std::uint8_t>>& parts() const { return parts_; }
 
  private:
-  std::string data_;
+  std::vector<std::span<const std::uint8_t>> parts_;
+  std::uint64_t size_ = 0;
 };
 
 // [offset, length] within `region`, checked.
@@ -97,41 +102,14 @@ bool write_all(int fd, std::string_view data) {
 
 void silence_poppler(const std::string&, void*) {}
 
-cairo_status_t append_png(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-// A PNG of the first page of `pdf`, `width` pixels wide (narrower for a page taller than
-// max_height allows); empty when poppler cannot render it.
+// A PNG of the first page of `pdf` (io/thumbnail.hpp); empty when poppler cannot render it.
 std::string thumbnail(detail::Bytes pdf, unsigned width, unsigned max_height) {
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(reinterpret_cast<const char*>(pdf.data), static_cast<int>(pdf.size)));
   if (!doc || doc->is_locked() || doc->pages() < 1) return {};
   std::unique_ptr<poppler::page> page(doc->create_page(0));
   if (!page) return {};
-  const poppler::rectf box = page->page_rect(poppler::crop_box);
-  double w = box.width(), h = box.height();
-  const auto o = page->orientation();
-  if (o == poppler::page::landscape || o == poppler::page::seascape) std::swap(w, h);
-  if (!(w > 1.0 && h > 1.0 && w < 1e6 && h < 1e6)) return {};
-  double dpi = 72.0 * width / w;
-  if (h * dpi / 72.0 > max_height) dpi = 72.0 * max_height / h;
-  poppler::page_renderer renderer;
-  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-  renderer.set_image_format(poppler::image::format_argb32);
-  poppler::image img = renderer.render_page(page.get(), dpi, dpi);
-  if (!img.is_valid() || img.format() != poppler::image::format_argb32) return {};
-  const int stride = img.bytes_per_row();
-  if (stride != cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, img.width())) return {};
-  cairo_surface_t* surface = cairo_image_surface_create_for_data(
-      reinterpret_cast<unsigned char*>(img.data()), CAIRO_FORMAT_ARGB32, img.width(), img.height(), stride);
-  std::string png;
-  const bool ok = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS &&
-                  cairo_surface_write_to_png_stream(surface, append_png, &png) == CAIRO_STATUS_SUCCESS;
-  cairo_surface_destroy(surface);
-  return ok ? png : std::string{};
+  return page_thumbnail_png(*page, width, max_height);
 }
 
 struct HelperLimits {
@@ -372,8 +350,10 @@ Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const Asse
   std::string head(kPlanMagic);
   put_u32(head, static_cast<std::uint32_t>(header.size()));
   head += header;
-  if (!write_all(plan.get(), head) || !write_all(plan.get(), blobs.data()))
-    return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
+  bool written = write_all(plan.get(), head);
+  for (const auto& part : blobs.parts())
+    written = written && write_all(plan.get(), std::string_view(reinterpret_cast<const char*>(part.data()), part.size()));
+  if (!written) return fail(Errc::io, std::string("memfd: ") + std::strerror(errno));
   fcntl(plan.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
   UniqueFd out = detail::above_child_fds(UniqueFd(fcntl(out_fd, F_DUPFD_CLOEXEC, detail::kFirstFreeFd)));
   if (!out) return fail(Errc::io, std::string("dossier.pdf: ") + std::strerror(errno));

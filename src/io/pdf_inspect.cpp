@@ -1,5 +1,7 @@
 #include "io/pdf_inspect.hpp"
 
+#include "io/thumbnail.hpp"
+
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
@@ -359,6 +361,12 @@ void inspect_text(std::span<const std::uint8_t> bytes, const PdfLimits& limits, 
       layer_bytes += t.size() + 3;
       page_text[k] = std::move(t);
       via[k] = Via::layer;
+      // The first page's picture for the review report, while the page is open (a scanned first
+      // page gets it from its OCR render instead).
+      if (i == 0) {
+        std::string png = page_thumbnail_png(*page);
+        if (png.size() <= kMaxThumbnailBytes) info.thumbnail = std::move(png);
+      }
       continue;
     }
     const poppler::rectf box = page->page_rect(poppler::crop_box);

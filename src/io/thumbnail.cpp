@@ -1,6 +1,9 @@
 #include "io/thumbnail.hpp"
 
 #include <cairo.h>
+#include <poppler/cpp/poppler-image.h>
+#include <poppler/cpp/poppler-page-renderer.h>
+#include <poppler/cpp/poppler-page.h>
 
 #include <algorithm>
 #include <cmath>
@@ -55,6 +58,31 @@ std::string grey_thumbnail_png(const unsigned char* grey, int width, int height,
   cairo_destroy(cr);
   cairo_surface_destroy(out);
   cairo_surface_destroy(alpha);
+  return ok ? png : std::string{};
+}
+
+std::string page_thumbnail_png(poppler::page& page, unsigned max_width, unsigned max_height) {
+  const poppler::rectf box = page.page_rect(poppler::crop_box);
+  double w = box.width(), h = box.height();
+  const auto o = page.orientation();
+  if (o == poppler::page::landscape || o == poppler::page::seascape) std::swap(w, h);
+  if (!(w > 1.0 && h > 1.0 && w < 1e6 && h < 1e6)) return {};
+  double dpi = 72.0 * max_width / w;
+  if (h * dpi / 72.0 > max_height) dpi = 72.0 * max_height / h;
+  poppler::page_renderer renderer;
+  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
+  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+  renderer.set_image_format(poppler::image::format_argb32);
+  poppler::image img = renderer.render_page(&page, dpi, dpi);
+  if (!img.is_valid() || img.format() != poppler::image::format_argb32) return {};
+  const int stride = img.bytes_per_row();
+  if (stride != cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, img.width())) return {};
+  cairo_surface_t* surface = cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(img.data()),
+                                                                 CAIRO_FORMAT_ARGB32, img.width(), img.height(), stride);
+  std::string png;
+  const bool ok = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS &&
+                  cairo_surface_write_to_png_stream(surface, append_png, &png) == CAIRO_STATUS_SUCCESS;
+  cairo_surface_destroy(surface);
   return ok ? png : std::string{};
 }
 

@@ -1,10 +1,16 @@
 // The picture of a document's first page in the review report (docs/assembly.md): a small PNG,
 // kThumbnailWidth pixels wide (narrower for a page so long that it would be taller than
-// kThumbnailMaxHeight). Made where the page is already drawn: from the check's OCR render of a
-// scanned first page (io/pdf_ocr.cpp), or by the assembly helper from the PDF (io/pdf_assemble).
+// kThumbnailMaxHeight). Made by the check, in its sandboxed inspection, where the page is open
+// already: from the OCR render of a scanned first page (io/pdf_ocr.cpp), or drawn by Poppler
+// from a first page with a text layer (io/pdf_inspect.cpp); the assembly helper draws only what
+// the check did not (io/pdf_assemble.cpp). Only for the sandboxed helper process.
 #pragma once
 
 #include <string>
+
+namespace poppler {
+class page;
+}
 
 namespace dossier::io {
 
@@ -16,5 +22,10 @@ inline constexpr unsigned kThumbnailMaxHeight = 400;  // pixels
 // Empty when cairo cannot make it.
 std::string grey_thumbnail_png(const unsigned char* grey, int width, int height, int stride,
                                unsigned max_width = kThumbnailWidth, unsigned max_height = kThumbnailMaxHeight);
+
+// A PNG of `page` drawn by Poppler (colours kept, antialiased) to fit max_width x max_height.
+// Empty when the page has no usable size or Poppler cannot draw it.
+std::string page_thumbnail_png(poppler::page& page, unsigned max_width = kThumbnailWidth,
+                               unsigned max_height = kThumbnailMaxHeight);
 
 }  // namespace dossier::io
