@@ -520,12 +520,17 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
       for (auto& p : a.parts) p.first_page += shift;
     }
   };
-  auto final_cover = lay_cover(predict(1));
-  if (!final_cover) return tl::unexpected(final_cover.error());
-  input.cover = bytes_of(final_cover->pdf);
-  io::Assembly expected = predict(final_cover->pages);
-  auto assembled = io::assemble_pdf(input, dossier_fd, settings.limits);
+  // The cover is laid out while the helper copies the documents' pages (io::LateCover).
+  Result<io::PagedPdf> final_cover = fail(Errc::internal, "the cover sheet was not laid out");
+  auto assembled = io::assemble_pdf(input, dossier_fd, settings.limits,
+                                    [&]() -> Result<std::span<const std::uint8_t>> {
+                                      final_cover = lay_cover(predict(1));
+                                      if (!final_cover) return tl::unexpected(final_cover.error());
+                                      return bytes_of(final_cover->pdf);
+                                    });
   if (!assembled) return tl::unexpected(assembled.error());
+  if (!final_cover) return tl::unexpected(final_cover.error());
+  const io::Assembly expected = predict(final_cover->pages);
   if (!same_places(*assembled, expected)) {
     auto again = lay_cover(*assembled);
     if (!again) return tl::unexpected(again.error());

@@ -12,13 +12,18 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include <array>
+#include <optional>
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-image.h>
@@ -48,6 +53,7 @@ constexpr std::string_view kPlanMagic = "dossier-assembly-1\n";
 constexpr int kPlanFd = 3;
 constexpr int kPipeFd = 4;
 constexpr int kOutFd = 5;
+constexpr int kCoverFd = 6;  // a socket: u32 length and the cover sheet, when it comes late
 constexpr std::size_t kMaxHeader = 16u * 1024u * 1024u;
 constexpr std::size_t kMaxResult = 64u * 1024u * 1024u;
 
@@ -159,6 +165,27 @@ void apply_limits(const HelperLimits& l) {
 #endif
 }
 
+// The cover sheet the parent sends on kCoverFd once it is laid out: u32 length, the bytes.
+std::string read_late_cover() {
+  auto read_exactly = [](char* p, std::size_t n) {
+    while (n > 0) {
+      const ssize_t got = read(kCoverFd, p, n);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) throw std::runtime_error("the cover sheet did not come");
+      p += got;
+      n -= static_cast<std::size_t>(got);
+    }
+  };
+  char len[4];
+  read_exactly(len, 4);
+  const std::uint32_t n = get_u32(std::string_view(len, 4));
+  if (n == 0 || n > kMaxCoverBytes) throw std::runtime_error("the cover sheet is empty or too large");
+  std::string cover(n, '\0');
+  read_exactly(cover.data(), n);
+  close(kCoverFd);
+  return cover;
+}
+
 // The helper's work: the plan in `plan`, dossier.pdf to kOutFd; the result record.
 std::string assemble_in_child(std::span<const std::uint8_t> plan_bytes, const HelperLimits& limits) {
   const std::string_view all(reinterpret_cast<const char*>(plan_bytes.data()), plan_bytes.size());
@@ -172,6 +199,7 @@ std::string assemble_in_child(std::span<const std::uint8_t> plan_bytes, const He
 
   detail::MergePlan plan;
   plan.cover = blob_at(h.at("cover"), region);
+  if (plan.cover.size == 0) plan.late_cover = read_late_cover;
   plan.cover_outline = h.at("cover_outline").get<std::string>();
   plan.cover_label = h.at("cover_label").get<std::string>();
   plan.title = h.at("title").get<std::string>();
@@ -302,7 +330,42 @@ Result<Assembly> parse_result(const std::string& record, std::size_t parts) {
 
 }  // namespace
 
+namespace {
+
+// Sends the cover sheet to the helper (kCoverFd) by `deadline`; false when the helper is gone
+// or the time is up (wait_for_child then says what became of it).
+bool send_cover(int fd, std::span<const std::uint8_t> cover, std::chrono::steady_clock::time_point deadline) {
+  std::string len;
+  put_u32(len, static_cast<std::uint32_t>(cover.size()));
+  const std::array<std::span<const std::uint8_t>, 2> parts = {
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(len.data()), len.size()), cover};
+  for (auto part : parts) {
+    while (!part.empty()) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd, POLLOUT, 0};
+      const int r = poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+      if (r < 0 && errno != EINTR) return false;
+      if (r <= 0) continue;
+      const ssize_t n = send(fd, part.data(), part.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (n <= 0) return false;
+      part = part.subspan(static_cast<std::size_t>(n));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const AssemblyLimits& limits) {
+  if (input.cover.empty()) return fail(Errc::usage, "no cover sheet");
+  return assemble_pdf(input, out_fd, limits, LateCover{});
+}
+
+Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const AssemblyLimits& limits,
+                              const LateCover& late_cover) {
+  if (input.cover.empty() && !late_cover) return fail(Errc::usage, "no cover sheet");
   std::uint64_t total = input.cover.size();
   for (const auto& p : input.parts) {
     total += p.pdf.size() + p.notice.size();
@@ -363,15 +426,43 @@ Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const Asse
   UniqueFd write_end = detail::above_child_fds(UniqueFd(fds[1]));
   if (!write_end) return fail(Errc::io, std::string("pipe: ") + std::strerror(errno));
 
+  // The late cover's way in: a socket, so that sending to a helper that died fails (EPIPE)
+  // instead of raising SIGPIPE.
+  UniqueFd cover_send, cover_receive;
+  if (input.cover.empty()) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      return fail(Errc::io, std::string("socketpair: ") + std::strerror(errno));
+    cover_send = UniqueFd(sv[0]);
+    cover_receive = detail::above_child_fds(UniqueFd(sv[1]));
+    if (!cover_receive) return fail(Errc::io, std::string("socketpair: ") + std::strerror(errno));
+  }
+
   const auto start = std::chrono::steady_clock::now();
-  auto pid = detail::spawn_helper(*program, {kAssemblerFlag, std::to_string(getpid()), serialise(limits)},
-                                  {plan.get(), write_end.get(), out.get()});
+  std::vector<int> child_fds = {plan.get(), write_end.get(), out.get()};
+  if (cover_receive) child_fds.push_back(cover_receive.get());
+  auto pid = detail::spawn_helper(*program, {kAssemblerFlag, std::to_string(getpid()), serialise(limits)}, child_fds);
   write_end = UniqueFd();
   out = UniqueFd();
   plan = UniqueFd();
+  cover_receive = UniqueFd();
   if (!pid) return tl::unexpected(pid.error());
+  // The helper copies the documents' pages while the cover sheet is laid out here.
+  std::optional<Error> cover_error;
+  if (cover_send) {
+    auto cover = late_cover();
+    if (!cover) {
+      cover_error = cover.error();
+    } else if (cover->empty() || cover->size() > kMaxCoverBytes || total + cover->size() > limits.max_input_bytes) {
+      cover_error = Error{Errc::limit, "the cover sheet is empty or larger than the assembly allows"};
+    } else {
+      (void)send_cover(cover_send.get(), *cover, start + std::chrono::seconds(limits.wall_seconds));
+    }
+    cover_send = UniqueFd();  // the helper reads the end of it: without a cover, it stops
+  }
   const detail::ChildEnd end = detail::wait_for_child(*pid, std::move(read_end), start, limits.wall_seconds,
                                                       limits.wall_seconds, kMaxResult, {}, std::stop_token{});
+  if (cover_error) return tl::unexpected(*cover_error);
   const std::string why = "the dossier PDF could not be made: ";
   if (end.timed_out) return fail(Errc::limit, why + "it took longer than " + std::to_string(end.wall_limit) + " s");
   if (end.oversize) return fail(Errc::malformed, why + "the helper's answer is too large");

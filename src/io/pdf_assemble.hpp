@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -84,6 +85,16 @@ struct Assembly {
 // not write the cover sheet), with why. A single document qpdf cannot copy is not an error: it
 // is left out with its notice (AssembledPart::note says why).
 Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const AssemblyLimits& limits = {});
+
+// The same with the cover sheet laid out while the helper copies the documents' pages:
+// `input.cover` is empty, and `late_cover` is called once the helper has started. Its bytes
+// must stay valid until assemble_pdf returns; its error is assemble_pdf's.
+using LateCover = std::function<Result<std::span<const std::uint8_t>>()>;
+Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const AssemblyLimits& limits,
+                              const LateCover& late_cover);
+
+// The largest cover sheet assemble_pdf hands the helper (docs/limits.md).
+inline constexpr std::size_t kMaxCoverBytes = 64u * 1024u * 1024u;
 
 // The helper's side (called by dossier-pdf-inspector's main for its assembly flag).
 int run_pdf_assembler(int argc, char** argv);

@@ -100,13 +100,30 @@ int copy_pages(QPDF& src, QPDF& out) {
   try {
     for (auto& p : pages) {
       to.addPage(p, false);
-      added.push_back(to.getAllPages().back());
+      // QPDF's own page list (a reference to its cache): QPDFPageDocumentHelper::getAllPages
+      // would build a helper for every page so far, for every page added.
+      added.emplace_back(out.getAllPages().back());
     }
   } catch (...) {
     for (auto& p : added) to.removePage(p);
     throw;
   }
   for (auto& p : added) disarm(p);
+  return static_cast<int>(pages.size());
+}
+
+// The pages of `src` copied before the first page of `out` (at the end when it has none), in
+// order, disarmed as in copy_pages.
+int copy_pages_front(QPDF& src, QPDF& out) {
+  if (out.getAllPages().empty()) return copy_pages(src, out);
+  QPDFPageDocumentHelper to(out);
+  src.pushInheritedAttributesToPage();
+  auto pages = QPDFPageDocumentHelper(src).getAllPages();
+  if (pages.empty()) throw std::runtime_error("the document has no pages");
+  const QPDFPageObjectHelper first(out.getAllPages().front());
+  for (auto& p : pages) to.addPageAt(p, true, first);
+  const std::vector<OH>& all = out.getAllPages();
+  for (std::size_t i = 0; i < pages.size(); ++i) disarm(QPDFPageObjectHelper(all.at(i)));
   return static_cast<int>(pages.size());
 }
 
@@ -157,15 +174,13 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
   MergeResult result;
   QPDF out;
   out.emptyPDF();
+  std::string late_cover;  // outlives the sources: qpdf reads it in place
   // Every source stays open until the dossier is written: qpdf copies stream data then.
   std::vector<std::unique_ptr<QPDF>> sources;
   std::vector<std::string> labels;  // one per dossier page
 
-  sources.push_back(open_pdf(plan.cover, "cover.pdf"));
-  result.cover_pages = copy_pages(*sources.back(), out);
-  for (int i = 0; i < result.cover_pages; ++i)
-    labels.push_back(plan.cover_label + " " + std::to_string(i + 1) + "/" + std::to_string(result.cover_pages));
-
+  // The documents first, then the cover sheet before them: the cover can be laid out by the
+  // caller meanwhile (plan.late_cover). first_page counts from the first document until then.
   int layer_count = 0;
   for (const auto& part : plan.parts) {
     MergedPart m;
@@ -173,7 +188,7 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
     if (part.pdf.size > 0) {
       try {
         auto src = open_pdf(part.pdf, part.label.c_str());
-        const int n = static_cast<int>(QPDFPageDocumentHelper(*src).getAllPages().size());
+        const int n = static_cast<int>(src->getAllPages().size());
         if (plan.max_pages > 0 && m.first_page + n > plan.max_pages) {
           m.note = "left out: the dossier would have more than " + std::to_string(plan.max_pages) + " pages";
         } else {
@@ -188,7 +203,7 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
       }
     }
     if (m.included && !part.layers.empty()) {
-      auto all = QPDFPageDocumentHelper(out).getAllPages();
+      const std::vector<OH>& all = out.getAllPages();
       for (const auto& layer : part.layers) {
         if (layer.page < 0 || layer.page >= m.pages) continue;
         try {
@@ -211,6 +226,18 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
       labels.push_back(part.label + " " + std::to_string(i + 1) + "/" + std::to_string(m.pages));
     result.parts.push_back(std::move(m));
   }
+  Bytes cover = plan.cover;
+  if (cover.size == 0 && plan.late_cover) {
+    late_cover = plan.late_cover();
+    cover = Bytes{reinterpret_cast<const std::uint8_t*>(late_cover.data()), late_cover.size()};
+  }
+  sources.push_back(open_pdf(cover, "cover.pdf"));
+  result.cover_pages = copy_pages_front(*sources.back(), out);
+  std::vector<std::string> cover_labels;
+  for (int i = 0; i < result.cover_pages; ++i)
+    cover_labels.push_back(plan.cover_label + " " + std::to_string(i + 1) + "/" + std::to_string(result.cover_pages));
+  labels.insert(labels.begin(), cover_labels.begin(), cover_labels.end());
+  for (auto& m : result.parts) m.first_page += result.cover_pages;
   result.pages = static_cast<int>(labels.size());
 
   const auto pages = QPDFPageDocumentHelper(out).getAllPages();
@@ -270,7 +297,7 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
     // Streams exactly as they are in the documents: not decoded, not compressed again.
     w.setDecodeLevel(qpdf_dl_none);
     w.setCompressStreams(false);
-    w.setObjectStreamMode(qpdf_o_generate);
+    w.setObjectStreamMode(qpdf_o_disable);
     w.write();
   } catch (...) {
     std::fclose(file);

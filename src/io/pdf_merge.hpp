@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,7 +38,8 @@ struct MergeSection {
 };
 
 struct MergePlan {
-  Bytes cover;
+  Bytes cover;  // empty: late_cover gives it, once the documents' pages are copied
+  std::function<std::string()> late_cover;
   std::string cover_outline;
   std::string cover_label;
   std::vector<MergePart> parts;        // in the dossier's order
@@ -45,7 +47,8 @@ struct MergePlan {
   std::string title;
   std::string subject;
   std::string language;  // BCP 47, e.g. "nl"
-  int max_pages = 0;     // more pages in all: the parts beyond are left out with their notice
+  int max_pages = 0;     // more document pages (the cover's not counted): the parts beyond are
+                         // left out with their notice
 };
 
 struct MergedPart {

@@ -4,6 +4,8 @@
 // all-or-nothing output.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+
 #ifndef POINTERHOLDER_TRANSITION
 #define POINTERHOLDER_TRANSITION 4
 #endif
@@ -31,6 +33,7 @@
 #include "app/assemble.hpp"
 #include "app/data_files.hpp"
 #include "bundle_support.hpp"
+#include "io/fd.hpp"
 #include "io/paged_pdf.hpp"
 #include "io/pdf_inspect.hpp"
 #include "mkpdf.hpp"
@@ -568,6 +571,86 @@ TEST(PagedPdf, LongTextRunsOnAcrossPagesInsideTheBoxWithPageNumbers) {
   EXPECT_NE(text.find("word899"), std::string::npos);
   EXPECT_NE(text.find("cell 59"), std::string::npos);
   expect_clean_layout(file);
+}
+
+// io::assemble_pdf with the cover sheet laid out while the helper copies the documents
+// (io::LateCover): the cover still comes first, with its labels and bookmark, and the document
+// starts after it; the same dossier as with the cover given up front. A late cover that cannot
+// be made is assemble_pdf's error, and the helper stops without it.
+TEST(AssemblePdf, CoverLaidOutLateLandsFirst) {
+  io::PagedDocument cover_doc;
+  cover_doc.title = "Cover";
+  cover_doc.page_of = "page {page} of {pages}";
+  cover_doc.blocks.push_back({io::PagedBlock::Kind::title, {"Cover sheet"}, {}, false});
+  std::string paragraph;
+  for (int i = 0; i < 700; ++i) paragraph += "word" + std::to_string(i) + " ";
+  cover_doc.blocks.push_back({io::PagedBlock::Kind::paragraph, {paragraph}, {}, false});
+  auto cover = io::render_paged_pdf(cover_doc);
+  ASSERT_TRUE(cover) << cover.error().message;
+  ASSERT_GE(cover->pages, 2);
+  mkpdf::PdfSpec spec;
+  spec.title = "Politieverklaring";
+  spec.pages = 3;
+  const std::string doc = mkpdf::make_pdf(spec);
+  auto span_of = [](const std::string& x) {
+    return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(x.data()), x.size());
+  };
+  io::AssemblyInput input;
+  input.cover_outline = "Voorblad";
+  input.cover_label = "voorblad";
+  input.title = "Verwijzingsdossier";
+  input.language = "nl";
+  io::AssemblyPart part;
+  part.outline = "verklaring.pdf";
+  part.label = "politie";
+  part.pdf = span_of(doc);
+  part.notice = span_of(cover->pdf);
+  input.parts.push_back(part);
+  input.sections.push_back({"Politie", {0}});
+
+  TempDir dir;
+  auto make = [&](const fs::path& file, const io::LateCover& late) {
+    io::UniqueFd fd(open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    return late ? io::assemble_pdf(input, fd.get(), {}, late) : io::assemble_pdf(input, fd.get());
+  };
+  bool asked = false;
+  auto late = make(dir.path() / "late.pdf", [&]() -> Result<std::span<const std::uint8_t>> {
+    asked = true;
+    return span_of(cover->pdf);
+  });
+  ASSERT_TRUE(late) << late.error().message;
+  EXPECT_TRUE(asked);
+  EXPECT_EQ(late->cover_pages, cover->pages);
+  EXPECT_EQ(late->pages, cover->pages + 3);
+  ASSERT_EQ(late->parts.size(), 1u);
+  EXPECT_EQ(late->parts[0].first_page, cover->pages);
+  EXPECT_TRUE(late->parts[0].included);
+  const fs::path late_pdf = dir.path() / "late.pdf";
+  EXPECT_EQ(pages_of(late_pdf), cover->pages + 3);
+  EXPECT_NE(page_text(late_pdf, 0).find("Cover sheet"), std::string::npos);
+  EXPECT_NE(page_text(late_pdf, cover->pages).find("Politieverklaring"), std::string::npos);
+  QPDF q;
+  q.processFile(late_pdf.string().c_str());
+  auto labels = q.getRoot().getKey("/PageLabels").getKey("/Nums");
+  EXPECT_EQ(labels.getArrayItem(1).getKey("/P").getUTF8Value(), "voorblad 1/" + std::to_string(cover->pages));
+  EXPECT_EQ(labels.getArrayItem(2 * cover->pages + 1).getKey("/P").getUTF8Value(), "politie 1/3");
+
+  input.cover = span_of(cover->pdf);
+  auto early = make(dir.path() / "early.pdf", {});
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(early->pages, late->pages);
+  EXPECT_EQ(early->parts[0].first_page, late->parts[0].first_page);
+  input.cover = {};
+
+  auto failed = make(dir.path() / "failed.pdf", []() -> Result<std::span<const std::uint8_t>> {
+    return fail(Errc::malformed, "the cover template is broken");
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, Errc::malformed);
+  EXPECT_EQ(failed.error().message, "the cover template is broken");
+  auto none = make(dir.path() / "none.pdf", {});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::usage);
 }
 
 TEST(PagedPdf, MarkupThatPangoCannotReadIsAnError) {
