@@ -463,7 +463,7 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
         return false;
     return true;
   };
-  auto document_rows = [&](const io::Assembly* a) {
+  auto document_rows = [&](const io::Assembly& a) {
     mu::data rows = list();
     for (std::size_t k = 0; k < order.size(); ++k) {
       const DocumentFacts& d = report.documents[order[k]];
@@ -478,22 +478,18 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
       row.set("sha", d.sha256.substr(0, 12));
       std::string where, note;
       const std::string why = left_out_because(d, !documents.at(order[k]).empty(), m);
-      if (a != nullptr) {
-        const auto& p = a->parts.at(k);
-        if (p.included) {
-          where = m.get("assemble.in-dossier", {{"page", std::to_string(p.first_page + 1)}});
-          if (p.layers > 0) where += "; " + m.get("assemble.layers", {{"count", std::to_string(p.layers)}});
-        } else {
-          where = m.get("assemble.not-in-dossier", {{"why", why.empty() ? m.get("assemble.why-copy", {{"detail", p.note}}) : why}});
-          note = where;
-        }
-        if (!p.thumbnail.empty())
-          row.set("thumbnail", "data:image/png;base64," +
-                                   crypto::base64::encode(std::span<const std::uint8_t>(
-                                       reinterpret_cast<const std::uint8_t*>(p.thumbnail.data()), p.thumbnail.size()), true));
+      const auto& p = a.parts.at(k);
+      if (p.included) {
+        where = m.get("assemble.in-dossier", {{"page", std::to_string(p.first_page + 1)}});
+        if (p.layers > 0) where += "; " + m.get("assemble.layers", {{"count", std::to_string(p.layers)}});
       } else {
-        where = why.empty() ? m.get("assemble.in-dossier", {{"page", "…"}}) : m.get("assemble.not-in-dossier", {{"why", why}});
+        where = m.get("assemble.not-in-dossier", {{"why", why.empty() ? m.get("assemble.why-copy", {{"detail", p.note}}) : why}});
+        note = where;
       }
+      if (!p.thumbnail.empty())
+        row.set("thumbnail", "data:image/png;base64," +
+                                 crypto::base64::encode(std::span<const std::uint8_t>(
+                                     reinterpret_cast<const std::uint8_t*>(p.thumbnail.data()), p.thumbnail.size()), true));
       row.set("where", shown(where));
       if (!note.empty()) row.set("note", shown(note));
       if (!d.limit_note.empty()) row.set("note", shown(note.empty() ? d.limit_note : note + "; " + d.limit_note));
@@ -511,7 +507,7 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   // a longer page number can wrap a line).
   auto lay_cover = [&](io::Assembly a) -> Result<io::PagedPdf> {
     for (int attempt = 0;; ++attempt) {
-      ctx.set("documents", document_rows(&a));
+      ctx.set("documents", document_rows(a));
       auto cover = render_pages(settings.data_dir, "cover.mustache", ctx, cover_title, m);
       if (!cover) return cover;
       if (cover->pages == a.cover_pages || attempt == 3) return cover;
@@ -551,7 +547,7 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
     p.name = d.path;
     if (const std::string why = left_out_because(d, !documents.at(order[k]).empty(), m); !why.empty()) p.note = why;
   }
-  ctx.set("documents", document_rows(&out.assembly));
+  ctx.set("documents", document_rows(out.assembly));
   if (settings.signature) {
     const auto& s = *settings.signature;
     mu::data sig{mu::data::type::object};

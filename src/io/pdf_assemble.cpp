@@ -57,9 +57,8 @@ constexpr int kCoverFd = 6;  // a socket: u32 length and the cover sheet, when i
 constexpr std::size_t kMaxHeader = 16u * 1024u * 1024u;
 constexpr std::size_t kMaxResult = 64u * 1024u * 1024u;
 
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
-}
+using detail::put_u32;
+using detail::write_all;
 
 std::uint32_t get_u32(std::string_view s) {
   std::uint32_t v = 0;
@@ -67,7 +66,6 @@ std::uint32_t get_u32(std::string_view s) {
   return v;
 }
 
-// Blobs appended to a buffer, each named by [offset, length].
 // The plan's blobs, as references into the caller's bytes (which outlive the plan): written
 // into the memfd straight from there, not gathered into one buffer first.
 class Blobs {
@@ -92,18 +90,6 @@ detail::Bytes blob_at(const json& ref, std::span<const std::uint8_t> region) {
   const auto len = ref.at(1).get<std::uint64_t>();
   if (off > region.size() || len > region.size() - off) throw std::runtime_error("reference outside the plan");
   return detail::Bytes{region.data() + off, static_cast<std::size_t>(len)};
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 void silence_poppler(const std::string&, void*) {}

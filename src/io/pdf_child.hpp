@@ -38,6 +38,11 @@ Result<pid_t> spawn_helper(const std::string& program, const std::vector<std::st
 // Writes one framed result record (the only record a helper other than the inspector sends).
 bool send_result(int fd, std::string_view payload);
 
+// `data` written whole to fd (retrying on EINTR); false on any other failure.
+bool write_all(int fd, std::string_view data);
+// v appended as 4 bytes, little-endian: the helpers' length prefixes.
+void put_u32(std::string& out, std::uint32_t v);
+
 // How a child ended, as its parent saw it.
 struct ChildEnd {
   bool stopped = false;    // stop was requested

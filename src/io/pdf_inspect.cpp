@@ -82,9 +82,9 @@ constexpr std::uint32_t kMaxPages = 100'000'000u;
 
 // ---- serialisation of PdfInfo over the pipe (length-prefixed, little-endian) ----
 
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
-}
+using detail::put_u32;
+using detail::write_all;
+
 void put_str(std::string& out, std::string_view s) {
   put_u32(out, static_cast<std::uint32_t>(s.size()));
   out.append(s);
@@ -244,18 +244,6 @@ constexpr char kFrameOcr = 'O';
 constexpr char kFrameResult = 'R';
 constexpr std::size_t kFrameHeader = 5;
 constexpr std::size_t kMaxFrames = 1'000'000;  // progress records the parent accepts
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 // The child's end of the pipe; OCR threads report progress through it concurrently.
 class Channel {
@@ -841,6 +829,22 @@ class FrameReader {
 }  // namespace
 
 namespace detail {
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
 
 bool send_result(int fd, std::string_view payload) {
   std::string frame(1, kFrameResult);
