@@ -69,7 +69,7 @@ Result<crypto::SecretBytes> PassphraseSource::get(const std::string& prompt, boo
   if (!first) return first;
   if (first->empty()) return fail(Errc::usage, "empty passphrase");
   if (confirm) {
-    auto again = prompt_("Confirm passphrase: ");
+    auto again = prompt_(words_.confirm);
     if (!again) return again;
     if (again->size() != first->size() ||
         sodium_memcmp(again->expose().data(), first->expose().data(), first->size()) != 0) {
@@ -77,6 +77,12 @@ Result<crypto::SecretBytes> PassphraseSource::get(const std::string& prompt, boo
     }
   }
   return first;
+}
+
+std::string PassphraseSource::prompt_for(const fs::path& file) const {
+  std::string p = words_.for_file;
+  if (const auto at = p.find("{file}"); at != std::string::npos) p.replace(at, 6, file.string());
+  return p;
 }
 
 Result<std::vector<crypto::age::X25519Recipient>> load_recipients(const std::vector<std::string>& args) {
@@ -125,7 +131,7 @@ Result<std::vector<crypto::age::X25519Identity>> load_identities(const fs::path&
   if (!text) return tl::unexpected(text.error());
   crypto::SecretBytes plain;
   if (looks_age_encrypted(crypto::as_text(text->expose()))) {
-    auto pass = passphrase.get("Passphrase for " + file.string() + ": ");
+    auto pass = passphrase.get(passphrase.prompt_for(file));
     if (!pass) return tl::unexpected(pass.error());
     crypto::age::ScryptIdentity id(std::move(*pass));
     auto dec = crypto::age::decrypt_secret({&id}, text->expose());
@@ -148,7 +154,7 @@ Result<crypto::minisign::SecretKey> load_signing_key(const fs::path& file, const
   auto text = read_secret_key_file(file, warn);
   if (!text) return tl::unexpected(text.error());
   auto key = crypto::minisign::SecretKey::parse(crypto::as_text(text->expose()), [&] {
-    return passphrase.get("Passphrase for " + file.string() + ": ");
+    return passphrase.get(passphrase.prompt_for(file));
   });
   if (!key) {
     if (key.error().code == Errc::bad_passphrase) return fail(Errc::bad_passphrase, file.string() + ": wrong passphrase");

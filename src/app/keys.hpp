@@ -26,17 +26,27 @@ using PassphrasePrompt = std::function<Result<crypto::SecretBytes>(const std::st
 
 // Where a passphrase comes from: a file (its first line) or the user, through `prompt`. Never
 // a command-line argument.
+// What the prompt says, in the user's language: `for_file` with "{file}" for the key file.
+struct PassphraseWords {
+  std::string for_file = "Passphrase for {file}: ";
+  std::string confirm = "Confirm passphrase: ";
+};
+
 class PassphraseSource {
  public:
-  explicit PassphraseSource(std::optional<std::filesystem::path> file, PassphrasePrompt prompt = {})
-      : file_(std::move(file)), prompt_(std::move(prompt)) {}
+  explicit PassphraseSource(std::optional<std::filesystem::path> file, PassphrasePrompt prompt = {},
+                            PassphraseWords words = {})
+      : file_(std::move(file)), prompt_(std::move(prompt)), words_(std::move(words)) {}
   // `confirm`: ask twice (for new keys). Errc::usage when there is no file and no prompt, or
   // the prompt cannot ask.
   Result<crypto::SecretBytes> get(const std::string& prompt, bool confirm = false) const;
+  // The prompt for the key in `file`.
+  std::string prompt_for(const std::filesystem::path& file) const;
 
  private:
   std::optional<std::filesystem::path> file_;
   PassphrasePrompt prompt_;
+  PassphraseWords words_;
 };
 
 // Called with a warning for the user (e.g. a secret key readable by others); may be empty.

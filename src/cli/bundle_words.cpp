@@ -122,9 +122,12 @@ Result<crypto::SecretBytes> ask_on_terminal(const std::string& prompt) {
 
 }  // namespace
 
-app::PassphraseSource passphrase_from(const std::string& file) {
+app::PassphraseSource passphrase_from(const std::string& file, const Catalogue& messages) {
+  app::PassphraseWords words;
+  words.for_file = messages.get("passphrase.for-file", {{"file", "{file}"}});
+  words.confirm = messages.get("passphrase.confirm");
   return app::PassphraseSource(file.empty() ? std::nullopt : std::optional<std::filesystem::path>(file),
-                               ask_on_terminal);
+                               ask_on_terminal, std::move(words));
 }
 
 }  // namespace dossier::cli

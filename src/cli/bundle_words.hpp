@@ -38,6 +38,7 @@ void clear_progress();
 std::string passphrase_hint(Lang lang);
 
 // --passphrase-file FILE when given, else a prompt on the terminal.
-app::PassphraseSource passphrase_from(const std::string& file);
+// Asks on the terminal in the catalogue's language (passphrase.* keys), or reads --passphrase-file.
+app::PassphraseSource passphrase_from(const std::string& file, const Catalogue& messages);
 
 }  // namespace dossier::cli

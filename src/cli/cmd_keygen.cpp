@@ -17,29 +17,35 @@ struct KeygenArgs {
   std::string output;
   bool no_passphrase = false;
   std::string passphrase_file;
+  std::string lang;
 };
 
 int run_keygen(const KeygenArgs& args) {
+  const Lang lang = choose_lang(args.lang);
+  const Catalogue messages = load_catalogue(lang);
+  const bool nl = lang == Lang::nl;
   const std::string base = !args.output.empty() ? args.output : (args.signing ? "dossier-signing" : "dossier-encryption");
   std::optional<crypto::SecretBytes> pass;
   if (!args.no_passphrase) {
-    auto p = passphrase_from(args.passphrase_file).get("Passphrase for the new secret key: ", /*confirm=*/true);
-    if (!p) return report_error(p.error(), "or use --no-passphrase to store the secret key unprotected (not recommended)");
+    auto p = passphrase_from(args.passphrase_file, messages).get(messages.get("passphrase.new-key"), /*confirm=*/true);
+    if (!p)
+      return report_error(p.error(), nl ? "of sla de geheime sleutel onbeschermd op met --no-passphrase (af te raden)"
+                                        : "or use --no-passphrase to store the secret key unprotected (not recommended)");
     pass = std::move(*p);
   }
   const crypto::SecretBytes* pp = pass ? &*pass : nullptr;
   auto made = args.signing ? app::keygen_signing(base, pp) : app::keygen_encryption(base, pp);
-  if (!made) return report_error(made.error(), "choose another name with -o NAME");
-  std::cout << "secret key: " << made->secret_file.string() << (pp != nullptr ? " (passphrase-protected" : " (NOT protected")
-            << ", mode 0600; keep it private)\n";
-  std::cout << "public key: " << made->public_file.string() << "\n";
+  if (!made) return report_error(made.error(), nl ? "kies met -o NAAM een andere naam" : "choose another name with -o NAME");
+  const std::string secret = made->secret_file.string(), pub = made->public_file.string();
+  std::cout << messages.get(pp != nullptr ? "keygen.secret-protected" : "keygen.secret-unprotected", {{"file", secret}})
+            << "\n"
+            << messages.get("keygen.public", {{"file", pub}}) << "\n";
   if (args.signing) {
-    std::cout << "key id:     " << made->public_text << "\n"
-              << "Give " << made->public_file.string() << " to CoMensha and auditors; they verify your bundles with it.\n";
+    std::cout << messages.get("keygen.key-id", {{"id", made->public_text}}) << "\n"
+              << messages.get("keygen.give-signing", {{"file", pub}}) << "\n";
   } else {
-    std::cout << "recipient:  " << made->public_text << "\n"
-              << "Give " << made->public_file.string() << " to the care coordinators; they seal bundles with -r "
-              << made->public_file.string() << ".\n";
+    std::cout << messages.get("keygen.recipient", {{"recipient", made->public_text}}) << "\n"
+              << messages.get("keygen.give-encryption", {{"file", pub}}) << "\n";
   }
   return kExitOk;
 }
@@ -65,6 +71,7 @@ void add_keygen(CLI::App& app, Run& run) {
   cmd->add_flag("--no-passphrase", args->no_passphrase, "Store the secret key without a passphrase");
   cmd->add_option("--passphrase-file", args->passphrase_file, "Read the passphrase from the first line of FILE")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--lang", args->lang, "Language (default: from the locale)")->check(CLI::IsMember({"nl", "en"}));
   cmd->callback([&run, args] { run = [args] { return run_keygen(*args); }; });
 }
 

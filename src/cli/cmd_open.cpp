@@ -34,7 +34,7 @@ int run_open(const OpenArgs& args) {
     return report_error(signers.error(), nl ? "geef de publieke sleutel van de zorgcoördinator die verzegelde, of een map ervan"
                                             : "name the public key of the care coordinator who sealed it, or a folder of them");
   }
-  auto ids = app::load_identities(args.identity, passphrase_from(args.passphrase_file), print_warning);
+  auto ids = app::load_identities(args.identity, passphrase_from(args.passphrase_file, messages), print_warning);
   if (!ids) {
     if (ids.error().code == Errc::bad_passphrase) return report_error(ids.error(), passphrase_hint(lang));
     return report_error(ids.error(), nl ? "geef CoMensha's geheime sleutel (dossier keygen --encryption)"

@@ -36,7 +36,7 @@ int run_seal(const SealArgs& args) {
     return report_error(recipients.error(), nl ? "geef CoMensha's publieke sleutel: -r age1... of -r comensha.pub"
                                                : "name CoMensha's public key: -r age1... or -r comensha.pub");
   }
-  auto key = app::load_signing_key(args.signing_key, passphrase_from(args.passphrase_file), print_warning);
+  auto key = app::load_signing_key(args.signing_key, passphrase_from(args.passphrase_file, messages), print_warning);
   if (!key) {
     if (key.error().code == Errc::bad_passphrase) return report_error(key.error(), passphrase_hint(lang));
     return report_error(key.error(), nl ? "geef uw geheime ondertekensleutel (dossier keygen --signing maakt er een)"
