@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -52,13 +53,67 @@ void disarm(QPDFPageObjectHelper page) {
   }
 }
 
+// The bytes of a font object and everything it refers to (dictionaries in key order, streams
+// as stored): equal for the same font, whichever file it came from.
+void fingerprint(OH o, std::string& out, int depth) {
+  if (depth > 8) throw std::runtime_error("a text layer's font is nested too deeply");
+  if (o.isStream()) {
+    fingerprint(o.getDict(), out, depth + 1);
+    const auto data = o.getRawStreamData();
+    out += "stream" + std::to_string(data->getSize()) + ":";
+    out.append(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+  } else if (o.isDictionary()) {
+    out += "<<";
+    for (const auto& key : o.getKeys()) {  // a std::set: in order
+      out += key + " ";
+      fingerprint(o.getKey(key), out, depth + 1);
+    }
+    out += ">>";
+  } else if (o.isArray()) {
+    out += "[";
+    for (int i = 0; i < o.getArrayNItems(); ++i) fingerprint(o.getArrayItem(i), out, depth + 1);
+    out += "]";
+  } else {
+    out += o.unparse() + " ";
+  }
+}
+
 // Lays the text-only page `layer` over `page` of `out`, scaled to the page's crop box as it is
 // shown (its /Rotate undone), between a q/Q pair that keeps the page's own drawing state apart.
 // The page's own content streams are not touched: two small streams are added around them.
-void lay_text(QPDF& out, QPDFPageObjectHelper page, QPDF& layer, int turn, int n) {
+// Tesseract writes the same font into every layer: `fonts` keeps the copies made so far by
+// their bytes, and a layer whose font is one of them uses that copy.
+void lay_text(QPDF& out, QPDFPageObjectHelper page, QPDF& layer, int turn, int n, std::map<std::string, OH>& fonts) {
   auto lpages = QPDFPageDocumentHelper(layer).getAllPages();
   if (lpages.empty()) throw std::runtime_error("the text layer has no page");
-  OH fx = out.copyForeignObject(lpages.front().getFormXObjectForPage());
+  OH form = lpages.front().getFormXObjectForPage();
+  OH form_resources = form.getDict().getKey("/Resources");
+  OH layer_fonts = form_resources.isDictionary() ? form_resources.getKey("/Font") : OH::newNull();
+  OH shared_fonts = OH::newDictionary();
+  if (layer_fonts.isDictionary()) {
+    // The form is copied without its fonts; they are put back from the copies kept.
+    OH rest = form_resources.shallowCopy();
+    rest.removeKey("/Font");
+    form.getDict().replaceKey("/Resources", rest);
+    for (const auto& key : layer_fonts.getKeys()) {
+      OH font = layer_fonts.getKey(key);
+      std::string print;
+      fingerprint(font, print, 0);
+      auto known = fonts.find(print);
+      if (known == fonts.end())
+        known = fonts.emplace(print, out.copyForeignObject(font.isIndirect() ? font : layer.makeIndirectObject(font))).first;
+      shared_fonts.replaceKey(key, known->second);
+    }
+  }
+  OH fx = out.copyForeignObject(form);
+  if (layer_fonts.isDictionary()) {
+    OH copied = fx.getDict().getKey("/Resources");
+    if (!copied.isDictionary()) {
+      copied = OH::newDictionary();
+      fx.getDict().replaceKey("/Resources", copied);
+    }
+    copied.replaceKey("/Font", shared_fonts);
+  }
   if (turn != 0) {
     // Read turned clockwise by `turn`: turned back counter-clockwise by as much. placeFormXObject
     // fits the form's box as its /Matrix transforms it, so only the rotation is given here.
@@ -182,6 +237,7 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
   // The documents first, then the cover sheet before them: the cover can be laid out by the
   // caller meanwhile (plan.late_cover). first_page counts from the first document until then.
   int layer_count = 0;
+  std::map<std::string, OH> text_fonts;  // the text layers' fonts, one copy each (lay_text)
   for (const auto& part : plan.parts) {
     MergedPart m;
     m.first_page = static_cast<int>(labels.size());
@@ -209,7 +265,7 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
         try {
           sources.push_back(open_pdf(layer.pdf, "text-layer.pdf"));
           lay_text(out, all.at(static_cast<std::size_t>(m.first_page + layer.page)), *sources.back(), layer.turn,
-                   ++layer_count);
+                   ++layer_count, text_fonts);
           ++m.layers;
         } catch (const std::bad_alloc&) {
           throw;

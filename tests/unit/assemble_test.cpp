@@ -409,6 +409,41 @@ TEST(Assemble, ScannedPagesBecomeSearchableWhereTheirWordsAre) {
   EXPECT_LT(footer->x(), 0.3) << "its footer on the left";
 }
 
+// Tesseract writes its font into every text layer; the dossier keeps one copy of it, and every
+// layer still finds its words: a scanned care report of three pages gets three layers, one font.
+TEST(Assemble, TextLayersShareOneCopyOfTheirFont) {
+  TempDir dir;
+  test::bundle::copy_package(dir.path() / "pkg");
+  mkpdf::PdfSpec spec;
+  spec.title = "Verslag huidige zorg";
+  spec.lines = {"Beschermd wonen Voorbeeldstad, verslag van 5 oktober 2026.",
+                "Geprobeerd in het voorliggend veld: ambulante GGZ-behandeling, verslavingszorg."};
+  spec.pages = 3;
+  spec.scan = true;
+  {
+    std::ofstream f(dir.path() / "pkg" / "lokale-zorg" / "verslag-beschermd-wonen.pdf", std::ios::binary | std::ios::trunc);
+    f << mkpdf::make_pdf(spec);
+  }
+  const Made m = assemble(dir.path() / "pkg", dir.path() / "out", Lang::nl);
+  const fs::path pdf = m.dir / "dossier.pdf";
+  int care_page = -1;
+  for (const auto& p : m.result.assembly.parts)
+    if (p.name == "lokale-zorg/verslag-beschermd-wonen.pdf") {
+      EXPECT_EQ(p.layers, 3) << p.note;
+      care_page = p.first_page;
+    }
+  ASSERT_GE(care_page, 0);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(find_word(pdf, care_page + i, "Pagina")) << "page " << i + 1 << " of the scan";
+  QPDF q;
+  q.processFile(pdf.string().c_str());
+  int type0 = 0;
+  for (auto& o : q.getAllObjects())
+    if (o.isDictionary() && o.getKey("/Type").isNameAndEquals("/Font") && o.getKey("/Subtype").isNameAndEquals("/Type0") &&
+        o.getKey("/BaseFont").isName() && o.getKey("/BaseFont").getName().find("GlyphLessFont") != std::string::npos)
+      ++type0;
+  EXPECT_EQ(type0, 1) << "one copy of Tesseract's font for all three layers";
+}
+
 // Every document's picture in the report is the one the check drew while it read the document
 // (PdfInfo::thumbnail: from the OCR render of a scanned first page, by Poppler from one with a
 // text layer): the helper draws none again. A fresh inspection of each file draws the same PNG,
