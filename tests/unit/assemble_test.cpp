@@ -374,12 +374,31 @@ TEST_F(AssembleComplete, ReportHoldsTheFactsAndAThumbnailPerDocument) {
   EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
 }
 
+// The example package with its care report replaced by the scan `spec` makes, assembled in
+// Dutch: the dossier, and the page where the care report starts, having checked its layers.
+struct CareScan {
+  Made made;
+  int first_page = -1;
+};
+CareScan assemble_with_care_scan(const TempDir& dir, const mkpdf::PdfSpec& spec, int layers) {
+  test::bundle::copy_package(dir.path() / "pkg");
+  {
+    std::ofstream f(dir.path() / "pkg" / "lokale-zorg" / "verslag-beschermd-wonen.pdf", std::ios::binary | std::ios::trunc);
+    f << mkpdf::make_pdf(spec);
+  }
+  CareScan out{assemble(dir.path() / "pkg", dir.path() / "out", Lang::nl), -1};
+  for (const auto& p : out.made.result.assembly.parts)
+    if (p.name == "lokale-zorg/verslag-beschermd-wonen.pdf") {
+      EXPECT_EQ(p.layers, layers) << p.note;
+      out.first_page = p.first_page;
+    }
+  return out;
+}
+
 TEST(Assemble, ScannedPagesBecomeSearchableWhereTheirWordsAre) {
   TempDir dir;
-  test::bundle::copy_package(dir.path() / "pkg");
   // The care report as a scan read upright, and the same sheet fed through the scanner turned a
   // quarter clockwise (text runs down the page: its top is on the right, its footer on the left).
-  const fs::path care = dir.path() / "pkg" / "lokale-zorg" / "verslag-beschermd-wonen.pdf";
   mkpdf::PdfSpec spec;
   spec.title = "Verslag huidige zorg";
   spec.lines = {"Beschermd wonen Voorbeeldstad, verslag van 5 oktober 2026.",
@@ -387,20 +406,11 @@ TEST(Assemble, ScannedPagesBecomeSearchableWhereTheirWordsAre) {
                 "Geprobeerd in het voorliggend veld: ambulante GGZ-behandeling, verslavingszorg."};
   spec.scan = true;
   spec.scan_turn = 90;
-  {
-    std::ofstream f(care, std::ios::binary | std::ios::trunc);
-    f << mkpdf::make_pdf(spec);
-  }
-  const Made m = assemble(dir.path() / "pkg", dir.path() / "out", Lang::nl);
-  const fs::path pdf = m.dir / "dossier.pdf";
   // The complete example's other pages have text layers of their own; the care report is read by OCR.
-  int care_page = -1;
-  for (const auto& p : m.result.assembly.parts)
-    if (p.name == "lokale-zorg/verslag-beschermd-wonen.pdf") {
-      EXPECT_EQ(p.layers, 1) << p.note;
-      care_page = p.first_page;
-    }
+  const CareScan scan = assemble_with_care_scan(dir, spec, 1);
+  const int care_page = scan.first_page;
   ASSERT_GE(care_page, 0);
+  const fs::path pdf = scan.made.dir / "dossier.pdf";
   const auto title = find_word(pdf, care_page, "Verslag");
   const auto footer = find_word(pdf, care_page, "Pagina");
   ASSERT_TRUE(title) << "the scanned page's words are not searchable";
@@ -413,26 +423,15 @@ TEST(Assemble, ScannedPagesBecomeSearchableWhereTheirWordsAre) {
 // layer still finds its words: a scanned care report of three pages gets three layers, one font.
 TEST(Assemble, TextLayersShareOneCopyOfTheirFont) {
   TempDir dir;
-  test::bundle::copy_package(dir.path() / "pkg");
   mkpdf::PdfSpec spec;
   spec.title = "Verslag huidige zorg";
-  spec.lines = {"Beschermd wonen Voorbeeldstad, verslag van 5 oktober 2026.",
-                "Geprobeerd in het voorliggend veld: ambulante GGZ-behandeling, verslavingszorg."};
+  spec.lines = {"Beschermd wonen Voorbeeldstad, verslag van 5 oktober 2026."};
   spec.pages = 3;
   spec.scan = true;
-  {
-    std::ofstream f(dir.path() / "pkg" / "lokale-zorg" / "verslag-beschermd-wonen.pdf", std::ios::binary | std::ios::trunc);
-    f << mkpdf::make_pdf(spec);
-  }
-  const Made m = assemble(dir.path() / "pkg", dir.path() / "out", Lang::nl);
-  const fs::path pdf = m.dir / "dossier.pdf";
-  int care_page = -1;
-  for (const auto& p : m.result.assembly.parts)
-    if (p.name == "lokale-zorg/verslag-beschermd-wonen.pdf") {
-      EXPECT_EQ(p.layers, 3) << p.note;
-      care_page = p.first_page;
-    }
+  const CareScan scan = assemble_with_care_scan(dir, spec, 3);
+  const int care_page = scan.first_page;
   ASSERT_GE(care_page, 0);
+  const fs::path pdf = scan.made.dir / "dossier.pdf";
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(find_word(pdf, care_page + i, "Pagina")) << "page " << i + 1 << " of the scan";
   QPDF q;
   q.processFile(pdf.string().c_str());
