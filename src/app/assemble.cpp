@@ -12,8 +12,11 @@
 #include <chrono>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <thread>
 #include <utility>
 
 #include "app/data_files.hpp"
@@ -143,8 +146,8 @@ Result<io::PagedDocument> parse_blocks(const std::string& text, const std::strin
   return doc;
 }
 
-Result<io::PagedPdf> render_pages(const std::string& data_dir, const std::string& name, const mu::data& context,
-                                  const std::string& title, const Catalogue& m) {
+Result<io::PagedDocument> paged_document(const std::string& data_dir, const std::string& name,
+                                         const mu::data& context, const std::string& title, const Catalogue& m) {
   auto text = render(data_dir, name, context);
   if (!text) return tl::unexpected(text.error());
   auto doc = parse_blocks(*text, "templates/assembly/" + name);
@@ -152,6 +155,13 @@ Result<io::PagedPdf> render_pages(const std::string& data_dir, const std::string
   doc->title = title;
   doc->page_of = m.get("assemble.page-of");
   doc->language = lang_code(m.lang());
+  return doc;
+}
+
+Result<io::PagedPdf> render_pages(const std::string& data_dir, const std::string& name, const mu::data& context,
+                                  const std::string& title, const Catalogue& m) {
+  auto doc = paged_document(data_dir, name, context, title, m);
+  if (!doc) return tl::unexpected(doc.error());
   return io::render_paged_pdf(*doc);
 }
 
@@ -333,6 +343,9 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
                                         const TextLayers& text_layers,
                                         const AssemblySettings& settings, const Catalogue& m, int dossier_fd,
                                         const std::vector<std::string>& thumbnails) {
+  // The helper starts now, so that loading its libraries overlaps what is prepared here.
+  auto helper = io::AssemblyHelper::start(dossier_fd, settings.limits);
+  if (!helper) return tl::unexpected(helper.error());
   const Lang lang = m.lang();
   auto profile = load_profile(settings.data_dir, report.profile_id);
   if (!profile) return tl::unexpected(profile.error());
@@ -388,8 +401,6 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   mu::data gctx{mu::data::type::object};
   gctx.set("title", m.get("assemble.notice-copy-title"));
   gctx.set("body", m.get("assemble.notice-copy-body"));
-  auto generic = render_pages(settings.data_dir, "notice.mustache", gctx, dossier_title, m);
-  if (!generic) return tl::unexpected(generic.error());
   auto bytes_of = [](const std::string& s) {
     return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
   };
@@ -425,7 +436,7 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
                                  std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(l.pdf.data()),
                                                                l.pdf.size())});
     }
-    part.notice = bytes_of(why.empty() ? generic->pdf : notices[k].pdf);
+    if (!why.empty()) part.notice = bytes_of(notices[k].pdf);  // the others get the generic notice below
     input.parts.push_back(std::move(part));
     std::string section = type_name;
     if (!section.empty() && section[0] >= 'a' && section[0] <= 'z') section[0] = static_cast<char>(section[0] - 'a' + 'A');
@@ -503,27 +514,46 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   input.title = dossier_title;
   input.subject = profile_title;
   input.language = lang_code(lang);
-  // The cover for the places in `a`, until it has the pages `a` assumed (at most a few tries:
-  // a longer page number can wrap a line).
+  // The cover for the places in `a`, until it has the pages `a` assumed (at most a few tries: a
+  // longer page number can wrap a line). The first try is only laid out, not drawn: it mostly
+  // finds that the cover is longer than the one page first assumed.
   auto lay_cover = [&](io::Assembly a) -> Result<io::PagedPdf> {
     for (int attempt = 0;; ++attempt) {
       ctx.set("documents", document_rows(a));
-      auto cover = render_pages(settings.data_dir, "cover.mustache", ctx, cover_title, m);
+      auto doc = paged_document(settings.data_dir, "cover.mustache", ctx, cover_title, m);
+      if (!doc) return tl::unexpected(doc.error());
+      Result<io::PagedPdf> cover = attempt == 0 ? io::count_paged_pages(*doc).map([](int n) { return io::PagedPdf{{}, n}; })
+                                                : io::render_paged_pdf(*doc);
       if (!cover) return cover;
-      if (cover->pages == a.cover_pages || attempt == 3) return cover;
+      if (cover->pages == a.cover_pages) {
+        if (attempt > 0) return cover;
+        return io::render_paged_pdf(*doc);
+      }
+      if (attempt == 3) return cover;
       const int shift = cover->pages - a.cover_pages;
       a.cover_pages = cover->pages;
       for (auto& p : a.parts) p.first_page += shift;
     }
   };
-  // The cover is laid out while the helper copies the documents' pages (io::LateCover).
+  // The cover is laid out on a thread of its own while the helper is handed its plan and copies
+  // the documents' pages; the helper puts it in front when it comes (io::LateCover).
   Result<io::PagedPdf> final_cover = fail(Errc::internal, "the cover sheet was not laid out");
-  auto assembled = io::assemble_pdf(input, dossier_fd, settings.limits,
-                                    [&]() -> Result<std::span<const std::uint8_t>> {
-                                      final_cover = lay_cover(predict(1));
-                                      if (!final_cover) return tl::unexpected(final_cover.error());
-                                      return bytes_of(final_cover->pdf);
-                                    });
+  auto cover_laid = std::async(std::launch::async, [&] { return lay_cover(predict(1)); });
+  // Meanwhile the notice for a document that qpdf cannot copy after all (the check found it
+  // sound): rare, but the helper must have it at hand.
+  auto generic = render_pages(settings.data_dir, "notice.mustache", gctx, dossier_title, m);
+  if (!generic) {
+    cover_laid.wait();
+    return tl::unexpected(generic.error());
+  }
+  for (auto& part : input.parts)
+    if (part.notice.empty()) part.notice = bytes_of(generic->pdf);
+  auto assembled = helper->assemble(input, [&]() -> Result<std::span<const std::uint8_t>> {
+    final_cover = cover_laid.get();
+    if (!final_cover) return tl::unexpected(final_cover.error());
+    return bytes_of(final_cover->pdf);
+  });
+  if (cover_laid.valid()) cover_laid.wait();  // the helper failed before it asked for the cover
   if (!assembled) return tl::unexpected(assembled.error());
   if (!final_cover) return tl::unexpected(final_cover.error());
   const io::Assembly expected = predict(final_cover->pages);
@@ -539,6 +569,13 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   }
 
   AssemblyOutput out;
+  // dossier.pdf is complete: it goes to the disk while the report is made (on a descriptor of
+  // its own, whoever closes dossier_fd when).
+  out.dossier_synced = std::async(std::launch::async, [fd = io::UniqueFd(fcntl(dossier_fd, F_DUPFD_CLOEXEC, 0))] {
+    if (!fd) return errno;
+    return fsync(fd.get()) == 0 ? 0 : errno;
+  });
+  out.helper.emplace(std::move(*helper));  // reaped when the output goes: its exit overlaps the rest
   out.cover_pdf = std::move(final_cover->pdf);
   out.assembly = std::move(*assembled);
   for (std::size_t k = 0; k < order.size(); ++k) {
@@ -570,6 +607,8 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   out.report_html = std::move(*html);
   return out;
 }
+
+FontWarmUp::FontWarmUp() : thread_([] { io::warm_up_fonts(); }) {}
 
 CheckOptions keeping_documents(const CheckOptions& check, std::vector<std::vector<std::uint8_t>>& documents,
                                std::vector<std::uint8_t>& whole) {
@@ -603,7 +642,7 @@ Result<io::Assembly> write_assembly(const std::filesystem::path& folder, const R
     if (!fd) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
     auto out = assemble_dossier(report, referral_xml, documents, text_layers, settings, messages, fd.get(), thumbnails);
     if (!out) return out;
-    if (fsync(fd.get()) != 0) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(errno));
+    if (const int err = out->dossier_synced.get(); err != 0) return fail(Errc::io, pdf_path.string() + ": " + std::strerror(err));
     if (auto w = io::write_new_file(folder / names.cover, out->cover_pdf); !w) return tl::unexpected(w.error());
     if (auto w = io::write_new_file(folder / names.report, out->report_html); !w) return tl::unexpected(w.error());
     return out;
@@ -648,6 +687,7 @@ Result<AssembleResult> run_assemble(const std::filesystem::path& package, const 
   std::vector<std::uint8_t> whole(count, 0);  // one byte each: written from several threads
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
+  const std::optional<FontWarmUp> warm_up(std::in_place);
   auto checked = check_package(*pkg, package.string(), keeping_documents(check_options, documents, whole), messages);
   const auto checked_at = Clock::now();
   result.check_seconds = std::chrono::duration<double>(checked_at - started).count();

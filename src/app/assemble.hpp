@@ -11,9 +11,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/check.hpp"
@@ -60,7 +62,20 @@ AssemblyNames assembly_names(Lang lang);
 // "DIR-reading-copy" (en), so that DIR itself stays the package as sealed.
 std::filesystem::path reading_copy_dir(const std::filesystem::path& dir, Lang lang);
 
+// Made before a package is checked for an assembly: the fonts' first start (fontconfig and the
+// first font load, about 5 ms once per process) runs on a thread while the check does
+// (io::warm_up_fonts), instead of before the first notice or cover page. Joins when it goes.
+class FontWarmUp {
+ public:
+  FontWarmUp();
+
+ private:
+  std::jthread thread_;
+};
+
 struct AssemblyOutput {
+  std::future<int> dossier_synced;  // fsync of dossier.pdf, begun when it was complete: 0 or errno
+  std::optional<io::AssemblyHelper> helper;  // the helper, exiting; reaped when this goes
   std::string cover_pdf;
   std::string report_html;
   io::Assembly assembly;  // what dossier.pdf holds, part by part in Report::documents order

@@ -21,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <streambuf>
 
@@ -509,6 +510,8 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     return {};
   };
   check.tap.end = [&](std::size_t i) { return ciphers.at(i)->end(); };
+  std::optional<FontWarmUp> warm_up;
+  if (keep) warm_up.emplace();
   auto checked = check_package(*pkg, package_path.string(), check, messages);
   if (!checked) return tl::unexpected(checked.error());
   result.report = std::move(checked->report);
@@ -1363,6 +1366,8 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
     r.assembly_error = "the documents together are larger than the assembly limit of " +
                        std::to_string(settings.limits.max_input_bytes >> 20) + " MiB (docs/limits.md)";
   const CheckOptions check = assemble ? keeping_documents(options.check, kept, whole) : options.check;
+  std::optional<FontWarmUp> warm_up;
+  if (assemble) warm_up.emplace();
   auto rechecked = check_package(*pkg, dir.string(), check, messages);
   if (!rechecked) return tl::unexpected(rechecked.error());
   r.report = std::move(rechecked->report);

@@ -209,7 +209,10 @@ std::string escape_markup(const std::string& s) {
 
 }  // namespace
 
-Result<PagedPdf> render_paged_pdf(const PagedDocument& document) {
+namespace {
+
+// The pages of `document`, drawn when `draw` (else only laid out: PagedPdf::pdf is empty).
+Result<PagedPdf> lay_out(const PagedDocument& document, bool draw) {
   std::string pdf;
   cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(append, &pdf, kPageWidth, kPageHeight);
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, document.title.c_str());
@@ -227,7 +230,7 @@ Result<PagedPdf> render_paged_pdf(const PagedDocument& document) {
     placed = pager.placed();
     pages = pager.pages();
     // Draw while the pager still holds the layouts.
-    if (markup_ok) {
+    if (markup_ok && draw) {
       std::size_t k = 0;
       const std::string footer_left = escape_markup(document.title);
       for (int page = 0; page < pages; ++page) {
@@ -279,7 +282,26 @@ Result<PagedPdf> render_paged_pdf(const PagedDocument& document) {
   cairo_surface_destroy(surface);
   if (!markup_ok) return fail(Errc::malformed, "the page text is not valid pango markup (a bug: please report it)");
   if (status != CAIRO_STATUS_SUCCESS) return fail(Errc::io, std::string("cairo: ") + cairo_status_to_string(status));
+  if (!draw) pdf.clear();
   return PagedPdf{std::move(pdf), pages};
+}
+
+}  // namespace
+
+Result<PagedPdf> render_paged_pdf(const PagedDocument& document) { return lay_out(document, true); }
+
+void warm_up_fonts() {
+  PagedDocument doc;
+  PagedBlock line;
+  line.cells = {"dossier"};
+  doc.blocks.push_back(std::move(line));
+  (void)lay_out(doc, true);
+}
+
+Result<int> count_paged_pages(const PagedDocument& document) {
+  auto laid = lay_out(document, false);
+  if (!laid) return tl::unexpected(laid.error());
+  return laid->pages;
 }
 
 }  // namespace dossier::io

@@ -49,4 +49,13 @@ struct PagedPdf {
 // Errc::io when cairo cannot write.
 Result<PagedPdf> render_paged_pdf(const PagedDocument& document);
 
+// The number of pages render_paged_pdf would make, without drawing them (about half its time:
+// for a caller whose text depends on its own page count, like the cover sheet's table).
+Result<int> count_paged_pages(const PagedDocument& document);
+
+// Lays out and draws one line and throws it away: fontconfig's start and the font's first load
+// (about 5 ms, once per process) then happen in the caller's time, e.g. on a thread while the
+// package is checked, not when the first real page is laid out.
+void warm_up_fonts();
+
 }  // namespace dossier::io

@@ -1,8 +1,9 @@
 // The dossier PDF: the cover sheet and every document's pages copied into one PDF, with an
 // outline, page labels, document information, text layers over scanned pages, and a thumbnail
-// of each document's first page (PNG). Documents are hostile input, so this runs in the same
-// sandboxed helper process as the inspection (dossier-pdf-inspector, with its own limits); the
-// dossier is written to a file the caller opened, and nothing else is written anywhere.
+// of each document's first page (PNG). Documents are hostile input, so this runs in a sandboxed
+// helper process like the inspection's, the program dossier-pdf-assembler (with its own limits,
+// linking only qpdf, Poppler and cairo); the dossier is written to a file the caller opened, and
+// nothing else is written anywhere.
 // See docs/assembly.md.
 #pragma once
 
@@ -10,11 +11,14 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <chrono>
 #include <string>
+#include <sys/types.h>
 #include <utility>
 #include <vector>
 
 #include "core/result.hpp"
+#include "io/fd.hpp"
 #include "io/thumbnail.hpp"
 
 namespace dossier::io {
@@ -93,10 +97,37 @@ using LateCover = std::function<Result<std::span<const std::uint8_t>>()>;
 Result<Assembly> assemble_pdf(const AssemblyInput& input, int out_fd, const AssemblyLimits& limits,
                               const LateCover& late_cover);
 
+// The helper, started before its plan is ready, so that its start (loading its libraries) runs
+// while the caller prepares the documents, notices and layers. assemble_pdf is start() and then
+// assemble().
+class AssemblyHelper {
+ public:
+  // Starts dossier-pdf-assembler, which will write dossier.pdf to out_fd (a new, empty file or
+  // memfd the caller owns) and waits for its plan. Errc::io when it cannot be started.
+  static Result<AssemblyHelper> start(int out_fd, const AssemblyLimits& limits = {});
+  // Hands the helper its plan and waits for it: as assemble_pdf. Once per helper.
+  Result<Assembly> assemble(const AssemblyInput& input, const LateCover& late_cover = {});
+
+  AssemblyHelper(AssemblyHelper&& other) noexcept;
+  AssemblyHelper& operator=(AssemblyHelper&& other) noexcept;
+  AssemblyHelper(const AssemblyHelper&) = delete;
+  AssemblyHelper& operator=(const AssemblyHelper&) = delete;
+  // A helper never given its plan (or not waited for) is killed and reaped.
+  ~AssemblyHelper();
+
+ private:
+  AssemblyHelper() = default;
+  void reap() noexcept;
+  pid_t pid_ = -1;
+  AssemblyLimits limits_;
+  std::chrono::steady_clock::time_point started_;
+  UniqueFd plan_, result_, control_;
+};
+
 // The largest cover sheet assemble_pdf hands the helper (docs/limits.md).
 inline constexpr std::size_t kMaxCoverBytes = 64u * 1024u * 1024u;
 
-// The helper's side (called by dossier-pdf-inspector's main for its assembly flag).
+// The helper's side: the whole of dossier-pdf-assembler's main().
 int run_pdf_assembler(int argc, char** argv);
 inline constexpr const char* kAssemblerFlag = "--dossier-assemble-v1";
 

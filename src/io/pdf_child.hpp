@@ -1,4 +1,5 @@
-// How dossier runs its sandboxed helper program (dossier-pdf-inspector) and reads its answer:
+// How dossier runs its sandboxed helper programs (dossier-pdf-inspector, dossier-pdf-assembler)
+// and reads their answer:
 // shared by the inspection (io/pdf_inspect.hpp) and the assembly (io/pdf_assemble.hpp). Not a
 // public interface: for the io layer's own files.
 #pragma once
@@ -24,8 +25,13 @@ namespace dossier::io::detail {
 // hands over at or above it, so that the spawn's dup2 never meets them.
 inline constexpr int kFirstFreeFd = 10;
 
-// Where dossier-pdf-inspector is (docs/pdf-inspection.md, "The parser process").
-std::optional<std::string> find_helper_program();
+// Where a helper program is (docs/pdf-inspection.md, "The parser process"): the path in the
+// environment variable `variable`, else `program` next to the running program, else in
+// ../libexec/dossier from there, else `built` (its place in the build tree, may be null).
+std::optional<std::string> find_helper_program(const char* program, const char* variable, const char* built);
+// The same, or Errc::io saying where it was looked for and what to do ("the PDF `role` program
+// ... is not next to this program nor in ../libexec/dossier: reinstall dossier, or set ...").
+Result<std::string> helper_program(const char* role, const char* program, const char* variable, const char* built);
 
 // fd moved to kFirstFreeFd or above (same descriptor when it is there already).
 UniqueFd above_child_fds(UniqueFd fd);
@@ -34,6 +40,10 @@ UniqueFd above_child_fds(UniqueFd fd);
 // 3 + i and no other descriptor, with default signal handling. Errc::io naming the program.
 Result<pid_t> spawn_helper(const std::string& program, const std::vector<std::string>& arguments,
                            const std::vector<int>& fds);
+
+// The frame type of a result record on a helper's pipe: one type byte, a u32 length, the
+// payload (io/pdf_inspect.cpp has the inspector's other frame types).
+inline constexpr char kFrameResult = 'R';
 
 // Writes one framed result record (the only record a helper other than the inspector sends).
 bool send_result(int fd, std::string_view payload);
@@ -50,6 +60,7 @@ struct ChildEnd {
   bool oversize = false;   // its result was larger than the cap
   bool bad = false;        // it wrote something that is not a frame
   bool have_result = false;
+  bool exiting = false;    // leave_exiting: it sent its result and closed the pipe; not reaped yet
   int status = 0;          // waitpid status
   unsigned wall_limit = 0; // the limit that applied, seconds
   std::string result;      // the result record, when have_result
@@ -60,10 +71,13 @@ struct ChildEnd {
 
 // Reads the child's frames from read_fd (which it closes) until it exits, kills it at the wall
 // limit (wall_seconds from start; ocr_wall_seconds from start once it says text recognition
-// started), when stop is requested, or when it writes what is not a frame. Always reaps it.
+// started), when stop is requested, or when it writes what is not a frame. Reaps it, except with
+// leave_exiting when it closed the pipe after a complete result (ChildEnd::exiting): then the
+// caller reaps it, and its exit (freeing its memory) overlaps the caller's next work.
 ChildEnd wait_for_child(pid_t pid, UniqueFd read_fd, std::chrono::steady_clock::time_point start,
                         unsigned wall_seconds, unsigned ocr_wall_seconds, std::size_t result_cap,
-                        const std::function<void(int done, int total)>& progress, std::stop_token stop);
+                        const std::function<void(int done, int total)>& progress, std::stop_token stop,
+                        bool leave_exiting = false);
 
 }  // namespace dossier::io::detail
 

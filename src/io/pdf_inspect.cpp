@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -241,7 +242,7 @@ void silence_poppler(const std::string&, void*) {}
 //   'R' the serialised PdfInfo: the result, always the last record.
 constexpr char kFrameProgress = 'P';
 constexpr char kFrameOcr = 'O';
-constexpr char kFrameResult = 'R';
+using detail::kFrameResult;
 constexpr std::size_t kFrameHeader = 5;
 constexpr std::size_t kMaxFrames = 1'000'000;  // progress records the parent accepts
 
@@ -514,25 +515,6 @@ PdfInfo inspect_in_child(std::span<const std::uint8_t> bytes, const std::string&
 
 }  // namespace
 
-namespace detail {
-
-// Size of this process's address space in bytes (from /proc/self/statm), 0 if unknown.
-std::uint64_t own_address_space() {
-  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[128] = {};
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  std::uint64_t pages = 0;
-  for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i)
-    pages = pages * 10 + static_cast<std::uint64_t>(buf[i] - '0');
-  long page_size = sysconf(_SC_PAGESIZE);
-  return pages * static_cast<std::uint64_t>(page_size > 0 ? page_size : 4096);
-}
-
-}  // namespace detail
-
 namespace {
 
 void apply_child_limits(const PdfLimits& limits) {
@@ -613,27 +595,6 @@ std::optional<PdfLimits> parse_limits(std::string_view text) {
   return l;
 }
 
-bool executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
-
-// Where dossier-pdf-inspector is (docs/pdf-inspection.md, "The parser process").
-std::optional<std::string> find_inspector() {
-  if (const char* env = std::getenv("DOSSIER_PDF_INSPECTOR"); env != nullptr && *env != '\0') return std::string(env);
-  std::array<char, 4096> self{};
-  const ssize_t n = readlink("/proc/self/exe", self.data(), self.size() - 1);
-  if (n > 0) {
-    std::string dir(self.data(), static_cast<std::size_t>(n));
-    dir.erase(dir.find_last_of('/') + 1);
-    for (const std::string& candidate :
-         {dir + kInspectorProgram, dir + "../libexec/dossier/" + kInspectorProgram}) {
-      if (executable(candidate)) return candidate;
-    }
-  }
-#ifdef DOSSIER_PDF_INSPECTOR_BUILD
-  if (executable(DOSSIER_PDF_INSPECTOR_BUILD)) return std::string(DOSSIER_PDF_INSPECTOR_BUILD);
-#endif
-  return std::nullopt;
-}
-
 // A descriptor above those a child is given, so that the spawn's dup2 onto them never meets it.
 UniqueFd above_targets(UniqueFd fd) { return detail::above_child_fds(std::move(fd)); }
 
@@ -641,7 +602,30 @@ UniqueFd above_targets(UniqueFd fd) { return detail::above_child_fds(std::move(f
 
 namespace detail {
 
-std::optional<std::string> find_helper_program() { return find_inspector(); }
+namespace {
+bool executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
+}  // namespace
+
+std::optional<std::string> find_helper_program(const char* program, const char* variable, const char* built) {
+  if (const char* env = std::getenv(variable); env != nullptr && *env != '\0') return std::string(env);
+  std::array<char, 4096> self{};
+  const ssize_t n = readlink("/proc/self/exe", self.data(), self.size() - 1);
+  if (n > 0) {
+    std::string dir(self.data(), static_cast<std::size_t>(n));
+    dir.erase(dir.find_last_of('/') + 1);
+    for (const std::string& candidate : {dir + program, dir + "../libexec/dossier/" + program})
+      if (executable(candidate)) return candidate;
+  }
+  if (built != nullptr && executable(built)) return std::string(built);
+  return std::nullopt;
+}
+
+Result<std::string> helper_program(const char* role, const char* program, const char* variable, const char* built) {
+  if (auto found = find_helper_program(program, variable, built)) return *found;
+  return fail(Errc::io, std::string("the PDF ") + role + " program " + program +
+                            " is not next to this program nor in ../libexec/dossier: reinstall dossier, or set " +
+                            variable + " to its path");
+}
 
 UniqueFd above_child_fds(UniqueFd fd) {
   if (!fd || fd.get() >= kFirstFreeFd) return fd;
@@ -830,43 +814,14 @@ class FrameReader {
 
 namespace detail {
 
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
-}
-
-bool send_result(int fd, std::string_view payload) {
-  std::string frame(1, kFrameResult);
-  put_u32(frame, static_cast<std::uint32_t>(payload.size()));
-  return write_all(fd, frame) && write_all(fd, payload);
-}
-
-void bind_to_parent(const char* parent_pid) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  pid_t parent = 0;
-  const std::string_view text(parent_pid);
-  if (std::from_chars(text.data(), text.data() + text.size(), parent).ec != std::errc{} || getppid() != parent)
-    _exit(3);
-}
-
 std::string ChildEnd::describe() const { return describe_status(status); }
 
-bool ChildEnd::exited_cleanly() const { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+bool ChildEnd::exited_cleanly() const { return exiting || (WIFEXITED(status) && WEXITSTATUS(status) == 0); }
 
 ChildEnd wait_for_child(pid_t pid, UniqueFd read_fd, std::chrono::steady_clock::time_point start,
                         unsigned wall_seconds, unsigned ocr_wall_seconds, std::size_t result_cap,
-                        const std::function<void(int done, int total)>& progress, std::stop_token stop) {
+                        const std::function<void(int done, int total)>& progress, std::stop_token stop,
+                        bool leave_exiting) {
   using Clock = std::chrono::steady_clock;
   ChildProcess child(pid, read_fd.release());
   const int fd = child.fd();
@@ -926,21 +881,33 @@ ChildEnd wait_for_child(pid_t pid, UniqueFd read_fd, std::chrono::steady_clock::
     }
   }
   child.close_pipe();
-  if (!reaped) {
+  if (!reaped && leave_exiting && eof && state == FrameReader::State::result && !end.timed_out && !end.stopped) {
+    child.set_reaped();  // the caller's now
+    end.exiting = true;
+  } else if (!reaped) {
     if (end.timed_out || end.stopped || broken()) kill(pid, SIGKILL);
-    // After EOF the child is exiting; give it until the deadline, then kill it.
+    // After EOF the child is exiting; give it until the deadline, then kill it. Its pidfd
+    // becomes readable the moment it exits (no polling interval added to every document).
+    const UniqueFd exited(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
     while (true) {
       pid_t w = waitpid(pid, &status, WNOHANG);
       if (w == pid) break;
       if (w < 0 && errno != EINTR) break;
-      if (Clock::now() >= deadline) {
+      const auto now = Clock::now();
+      if (now >= deadline) {
         kill(pid, SIGKILL);
         end.timed_out = true;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
         break;
       }
-      usleep(2000);
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+      if (exited) {
+        pollfd p{exited.get(), POLLIN, 0};
+        (void)poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
+      } else {
+        usleep(2000);  // a kernel without pidfd_open (before 5.3)
+      }
     }
     child.set_reaped();
   }
@@ -1007,11 +974,12 @@ Result<PdfInfo> inspect_pdf(const PdfDocument& document, std::string_view displa
                             const std::function<void(int done, int total)>& page_progress, std::stop_token stop) {
   if (auto early = judged_before_parsing(document.size(), document.head(), limits)) return *early;
 
-  const auto program = find_inspector();
-  if (!program)
-    return fail(Errc::io, std::string("the PDF parser program ") + kInspectorProgram +
-                              " is not next to this program nor in ../libexec/dossier: reinstall dossier, or set "
-                              "DOSSIER_PDF_INSPECTOR to its path");
+#ifdef DOSSIER_PDF_INSPECTOR_BUILD
+  const auto program = detail::helper_program("parser", kInspectorProgram, "DOSSIER_PDF_INSPECTOR", DOSSIER_PDF_INSPECTOR_BUILD);
+#else
+  const auto program = detail::helper_program("parser", kInspectorProgram, "DOSSIER_PDF_INSPECTOR", nullptr);
+#endif
+  if (!program) return tl::unexpected(program.error());
   // Sealed against any change from now on (the parser maps it read-only; nobody writes it).
   fcntl(document.fd(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
   // From its first byte, for a parser that reads rather than maps it.

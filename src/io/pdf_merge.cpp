@@ -4,7 +4,7 @@
 #ifndef POINTERHOLDER_TRANSITION
 #define POINTERHOLDER_TRANSITION 4
 #endif
-#include <qpdf/Pl_StdioFile.hh>
+#include <qpdf/Pipeline.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFExc.hh>
 #include <qpdf/QPDFObjectHandle.hh>
@@ -12,8 +12,11 @@
 #include <qpdf/QPDFPageObjectHelper.hh>
 #include <qpdf/QPDFWriter.hh>
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <map>
@@ -26,6 +29,53 @@
 
 namespace dossier::io::detail {
 namespace {
+
+// dossier.pdf's writer: qpdf's output in 1 MiB writes to the descriptor, and the disk's
+// writeback started on each 8 MiB written (sync_file_range), so that the caller's fsync at the
+// end waits for the last few only. A memfd (seal's reading copy) ignores the writeback.
+class FdSink final : public Pipeline {
+ public:
+  explicit FdSink(int fd) : Pipeline("dossier.pdf", nullptr), fd_(fd) { buffer_.reserve(kBuffer); }
+  void write(unsigned char const* data, size_t len) override {
+    while (len > 0) {
+      const size_t n = std::min(len, kBuffer - buffer_.size());
+      buffer_.insert(buffer_.end(), data, data + n);
+      data += n;
+      len -= n;
+      if (buffer_.size() == kBuffer) flush();
+    }
+  }
+  void finish() override { flush(); }
+  bool ok() const { return ok_; }
+
+ private:
+  static constexpr size_t kBuffer = 1u << 20;
+  static constexpr off_t kWriteback = 8 << 20;
+  void flush() {
+    const unsigned char* p = buffer_.data();
+    size_t left = buffer_.size();
+    while (ok_ && left > 0) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ok_ = false;
+        break;
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+      written_ += n;
+    }
+    buffer_.clear();
+    if (ok_ && written_ - synced_ >= kWriteback) {
+      (void)sync_file_range(fd_, synced_, written_ - synced_, SYNC_FILE_RANGE_WRITE);
+      synced_ = written_;
+    }
+  }
+  int fd_;
+  bool ok_ = true;
+  off_t written_ = 0, synced_ = 0;
+  std::vector<unsigned char> buffer_;
+};
 
 using OH = QPDFObjectHandle;
 
@@ -227,7 +277,8 @@ int build_outline(QPDF& out, const std::vector<QPDFPageObjectHelper>& pages, OH 
 
 MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
   MergeResult result;
-  QPDF out;
+  auto out_holder = std::make_unique<QPDF>();
+  QPDF& out = *out_holder;
   out.emptyPDF();
   std::string late_cover;  // outlives the sources: qpdf reads it in place
   // Every source stays open until the dossier is written: qpdf copies stream data then.
@@ -339,27 +390,19 @@ MergeResult merge_pdf(const MergePlan& plan, int out_fd) {
   info.replaceKey("/Producer", OH::newUnicodeString("dossier"));
   out.getTrailer().replaceKey("/Info", info);
 
-  const int fd = dup(out_fd);
-  if (fd < 0) throw std::runtime_error("cannot write the dossier");
-  std::FILE* file = fdopen(fd, "wb");
-  if (file == nullptr) {
-    close(fd);
-    throw std::runtime_error("cannot write the dossier");
+  FdSink sink(out_fd);
+  QPDFWriter w(out);
+  w.setOutputPipeline(&sink);
+  // Streams exactly as they are in the documents: not decoded, not compressed again.
+  w.setDecodeLevel(qpdf_dl_none);
+  w.setCompressStreams(false);
+  w.setObjectStreamMode(qpdf_o_disable);
+  w.write();
+  if (!sink.ok()) throw std::runtime_error("cannot write the dossier");
+  if (plan.exit_after) {
+    (void)out_holder.release();
+    for (auto& source : sources) (void)source.release();
   }
-  try {
-    Pl_StdioFile sink("dossier.pdf", file);
-    QPDFWriter w(out);
-    w.setOutputPipeline(&sink);
-    // Streams exactly as they are in the documents: not decoded, not compressed again.
-    w.setDecodeLevel(qpdf_dl_none);
-    w.setCompressStreams(false);
-    w.setObjectStreamMode(qpdf_o_disable);
-    w.write();
-  } catch (...) {
-    std::fclose(file);
-    throw;
-  }
-  if (std::fclose(file) != 0) throw std::runtime_error("cannot write the dossier");
   return result;
 }
 

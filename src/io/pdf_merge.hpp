@@ -49,6 +49,9 @@ struct MergePlan {
   std::string language;  // BCP 47, e.g. "nl"
   int max_pages = 0;     // more document pages (the cover's not counted): the parts beyond are
                          // left out with their notice
+  bool exit_after = false;  // the caller exits right after (the helper): the parsed documents are
+                            // left to the exit instead of freed one object at a time (about 7 ms
+                            // of 300 pages)
 };
 
 struct MergedPart {

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef POINTERHOLDER_TRANSITION
 #define POINTERHOLDER_TRANSITION 4
@@ -35,6 +37,7 @@
 #include "bundle_support.hpp"
 #include "io/fd.hpp"
 #include "io/paged_pdf.hpp"
+#include "io/pdf_assemble.hpp"
 #include "io/pdf_inspect.hpp"
 #include "mkpdf.hpp"
 #include "test_support.hpp"
@@ -685,6 +688,50 @@ TEST(AssemblePdf, CoverLaidOutLateLandsFirst) {
   auto none = make(dir.path() / "none.pdf", {});
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().code, Errc::usage);
+}
+
+// The helper starts before its plan is ready (io::AssemblyHelper). One never given its plan is
+// stopped and reaped when it goes, and wrote nothing; one that cannot be found is a clear
+// error naming where it was looked for.
+TEST(AssemblePdf, HelperNeverGivenItsPlanIsStoppedAndWritesNothing) {
+  TempDir dir;
+  const fs::path file = dir.path() / "dossier.pdf";
+  io::UniqueFd fd(open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  ASSERT_TRUE(fd);
+  {
+    auto helper = io::AssemblyHelper::start(fd.get());
+    ASSERT_TRUE(helper) << helper.error().message;
+    usleep(50'000);  // long enough to have started and to wait for its plan
+  }
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1) << "a helper was left running or unreaped";
+  EXPECT_EQ(errno, ECHILD);
+  EXPECT_EQ(fs::file_size(file), 0u);
+
+  const test::ScopedEnv missing("DOSSIER_PDF_ASSEMBLER", "/nonexistent/dossier-pdf-assembler");
+  auto none = io::AssemblyHelper::start(fd.get());
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::io);
+  EXPECT_NE(none.error().message.find("/nonexistent/dossier-pdf-assembler"), std::string::npos) << none.error().message;
+}
+
+// The cover sheet is first laid out without being drawn, to learn its page count: that count
+// is the drawn one's.
+TEST(PagedPdf, CountedPagesAreTheDrawnPages) {
+  io::PagedDocument doc;
+  doc.title = "Cover";
+  doc.page_of = "page {page} of {pages}";
+  for (int n : {1, 60, 400}) {
+    doc.blocks.clear();
+    doc.blocks.push_back({io::PagedBlock::Kind::title, {"Cover sheet"}, {}, false});
+    for (int i = 0; i < n; ++i)
+      doc.blocks.push_back({io::PagedBlock::Kind::row, {"cell " + std::to_string(i), "a longer cell that wraps in its column"},
+                            {0.3, 0.7}, false});
+    auto drawn = io::render_paged_pdf(doc);
+    auto counted = io::count_paged_pages(doc);
+    ASSERT_TRUE(drawn) << drawn.error().message;
+    ASSERT_TRUE(counted) << counted.error().message;
+    EXPECT_EQ(*counted, drawn->pages) << n << " rows";
+  }
 }
 
 TEST(PagedPdf, MarkupThatPangoCannotReadIsAnError) {
