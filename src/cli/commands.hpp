@@ -18,5 +18,6 @@ void add_seal(CLI::App& app, Run& run);
 void add_verify(CLI::App& app, Run& run);
 void add_open(CLI::App& app, Run& run);
 void add_inspect(CLI::App& app, Run& run);
+void add_serve(CLI::App& app, Run& run);
 
 }  // namespace dossier::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add_verify(app, run);
   add_open(app, run);
   add_inspect(app, run);
+  add_serve(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

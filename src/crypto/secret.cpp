@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 #include <utility>
+#include <vector>
 
 #include "crypto/sodium_init.hpp"
 
@@ -80,6 +81,26 @@ SecretBytes join_secret(std::initializer_list<std::string_view> parts) {
     at += part.size();
   }
   return out;
+}
+
+}  // namespace dossier::crypto
+
+namespace dossier::crypto {
+
+std::string random_hex(std::size_t n) {
+  init_sodium();
+  std::vector<unsigned char> bytes(n);
+  randombytes_buf(bytes.data(), bytes.size());
+  std::string hex(2 * n + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
+  hex.pop_back();
+  sodium_memzero(bytes.data(), bytes.size());
+  return hex;
+}
+
+bool equal_in_constant_time(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  return a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace dossier::crypto

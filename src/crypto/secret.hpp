@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace dossier::crypto {
@@ -53,5 +54,16 @@ inline std::string_view as_text(std::span<const std::uint8_t> bytes) noexcept {
 
 // The parts one after another in guarded memory (a secret key file from its lines).
 SecretBytes join_secret(std::initializer_list<std::string_view> parts);
+
+}  // namespace dossier::crypto
+
+namespace dossier::crypto {
+
+// `n` random bytes from libsodium (randombytes_buf), as 2n lower-case hex digits: session
+// tokens (the web interface's).
+std::string random_hex(std::size_t n);
+
+// a == b, in time that depends on their lengths only (sodium_memcmp): for tokens.
+bool equal_in_constant_time(std::string_view a, std::string_view b) noexcept;
 
 }  // namespace dossier::crypto

@@ -1,0 +1,319 @@
+// The coordinators' local web interface: see web/server.hpp and docs/web.md.
+#include "web/server.hpp"
+
+#include <sys/stat.h>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include "app/check.hpp"
+#include "app/data_files.hpp"
+#include "app/init.hpp"
+#include "core/report.hpp"
+#include "crypto/secret.hpp"
+#include "io/safe_path.hpp"
+
+namespace dossier::web {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+constexpr const char* kCookie = "dossier_token";
+// No inline script or style, nothing from another host, no framing, no plugins.
+constexpr const char* kPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+constexpr const char* kNoTokenPage =
+    "<!doctype html><html lang=\"nl\"><meta charset=\"utf-8\"><title>dossier</title>"
+    "<h1>Open het adres dat dossier serve gaf</h1>"
+    "<p>Dit adres mist de sleutel van deze sessie. Kopieer het volledige adres (met <code>?token=</code>) "
+    "uit het venster waarin u <code>dossier serve</code> startte.</p>"
+    "<h1 lang=\"en\">Open the address dossier serve printed</h1>"
+    "<p lang=\"en\">This address lacks this session's key. Copy the whole address (with <code>?token=</code>) "
+    "from the window where you started <code>dossier serve</code>.</p></html>";
+// The pages: the only files served, each by its own name (no directory is ever listed).
+const std::map<std::string, std::string, std::less<>> kPages = {
+    {"/", "index.html"}, {"/app.js", "app.js"}, {"/style.css", "style.css"}};
+
+std::string content_type(std::string_view file) {
+  if (file.ends_with(".html")) return "text/html; charset=utf-8";
+  if (file.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (file.ends_with(".css")) return "text/css; charset=utf-8";
+  return "application/octet-stream";
+}
+
+std::optional<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The value of cookie `name` in a Cookie header ("a=1; b=2").
+std::string cookie_value(const std::string& header, std::string_view name) {
+  std::string_view rest(header);
+  while (!rest.empty()) {
+    const auto end = rest.find(';');
+    std::string_view item = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=')
+      return std::string(item.substr(name.size() + 1));
+  }
+  return {};
+}
+
+void refuse(httplib::Response& res, int status, const std::string& why) {
+  res.status = status;
+  res.set_content(json{{"error", why}}.dump(), "application/json");
+}
+
+class HttpServer final : public Server {
+ public:
+  explicit HttpServer(ServeOptions options) : o_(std::move(options)) {}
+
+  Result<void> start() {
+    std::error_code ec;
+    if (!fs::is_directory(o_.workspace, ec))
+      return fail(Errc::not_found, o_.workspace.string() + ": no such folder");
+    o_.workspace = fs::canonical(o_.workspace, ec);
+    if (ec) return fail(Errc::io, o_.workspace.string() + ": " + ec.message());
+    token_ = o_.token.empty() ? crypto::random_hex(32) : o_.token;
+    for (Lang lang : {Lang::nl, Lang::en}) {
+      auto c = app::load_catalogue(o_.data_dir, lang);
+      if (!c) return tl::unexpected(c.error());
+      catalogues_.emplace(lang, std::move(*c));
+    }
+    for (httplib::Server* svr : {&v4_, &v6_}) configure(*svr);
+    port_ = o_.port == 0 ? v4_.bind_to_any_port("127.0.0.1") : (v4_.bind_to_port("127.0.0.1", o_.port) ? o_.port : -1);
+    if (port_ <= 0) return fail(Errc::io, "cannot listen on 127.0.0.1" + (o_.port ? ":" + std::to_string(o_.port) : std::string()));
+    // ::1 too, on the same port, where this machine has IPv6 (a browser may try localhost there).
+    v6_bound_ = v6_.bind_to_port("::1", port_);
+    return {};
+  }
+
+  void configure(httplib::Server& svr) {
+    svr.set_payload_max_length(o_.max_request_bytes);
+    svr.set_default_headers({{"Content-Security-Policy", kPolicy},
+                             {"X-Content-Type-Options", "nosniff"},
+                             {"Referrer-Policy", "no-referrer"},
+                             {"X-Frame-Options", "DENY"},
+                             {"Cross-Origin-Opener-Policy", "same-origin"},
+                             {"Cross-Origin-Resource-Policy", "same-origin"},
+                             {"Cache-Control", "no-store"}});
+    svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return guard(req, res);
+    });
+    routes(svr);
+  }
+
+  int port() const override { return port_; }
+  std::string address() const override { return origin() + "/?token=" + token_; }
+  const std::string& token() const override { return token_; }
+  void run() override {
+    std::thread v6;
+    if (v6_bound_) v6 = std::thread([this] { v6_.listen_after_bind(); });
+    v4_.listen_after_bind();
+    if (v6.joinable()) v6.join();
+  }
+  void stop() override {
+    v4_.stop();
+    v6_.stop();
+  }
+
+ private:
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // Every request: this server's own name in Host, the token, and for a change its own Origin.
+  httplib::Server::HandlerResponse guard(const httplib::Request& req, httplib::Response& res) {
+    using HR = httplib::Server::HandlerResponse;
+    const std::string host = req.get_header_value("Host");
+    const std::string p = std::to_string(port_);
+    if (host != "127.0.0.1:" + p && host != "localhost:" + p && host != "[::1]:" + p) {
+      refuse(res, 421, "this server answers only to 127.0.0.1:" + p + ", [::1]:" + p + " and localhost:" + p);
+      return HR::Handled;
+    }
+    const bool changes = req.method != "GET" && req.method != "HEAD";
+    if (changes && req.get_header_value("Origin") != "http://" + host) {
+      refuse(res, 403, "a change must come from this server's own pages (Origin)");
+      return HR::Handled;
+    }
+    if (crypto::equal_in_constant_time(cookie_value(req.get_header_value("Cookie"), kCookie), token_))
+      return HR::Unhandled;
+    // The first address carries the token: it becomes a cookie, and leaves the address bar.
+    if (req.method == "GET" && req.path == "/" && req.has_param("token") &&
+        crypto::equal_in_constant_time(req.get_param_value("token"), token_)) {
+      res.status = 303;
+      res.set_header("Location", "/");
+      res.set_header("Set-Cookie", std::string(kCookie) + "=" + token_ + "; Path=/; HttpOnly; SameSite=Strict");
+      return HR::Handled;
+    }
+    if (req.path.rfind("/api/", 0) == 0) {
+      refuse(res, 403, "open the address that `dossier serve` printed: it carries this run's token");
+    } else {  // a person at the browser: say it in words, in both languages
+      res.status = 403;
+      res.set_content(kNoTokenPage, "text/html; charset=utf-8");
+    }
+    return HR::Handled;
+  }
+
+  void routes(httplib::Server& svr) {
+    for (const auto& [path, file] : kPages) {
+      svr.Get(path, [this, file = file](const httplib::Request&, httplib::Response& res) {
+        auto body = read_file(fs::path(o_.data_dir) / "templates" / "web" / file);
+        if (!body) return refuse(res, 500, "templates/web/" + file + " is missing: reinstall dossier");
+        res.set_content(*body, content_type(file));
+      });
+    }
+    svr.Get("/api/words", [this](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(words(lang_of(req)).dump(), "application/json");
+    });
+    svr.Get("/api/packages", [this](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(list(lang_of(req)).dump(), "application/json");
+    });
+    svr.Get(R"(/api/packages/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      auto path = package_path(req.matches[1]);
+      if (!path) return refuse(res, path.error().code == Errc::not_found ? 404 : 400, path.error().message);
+      auto report = check(*path, lang_of(req));
+      if (!report) return refuse(res, 422, report.error().message);
+      res.set_content(to_json(*report, lang_of(req)).dump(), "application/json");
+    });
+    svr.Post("/api/packages", [this](const httplib::Request& req, httplib::Response& res) {
+      const auto body = json::parse(req.body, nullptr, false);
+      if (!body.is_object() || !body.contains("name") || !body["name"].is_string())
+        return refuse(res, 400, "give the new package's name as {\"name\": \"...\"}");
+      const std::string name = body["name"].get<std::string>();
+      if (!single_name(name)) return refuse(res, 400, "a package name is one folder name, without / or ..");
+      std::lock_guard lock(write_mutex_);
+      std::error_code ec;
+      if (fs::exists(fs::symlink_status(o_.workspace / name, ec))) return refuse(res, 409, name + " exists already");
+      // The profile as `dossier init --profile`; the same default.
+      const std::string profile = body.contains("profile") && body["profile"].is_string()
+                                      ? body["profile"].get<std::string>()
+                                      : std::string("omm-eerste-fase");
+      if (profile.empty() || profile.size() > 64 ||
+          profile.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+        return refuse(res, 400, "a profile is named by its id (dossier rules lists them), not by a file");
+      auto made = app::init_package(o_.workspace / name, o_.data_dir, profile);
+      if (!made) return refuse(res, 400, made.error().message);
+      res.status = 201;
+      res.set_content(json{{"name", name}, {"created", *made}}.dump(), "application/json");
+    });
+  }
+
+  Lang lang_of(const httplib::Request& req) const {
+    return req.get_param_value("lang") == "en" ? Lang::en : Lang::nl;
+  }
+
+  json words(Lang lang) const {
+    const Catalogue& m = catalogues_.at(lang);
+    json out = json::object();
+    for (const char* key : {"web.title", "web.workspace", "web.packages", "web.none", "web.new", "web.new-name",
+                            "web.create", "web.open", "web.back", "web.checking", "web.verdict.complete",
+                            "web.verdict.incomplete", "web.verdict.not-eligible", "web.verdict.unreadable",
+                            "web.fix", "web.weigh", "web.documents", "web.language", "web.error"})
+      out[key] = m.get(key);
+    out["lang"] = lang_code(lang);
+    return out;
+  }
+
+  static bool single_name(const std::string& name) {
+    return name.find('/') == std::string::npos && name != "." && name != ".." && name.size() <= 120 &&
+           io::is_safe_relative_path(name, 1, 120, nullptr) && name.front() != '.';
+  }
+
+  // A package of the workspace by its name: a folder with referral.xml, or a .zip; never a
+  // symbolic link, never outside.
+  Result<fs::path> package_path(const std::string& name) const {
+    if (!single_name(name)) return fail(Errc::hostile, "a package name is one folder or .zip name, without / or ..");
+    const fs::path p = o_.workspace / name;
+    std::error_code ec;
+    const auto st = fs::symlink_status(p, ec);
+    if (fs::is_directory(st) ? fs::is_regular_file(fs::symlink_status(p / "referral.xml", ec))
+                             : fs::is_regular_file(st) && p.extension() == ".zip")
+      return p;
+    return fail(Errc::not_found, name + " is not a package of this workspace");
+  }
+
+  json list(Lang lang) {
+    json out = json::array();
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(o_.workspace, ec)) {
+      const std::string name = e.path().filename().string();
+      if (package_path(name)) names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      json item{{"name", name}};
+      auto report = check(o_.workspace / name, lang);
+      if (report) {
+        item["verdict"] = verdict_name(report->verdict);
+        item["documents"] = report->documents.size();
+      } else {
+        item["verdict"] = "unreadable";
+        item["error"] = report.error().message;
+      }
+      out.push_back(std::move(item));
+    }
+    return out;
+  }
+
+  // The check of a package, again only when one of its files changed (their names, sizes and
+  // times), one check at a time.
+  Result<Report> check(const fs::path& package, Lang lang) {
+    std::string fingerprint;
+    std::error_code ec;
+    if (fs::is_directory(fs::symlink_status(package, ec))) {
+      for (auto it = fs::recursive_directory_iterator(package, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        const auto st = it->symlink_status(ec);
+        fingerprint += it->path().string() + "|" + std::to_string(fs::is_regular_file(st) ? it->file_size(ec) : 0) +
+                       "|" + std::to_string(it->last_write_time(ec).time_since_epoch().count()) + "\n";
+      }
+    } else {
+      fingerprint = std::to_string(fs::file_size(package, ec)) + "|" +
+                    std::to_string(fs::last_write_time(package, ec).time_since_epoch().count());
+    }
+    std::lock_guard lock(check_mutex_);
+    const std::string key = package.string() + "\n" + lang_code(lang);
+    if (auto hit = cache_.find(key); hit != cache_.end() && hit->second.first == fingerprint) return hit->second.second;
+    app::CheckOptions options;
+    options.data_dir = o_.data_dir;
+    auto report = app::run_check(package, options, catalogues_.at(lang));
+    if (report) cache_[key] = {fingerprint, *report};
+    return report;
+  }
+
+  ServeOptions o_;
+  httplib::Server v4_, v6_;
+  bool v6_bound_ = false;
+  int port_ = -1;
+  std::string token_;
+  std::map<Lang, Catalogue> catalogues_;
+  std::mutex check_mutex_, write_mutex_;
+  std::map<std::string, std::pair<std::string, Report>> cache_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::create(const ServeOptions& options) {
+  auto server = std::make_unique<HttpServer>(options);
+  if (auto started = server->start(); !started) return tl::unexpected(started.error());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace dossier::web

@@ -1,0 +1,136 @@
+// dossier serve: the workspace and one package's checklist, from the server's JSON (docs/web.md).
+// No framework, no request to any other host; every text from the server is set as text, never
+// as markup.
+'use strict';
+
+const state = { lang: localStorage.getItem('dossier-lang') === 'en' ? 'en' : 'nl', words: {} };
+const $ = (id) => document.getElementById(id);
+
+async function api(path, options = {}) {
+  const sep = path.includes('?') ? '&' : '?';
+  const response = await fetch(`${path}${sep}lang=${state.lang}`, { credentials: 'same-origin', ...options });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error || `${response.status}`);
+  return body;
+}
+
+function t(key) { return state.words[key] || key; }
+
+function element(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+function status(text) { $('status').textContent = text || ''; }
+
+async function loadWords() {
+  state.words = await api('/api/words');
+  document.documentElement.lang = state.lang;
+  document.title = t('web.title');
+  $('title').textContent = t('web.title');
+  $('switch-lang').textContent = t('web.language');
+  $('packages-heading').textContent = t('web.packages');
+  $('new-heading').textContent = t('web.new');
+  $('new-name-label').textContent = t('web.new-name');
+  $('create').textContent = t('web.create');
+  $('back').textContent = t('web.back');
+  $('fix-heading').textContent = t('web.fix');
+  $('weigh-heading').textContent = t('web.weigh');
+  $('documents-heading').textContent = t('web.documents');
+}
+
+function verdictText(v) { return t(`web.verdict.${v}`); }
+
+async function showWorkspace() {
+  $('package').hidden = true;
+  $('workspace').hidden = false;
+  status(t('web.checking'));
+  const list = $('packages');
+  list.replaceChildren();
+  try {
+    const packages = await api('/api/packages');
+    status('');
+    if (packages.length === 0) list.append(element('li', t('web.none')));
+    for (const p of packages) {
+      const li = element('li');
+      li.append(element('span', p.name), element('span', verdictText(p.verdict), `verdict-${p.verdict}`));
+      const open = element('a', t('web.open'));
+      open.href = `#package/${encodeURIComponent(p.name)}`;
+      open.setAttribute('aria-label', `${t('web.open')}: ${p.name}`);
+      li.append(open);
+      list.append(li);
+    }
+  } catch (e) {
+    status(`${t('web.error')}: ${e.message}`);
+  }
+}
+
+function finding(f) {
+  const li = element('li', undefined, f.status);
+  li.append(element('strong', f.message));
+  if (f.fix) li.append(element('p', f.fix, 'fix'));
+  for (const file of f.files || []) li.append(element('p', file, 'fix'));
+  return li;
+}
+
+async function showPackage(name) {
+  $('workspace').hidden = true;
+  $('package').hidden = false;
+  $('package-name').textContent = name;
+  $('verdict').textContent = '';
+  for (const id of ['fix', 'weigh']) $(id).replaceChildren();
+  $('documents').tBodies[0].replaceChildren();
+  status(t('web.checking'));
+  try {
+    const report = await api(`/api/packages/${encodeURIComponent(name)}`);
+    status('');
+    $('verdict').textContent = verdictText(report.verdict);
+    $('verdict').className = `verdict verdict-${report.verdict}`;
+    for (const f of report.findings) {
+      if (f.status === 'passed' || f.status === 'info') continue;
+      $(f.kind === 'completeness' ? 'fix' : 'weigh').append(finding(f));
+    }
+    for (const d of report.documents) {
+      const row = element('tr');
+      row.append(element('td', d.path), element('td', d.evidence || '—'), element('td', String(d.pages ?? '—')),
+                 element('td', d.text ? d.text.source : '—'));
+      $('documents').tBodies[0].append(row);
+    }
+    $('main').focus();
+  } catch (e) {
+    status(`${t('web.error')}: ${e.message}`);
+  }
+}
+
+async function route() {
+  const m = location.hash.match(/^#package\/(.+)$/);
+  if (m) await showPackage(decodeURIComponent(m[1]));
+  else await showWorkspace();
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
+  $('switch-lang').addEventListener('click', async () => {
+    state.lang = state.lang === 'nl' ? 'en' : 'nl';
+    localStorage.setItem('dossier-lang', state.lang);
+    await loadWords();
+    await route();
+  });
+  $('back').addEventListener('click', (e) => { e.preventDefault(); location.hash = ''; });
+  $('new-package').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const name = $('new-name').value.trim();
+    try {
+      await api('/api/packages', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                   body: JSON.stringify({ name }) });
+      $('new-name').value = '';
+      location.hash = `#package/${encodeURIComponent(name)}`;
+    } catch (err) {
+      status(`${t('web.error')}: ${err.message}`);
+    }
+  });
+  window.addEventListener('hashchange', route);
+  await loadWords();
+  await route();
+});
