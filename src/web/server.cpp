@@ -224,7 +224,8 @@ class HttpServer final : public Server {
     for (const char* key : {"web.title", "web.workspace", "web.packages", "web.none", "web.new", "web.new-name",
                             "web.create", "web.open", "web.back", "web.checking", "web.verdict.complete",
                             "web.verdict.incomplete", "web.verdict.not-eligible", "web.verdict.unreadable",
-                            "web.fix", "web.weigh", "web.documents", "web.language", "web.error"})
+                            "web.fix", "web.weigh", "web.documents", "web.language", "web.error", "web.doc-path",
+                            "web.doc-type", "web.doc-pages", "web.doc-text", "web.nothing"})
       out[key] = m.get(key);
     out["lang"] = lang_code(lang);
     return out;

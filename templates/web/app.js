@@ -39,6 +39,8 @@ async function loadWords() {
   $('fix-heading').textContent = t('web.fix');
   $('weigh-heading').textContent = t('web.weigh');
   $('documents-heading').textContent = t('web.documents');
+  for (const [id, key] of [['th-path', 'web.doc-path'], ['th-type', 'web.doc-type'], ['th-pages', 'web.doc-pages'], ['th-text', 'web.doc-text']])
+    $(id).textContent = t(key);
 }
 
 function verdictText(v) { return t(`web.verdict.${v}`); }
@@ -92,6 +94,8 @@ async function showPackage(name) {
       if (f.status === 'passed' || f.status === 'info') continue;
       $(f.kind === 'completeness' ? 'fix' : 'weigh').append(finding(f));
     }
+    for (const id of ['fix', 'weigh'])
+      if ($(id).children.length === 0) $(id).append(element('li', t('web.nothing'), 'passed'));
     for (const d of report.documents) {
       const row = element('tr');
       row.append(element('td', d.path), element('td', d.evidence || '—'), element('td', String(d.pages ?? '—')),

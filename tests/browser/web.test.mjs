@@ -1,0 +1,131 @@
+// End-to-end test of `dossier serve` in Debian's chromium (issue 10, docs/web.md): the
+// coordinator's way through the pages, with screenshots of each step, an accessibility check
+// (axe-core: no serious or critical violation) and one pass by keyboard only.
+//
+//   node tests/browser/web.test.mjs   with DOSSIER (the dossier program), DOSSIER_DATA_DIR (the
+//   source tree), SHOTS (where the screenshots go) and CHROMIUM (default /usr/bin/chromium)
+//
+// Exits 0 when every step holds, 1 when one does not (each says which), 2 when it cannot run:
+// chromium or the npm packages missing (scripts/setup installs both; nothing is downloaded here).
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, unlinkSync, copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const need = (name) => { if (!process.env[name]) { console.error(`browser test: set ${name}`); process.exit(2); } return process.env[name]; };
+const dossier = need('DOSSIER');
+const source = need('DOSSIER_DATA_DIR');
+const shots = need('SHOTS');
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!existsSync(chromium)) { console.error(`browser test: ${chromium} is missing: run scripts/setup (Debian's chromium)`); process.exit(2); }
+let chromiumApi, axeSource;
+try {
+  ({ chromium: chromiumApi } = require('playwright-core'));
+  axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+} catch (e) {
+  console.error(`browser test: the npm packages are missing (${e.message}): run scripts/setup`);
+  process.exit(2);
+}
+
+let failures = 0;
+const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures += 1; };
+
+const workspace = mkdtempSync(join(tmpdir(), 'dossier-web-'));
+mkdirSync(shots, { recursive: true });
+for (const name of ['complete', 'incomplete']) cpSync(join(source, 'examples', name), join(workspace, name), { recursive: true });
+
+const server = spawn(dossier, ['serve', workspace, '--lang', 'en'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const address = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/); if (m) resolve(m[0]); });
+  server.on('exit', (code) => reject(new Error(`dossier serve ended (${code}) before it printed its address`)));
+  setTimeout(() => reject(new Error('dossier serve printed no address within 20 s')), 20000);
+});
+const origin = new URL(address).origin;
+
+const browser = await chromiumApi.launch({ executablePath: chromium, args: ['--no-sandbox'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+
+  async function axe(what) {
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    check(serious.length === 0, `${what}: no serious accessibility violation${serious.length ? ` (${serious.map((v) => v.id).join(', ')})` : ''}`);
+  }
+  const verdictOf = (name) => page.locator('#packages li', { hasText: name }).locator('[class^=verdict-]');
+
+  // 1. The workspace: every package with its verdict; the token has left the address bar.
+  await page.goto(address);
+  await page.locator('#packages li').first().waitFor({ timeout: 120000 });
+  check(!page.url().includes('token'), 'the token is not in the address bar');
+  check((await verdictOf('complete').first().textContent()) === 'compleet', 'complete is shown as compleet (Dutch by default)');
+  check((await verdictOf('incomplete').textContent()) === 'onvolledig', 'incomplete is shown as onvolledig');
+  await page.screenshot({ path: join(shots, 'web-werkmap.png'), fullPage: true });
+  await axe('the workspace');
+
+  // 2. One package: its checklist, what to fix apart from what CoMensha weighs.
+  await page.getByRole('link', { name: 'Openen: incomplete' }).click();
+  await page.locator('#verdict:not(:empty)').waitFor({ timeout: 120000 });
+  check((await page.locator('#fix li').count()) > 0, 'an incomplete package lists what to fix');
+  await page.screenshot({ path: join(shots, 'web-pakket-onvolledig.png'), fullPage: true });
+  await axe('a package');
+
+  // 3. A document removed: the failure appears; put back: it goes.
+  const consent = join(workspace, 'complete', 'toestemming', 'toestemmingsverklaring.pdf');
+  const kept = join(workspace, 'kept.pdf');
+  copyFileSync(consent, kept);
+  unlinkSync(consent);
+  await page.goto(`${origin}/#package/complete`);
+  await page.locator('#verdict:not(:empty)').waitFor({ timeout: 120000 });
+  check((await page.locator('#verdict').textContent()) === 'onvolledig', 'without its consent form the package is incomplete');
+  check((await page.locator('#fix').textContent()).includes('toestemming'), 'the checklist says the consent is missing');
+  await page.screenshot({ path: join(shots, 'web-document-weg.png'), fullPage: true });
+  copyFileSync(kept, consent);
+  await page.reload();
+  await page.locator('#verdict:not(:empty)').waitFor({ timeout: 120000 });
+  check((await page.locator('#verdict').textContent()) === 'compleet', 'with the form back it is complete again');
+
+  // 4. English, then a new package from the form.
+  await page.goto(`${origin}/`);
+  await page.locator('#packages li').first().waitFor({ timeout: 120000 });
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Referral packages' }).waitFor();
+  check(true, 'the page switches to English');
+  await page.getByLabel('Folder name (for example CL-2026-0042)').fill('CL-2026-0099');
+  await page.getByRole('button', { name: 'Create package' }).click();
+  await page.locator('#verdict:not(:empty)').waitFor({ timeout: 120000 });
+  check(existsSync(join(workspace, 'CL-2026-0099', 'referral.xml')), 'the new package is made in the workspace');
+  check((await page.locator('#verdict').textContent()) === 'incomplete', 'a new, empty package is incomplete');
+  await page.screenshot({ path: join(shots, 'web-nieuw-pakket.png'), fullPage: true });
+
+  // 5. By keyboard only: from the top, Tab to a package's link and open it with Enter.
+  await page.goto(`${origin}/`);
+  await page.locator('#packages li').first().waitFor({ timeout: 120000 });
+  let reached = false;
+  for (let i = 0; i < 12 && !reached; i += 1) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.endsWith(': complete') ?? false);
+  }
+  check(reached, 'the first package can be reached with Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('#verdict:not(:empty)').waitFor({ timeout: 120000 });
+  check((await page.locator('#package-name').textContent()) === 'complete', 'Enter opens it');
+
+  check(requests.every((u) => u.startsWith(origin)), `no request left this server (${requests.length} requests)`);
+  check(consoleErrors.length === 0, `no error in the console${consoleErrors.length ? `: ${consoleErrors.join(' | ')}` : ''}`);
+} catch (e) {
+  check(false, `the walk through the pages stopped: ${e.message}`);
+} finally {
+  await browser.close();
+  server.kill('SIGINT');
+  rmSync(workspace, { recursive: true, force: true });
+}
+console.log(`browser test: ${failures === 0 ? 'all steps passed' : `${failures} step(s) failed`}; screenshots in ${shots}`);
+process.exit(failures === 0 ? 0 : 1);
