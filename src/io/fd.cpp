@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -117,6 +119,33 @@ Result<void> write_new_file(const std::filesystem::path& file, std::string_view 
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   if (::fsync(fd.get()) != 0) return fail(Errc::io, file.string() + ": " + std::strerror(errno));
+  return {};
+}
+
+Result<void> publish_new_file(const std::filesystem::path& dir, const std::string& name, std::string_view bytes) {
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+    return fail(Errc::usage, name + ": not a file name");
+  std::string tmpl = (dir / ".dossier-new-XXXXXX").string();
+  UniqueFd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
+  if (!fd) return fail(Errc::io, (dir / name).string() + ": " + std::strerror(errno));
+  const std::filesystem::path temp = tmpl;
+  auto give_up = [&](Error e) -> Result<void> {
+    ::unlink(temp.c_str());
+    return tl::unexpected(std::move(e));
+  };
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd.get(), bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return give_up(Error{Errc::io, (dir / name).string() + ": " + std::strerror(errno)});
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::fchmod(fd.get(), 0600) != 0 || ::fsync(fd.get()) != 0)
+    return give_up(Error{Errc::io, (dir / name).string() + ": " + std::strerror(errno)});
+  if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, (dir / name).c_str(), RENAME_NOREPLACE) != 0) {
+    const int err = errno;
+    return give_up(Error{err == EEXIST ? Errc::usage : Errc::io, (dir / name).string() + ": " + std::strerror(err)});
+  }
+  if (UniqueFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); folder) (void)::fsync(folder.get());
   return {};
 }
 

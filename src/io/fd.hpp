@@ -74,6 +74,13 @@ Result<std::string> read_named_file(const std::filesystem::path& file, std::size
 // Errc::io naming the file. For files inside a Staging folder.
 Result<void> write_new_file(const std::filesystem::path& file, std::string_view bytes);
 
+// Puts `bytes` into the folder `dir` as the new file `name` (one path segment) all at once:
+// written to a hidden temporary file there, flushed, then renamed into place only when no file
+// of that name exists (renameat2 RENAME_NOREPLACE), and the folder flushed. Another reader sees
+// the whole file or none; a failure leaves nothing. Errc::usage when `name` exists already,
+// Errc::io naming the file otherwise. For files a user adds to a package (dossier serve).
+Result<void> publish_new_file(const std::filesystem::path& dir, const std::string& name, std::string_view bytes);
+
 // A file in memory only (memfd_create): what dossier makes and encrypts before it reaches a
 // disk (seal's reading copy). Errc::io with the system's reason.
 Result<UniqueFd> memory_file(const char* name);

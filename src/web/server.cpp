@@ -22,6 +22,7 @@
 #include "app/init.hpp"
 #include "core/report.hpp"
 #include "crypto/secret.hpp"
+#include "io/fd.hpp"
 #include "io/safe_path.hpp"
 
 namespace dossier::web {
@@ -189,7 +190,39 @@ class HttpServer final : public Server {
       if (!path) return refuse(res, path.error().code == Errc::not_found ? 404 : 400, path.error().message);
       auto report = check(*path, lang_of(req));
       if (!report) return refuse(res, 422, report.error().message);
-      res.set_content(to_json(*report, lang_of(req)).dump(), "application/json");
+      json out = to_json(*report, lang_of(req));
+      out["folders"] = folders_of(*path);
+      res.set_content(out.dump(), "application/json");
+    });
+    svr.Post(R"(/api/packages/([^/]+)/documents)", [this](const httplib::Request& req, httplib::Response& res) {
+      auto folder = package_folder(req.matches[1], req.has_file("folder") ? req.get_file_value("folder").content : "");
+      if (!folder) return refuse(res, folder.error().code == Errc::not_found ? 404 : 400, folder.error().message);
+      if (!req.has_file("file")) return refuse(res, 400, "send the document as the form field \"file\"");
+      const auto file = req.get_file_value("file");
+      if (!single_name(file.filename) || !lower(file.filename).ends_with(".pdf"))
+        return refuse(res, 400, "a document is a .pdf with a plain file name (no folder, not hidden)");
+      if (file.content.size() > o_.max_request_bytes) return refuse(res, 413, "the document is larger than the limit");
+      std::lock_guard lock(write_mutex_);
+      auto placed = io::publish_new_file(*folder, file.filename, file.content);
+      if (!placed) return refuse(res, placed.error().code == Errc::usage ? 409 : 500,
+                                 placed.error().code == Errc::usage ? file.filename + " is in that folder already: remove it first"
+                                                                    : placed.error().message);
+      res.status = 201;
+      res.set_content(json{{"added", folder->filename().string() + "/" + file.filename}}.dump(), "application/json");
+    });
+    svr.Delete(R"(/api/packages/([^/]+)/documents)", [this](const httplib::Request& req, httplib::Response& res) {
+      const std::string path = req.get_param_value("path");
+      const auto slash = path.find('/');
+      if (slash == std::string::npos) return refuse(res, 400, "name the document as folder/file.pdf");
+      auto folder = package_folder(req.matches[1], path.substr(0, slash));
+      if (!folder) return refuse(res, folder.error().code == Errc::not_found ? 404 : 400, folder.error().message);
+      const std::string name = path.substr(slash + 1);
+      if (!single_name(name)) return refuse(res, 400, "name the document as folder/file.pdf");
+      std::lock_guard lock(write_mutex_);
+      std::error_code ec;
+      if (!fs::is_regular_file(fs::symlink_status(*folder / name, ec))) return refuse(res, 404, path + " is not a document of this package");
+      if (!fs::remove(*folder / name, ec) || ec) return refuse(res, 500, path + ": " + ec.message());
+      res.set_content(json{{"removed", path}}.dump(), "application/json");
     });
     svr.Post("/api/packages", [this](const httplib::Request& req, httplib::Response& res) {
       const auto body = json::parse(req.body, nullptr, false);
@@ -225,7 +258,8 @@ class HttpServer final : public Server {
                             "web.create", "web.open", "web.back", "web.checking", "web.verdict.complete",
                             "web.verdict.incomplete", "web.verdict.not-eligible", "web.verdict.unreadable",
                             "web.fix", "web.weigh", "web.documents", "web.language", "web.error", "web.doc-path",
-                            "web.doc-type", "web.doc-pages", "web.doc-text", "web.nothing"})
+                            "web.doc-type", "web.doc-pages", "web.doc-text", "web.nothing", "web.add", "web.add-folder",
+                            "web.add-file", "web.add-button", "web.remove", "web.remove-confirm"})
       out[key] = m.get(key);
     out["lang"] = lang_code(lang);
     return out;
@@ -247,6 +281,37 @@ class HttpServer final : public Server {
                              : fs::is_regular_file(st) && p.extension() == ".zip")
       return p;
     return fail(Errc::not_found, name + " is not a package of this workspace");
+  }
+
+  // A folder (one level down) of a folder package of the workspace, by the names from the page.
+  Result<fs::path> package_folder(const std::string& package, const std::string& folder) const {
+    auto p = package_path(package);
+    if (!p) return p;
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(*p, ec)))
+      return fail(Errc::unsupported, package + " is a .zip: unpack it to change its documents");
+    if (!single_name(folder)) return fail(Errc::hostile, "an evidence folder is one folder name, without / or ..");
+    const fs::path f = *p / folder;
+    if (!fs::is_directory(fs::symlink_status(f, ec))) return fail(Errc::not_found, folder + " is not a folder of " + package);
+    return f;
+  }
+
+  static std::string lower(std::string s) {
+    for (char& c : s)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+  }
+
+  // The folders of a folder package (where documents can be added), sorted.
+  json folders_of(const fs::path& package) const {
+    std::vector<std::string> names;
+    std::error_code ec;
+    if (fs::is_directory(fs::symlink_status(package, ec)))
+      for (const auto& e : fs::directory_iterator(package, ec))
+        if (e.is_directory(ec) && !e.is_symlink(ec) && single_name(e.path().filename().string()))
+          names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
   json list(Lang lang) {

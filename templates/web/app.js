@@ -41,6 +41,11 @@ async function loadWords() {
   $('documents-heading').textContent = t('web.documents');
   for (const [id, key] of [['th-path', 'web.doc-path'], ['th-type', 'web.doc-type'], ['th-pages', 'web.doc-pages'], ['th-text', 'web.doc-text']])
     $(id).textContent = t(key);
+  $('th-action').textContent = t('web.remove');
+  $('add-heading').textContent = t('web.add');
+  $('add-folder-label').textContent = t('web.add-folder');
+  $('add-file-label').textContent = t('web.add-file');
+  $('add-button').textContent = t('web.add-button');
 }
 
 function verdictText(v) { return t(`web.verdict.${v}`); }
@@ -100,9 +105,48 @@ async function showPackage(name) {
       const row = element('tr');
       row.append(element('td', d.path), element('td', d.evidence || '—'), element('td', String(d.pages ?? '—')),
                  element('td', d.text ? d.text.source : '—'));
+      const cell = element('td');
+      if (report.folders.length > 0 && d.path.includes('/')) {
+        const remove = element('button', t('web.remove'), 'remove');
+        remove.type = 'button';
+        remove.setAttribute('aria-label', `${t('web.remove')}: ${d.path}`);
+        remove.addEventListener('click', () => removeDocument(name, d.path));
+        cell.append(remove);
+      }
+      row.append(cell);
       $('documents').tBodies[0].append(row);
     }
+    const select = $('add-folder');
+    select.replaceChildren(...report.folders.map((f) => { const o = element('option', f); o.value = f; return o; }));
+    $('add-document').hidden = report.folders.length === 0;
+    $('add-document').dataset.package = name;
     $('main').focus();
+  } catch (e) {
+    status(`${t('web.error')}: ${e.message}`);
+  }
+}
+
+async function removeDocument(name, path) {
+  if (!window.confirm(t('web.remove-confirm').replace('{path}', path))) return;
+  try {
+    await api(`/api/packages/${encodeURIComponent(name)}/documents?path=${encodeURIComponent(path)}`, { method: 'DELETE' });
+    await showPackage(name);
+  } catch (e) {
+    status(`${t('web.error')}: ${e.message}`);
+  }
+}
+
+async function addDocument(event) {
+  event.preventDefault();
+  const form = $('add-document');
+  const name = form.dataset.package;
+  const data = new FormData();
+  data.append('folder', $('add-folder').value);
+  data.append('file', $('add-file').files[0]);
+  try {
+    await api(`/api/packages/${encodeURIComponent(name)}/documents`, { method: 'POST', body: data });
+    $('add-file').value = '';
+    await showPackage(name);
   } catch (e) {
     status(`${t('web.error')}: ${e.message}`);
   }
@@ -134,6 +178,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       status(`${t('web.error')}: ${err.message}`);
     }
   });
+  $('add-document').addEventListener('submit', addDocument);
   window.addEventListener('hashchange', route);
   await loadWords();
   await route();

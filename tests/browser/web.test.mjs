@@ -1,5 +1,5 @@
 // End-to-end test of `dossier serve` in Debian's chromium (issue 10, docs/web.md): the
-// coordinator's way through the pages, with screenshots of each step, an accessibility check
+// coordinator's way through the pages (a document removed and added back by upload among them), with screenshots of each step, an accessibility check
 // (axe-core: no serious or critical violation) and one pass by keyboard only.
 //
 //   node tests/browser/web.test.mjs   with DOSSIER (the dossier program), DOSSIER_DATA_DIR (the
@@ -8,7 +8,7 @@
 // Exits 0 when every step holds, 1 when one does not (each says which), 2 when it cannot run:
 // chromium or the npm packages missing (scripts/setup installs both; nothing is downloaded here).
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, unlinkSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,20 +77,25 @@ try {
   await page.screenshot({ path: join(shots, 'web-pakket-onvolledig.png'), fullPage: true });
   await axe('a package');
 
-  // 3. A document removed: the failure appears; put back: it goes.
+  // 3. A document removed in the page: the failure appears; added back by upload: it goes.
   const consent = join(workspace, 'complete', 'toestemming', 'toestemmingsverklaring.pdf');
-  const kept = join(workspace, 'kept.pdf');
+  const kept = join(workspace, 'toestemmingsverklaring.pdf');
   copyFileSync(consent, kept);
-  unlinkSync(consent);
+  page.on('dialog', (d) => d.accept());
   await page.goto(`${origin}/#package/complete`);
   await page.locator('#verdict:not(:empty)').waitFor({ timeout: 120000 });
-  check((await page.locator('#verdict').textContent()) === 'onvolledig', 'without its consent form the package is incomplete');
+  await page.getByRole('button', { name: 'Verwijderen: toestemming/toestemmingsverklaring.pdf' }).click();
+  await page.locator('#verdict', { hasText: 'onvolledig' }).waitFor({ timeout: 120000 });
+  check(!existsSync(consent), 'the remove button removes the document from the package folder');
   check((await page.locator('#fix').textContent()).includes('toestemming'), 'the checklist says the consent is missing');
   await page.screenshot({ path: join(shots, 'web-document-weg.png'), fullPage: true });
-  copyFileSync(kept, consent);
-  await page.reload();
-  await page.locator('#verdict:not(:empty)').waitFor({ timeout: 120000 });
-  check((await page.locator('#verdict').textContent()) === 'compleet', 'with the form back it is complete again');
+  await page.getByLabel('Map (soort bewijs)').selectOption('toestemming');
+  await page.getByLabel('PDF-bestand').setInputFiles(kept);
+  await page.getByRole('button', { name: 'Toevoegen' }).click();
+  await page.locator('#verdict', { hasText: /^compleet$/ }).waitFor({ timeout: 120000 });
+  check(readFileSync(consent).equals(readFileSync(kept)), 'the upload puts the very bytes into toestemming/');
+  check((await page.locator('#verdict').textContent()) === 'compleet', 'with the form added back it is complete again');
+  await page.screenshot({ path: join(shots, 'web-document-terug.png'), fullPage: true });
 
   // 4. English, then a new package from the form.
   await page.goto(`${origin}/`);

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -216,6 +217,68 @@ TEST_F(WebServer, TheChecklistIsTheChecksReportInTheChosenLanguage) {
   fs::remove(dir_.path() / "complete" / "toestemming" / "toestemmingsverklaring.pdf");
   auto after = nlohmann::json::parse(client().Get("/api/packages/complete", with_token())->body);
   EXPECT_EQ(after["verdict"], "incomplete");
+}
+
+// A document added from the page lands whole in its evidence folder, or not at all; never
+// outside the package, never over another, never larger than the limit.
+TEST_F(WebServer, AnUploadLandsWholeInItsFolderOrNotAtAll) {
+  const fs::path consent = dir_.path() / "complete" / "toestemming" / "toestemmingsverklaring.pdf";
+  const std::string pdf = test::read_text(consent);
+  const auto before = test::bundle::listing(dir_.path() / "complete");
+  auto upload = [&](const std::string& folder, const std::string& filename, const std::string& content,
+                    const httplib::Headers& headers) {
+    httplib::MultipartFormDataItems items{{"folder", folder, "", ""}, {"file", content, filename, "application/pdf"}};
+    return client().Post("/api/packages/complete/documents", headers, items);
+  };
+  EXPECT_EQ(upload("toestemming", "tweede.pdf", pdf, with_token())->status, 403) << "no Origin";
+  auto made = upload("toestemming", "tweede.pdf", pdf, changing());
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->status, 201) << made->body;
+  EXPECT_EQ(test::read_text(dir_.path() / "complete" / "toestemming" / "tweede.pdf"), pdf);
+  EXPECT_EQ(upload("toestemming", "tweede.pdf", "%PDF-other", changing())->status, 409) << "never over a document";
+  EXPECT_EQ(test::read_text(dir_.path() / "complete" / "toestemming" / "tweede.pdf"), pdf);
+  for (const auto& [folder, filename] : std::vector<std::pair<std::string, std::string>>{
+           {"..", "x.pdf"}, {"toestemming/..", "x.pdf"}, {"/tmp", "x.pdf"}, {"nergens", "x.pdf"},
+           {"toestemming", "../x.pdf"}, {"toestemming", "sub/x.pdf"}, {"toestemming", ".x.pdf"},
+           {"toestemming", "x.exe"}, {"toestemming", ""}}) {
+    auto r = upload(folder, filename, pdf, changing());
+    ASSERT_TRUE(r) << folder << " " << filename;
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << folder << " " << filename << ": " << r->status;
+  }
+  auto big = upload("toestemming", "groot.pdf", std::string(80 * 1024, 'x'), changing());
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_FALSE(fs::exists(dir_.path() / "complete" / "toestemming" / "groot.pdf"));
+  const auto listing = test::bundle::listing(dir_.path() / "complete");
+  EXPECT_EQ(listing.count("toestemming/tweede.pdf"), 1u);
+  EXPECT_EQ(listing.size(), before.size() + 1) << "nothing but the one document was added";
+  for (const auto& e : fs::recursive_directory_iterator(dir_.path()))
+    EXPECT_EQ(e.path().filename().string().rfind(".dossier-new-", 0), std::string::npos) << "a temporary file was left: " << e.path();
+}
+
+TEST_F(WebServer, ADocumentIsRemovedOnlyFromInsideItsPackage) {
+  auto remove = [&](const std::string& path, const httplib::Headers& headers) {
+    return client().Delete("/api/packages/complete/documents?path=" + httplib::detail::encode_query_param(path), headers);
+  };
+  const fs::path consent = dir_.path() / "complete" / "toestemming" / "toestemmingsverklaring.pdf";
+  EXPECT_EQ(remove("toestemming/toestemmingsverklaring.pdf", with_token())->status, 403) << "no Origin";
+  EXPECT_TRUE(fs::exists(consent));
+  fs::create_directory(dir_.path() / "buiten");
+  test::bundle::write_bytes(dir_.path() / "buiten" / "x.pdf", test::bundle::span_of("%PDF-"));
+  for (const std::string& path : std::vector<std::string>{"../buiten/x.pdf", "toestemming/../../buiten/x.pdf", "/etc/passwd",
+                                                          "toestemming", "toestemming/", "toestemming/nergens.pdf", "x.pdf"}) {
+    auto r = remove(path, changing());
+    ASSERT_TRUE(r) << path;
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << path << ": " << r->status;
+  }
+  EXPECT_TRUE(fs::exists(dir_.path() / "buiten" / "x.pdf"));
+  auto removed = remove("toestemming/toestemmingsverklaring.pdf", changing());
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->status, 200) << removed->body;
+  EXPECT_FALSE(fs::exists(consent));
+  auto report = nlohmann::json::parse(client().Get("/api/packages/complete", with_token())->body);
+  EXPECT_EQ(report["verdict"], "incomplete");
+  EXPECT_NE(std::find(report["folders"].begin(), report["folders"].end(), "toestemming"), report["folders"].end());
 }
 
 TEST(WebServerStart, AWorkspaceThatIsNotAFolderIsRefused) {
