@@ -24,6 +24,7 @@
 #include "crypto/secret.hpp"
 #include "io/fd.hpp"
 #include "io/safe_path.hpp"
+#include "web/workspace.hpp"
 
 namespace dossier::web {
 namespace {
@@ -77,6 +78,12 @@ std::string cookie_value(const std::string& header, std::string_view name) {
   return {};
 }
 
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
 void refuse(httplib::Response& res, int status, const std::string& why) {
   res.status = status;
   res.set_content(json{{"error", why}}.dump(), "application/json");
@@ -93,11 +100,9 @@ class HttpServer final : public Server {
     o_.workspace = fs::canonical(o_.workspace, ec);
     if (ec) return fail(Errc::io, o_.workspace.string() + ": " + ec.message());
     token_ = o_.token.empty() ? crypto::random_hex(32) : o_.token;
-    for (Lang lang : {Lang::nl, Lang::en}) {
-      auto c = app::load_catalogue(o_.data_dir, lang);
-      if (!c) return tl::unexpected(c.error());
-      catalogues_.emplace(lang, std::move(*c));
-    }
+    auto ws = Workspace::open(o_.workspace, o_.data_dir);
+    if (!ws) return tl::unexpected(ws.error());
+    ws_.emplace(std::move(*ws));
     for (httplib::Server* svr : {&v4_, &v6_}) configure(*svr);
     port_ = o_.port == 0 ? v4_.bind_to_any_port("127.0.0.1") : (v4_.bind_to_port("127.0.0.1", o_.port) ? o_.port : -1);
     if (port_ <= 0) return fail(Errc::io, "cannot listen on 127.0.0.1" + (o_.port ? ":" + std::to_string(o_.port) : std::string()));
@@ -186,23 +191,23 @@ class HttpServer final : public Server {
       res.set_content(list(lang_of(req)).dump(), "application/json");
     });
     svr.Get(R"(/api/packages/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-      auto path = package_path(req.matches[1]);
+      auto path = ws_->package(req.matches[1]);
       if (!path) return refuse(res, path.error().code == Errc::not_found ? 404 : 400, path.error().message);
-      auto report = check(*path, lang_of(req));
+      auto report = ws_->check(*path, lang_of(req));
       if (!report) return refuse(res, 422, report.error().message);
       json out = to_json(*report, lang_of(req));
-      out["folders"] = folders_of(*path);
+      out["folders"] = ws_->folders_of(*path);
       res.set_content(out.dump(), "application/json");
     });
     svr.Post(R"(/api/packages/([^/]+)/documents)", [this](const httplib::Request& req, httplib::Response& res) {
-      auto folder = package_folder(req.matches[1], req.has_file("folder") ? req.get_file_value("folder").content : "");
+      auto folder = ws_->evidence_folder(req.matches[1], req.has_file("folder") ? req.get_file_value("folder").content : "");
       if (!folder) return refuse(res, folder.error().code == Errc::not_found ? 404 : 400, folder.error().message);
       if (!req.has_file("file")) return refuse(res, 400, "send the document as the form field \"file\"");
       const auto file = req.get_file_value("file");
-      if (!single_name(file.filename) || !lower(file.filename).ends_with(".pdf"))
+      if (!Workspace::single_name(file.filename) || !lower(file.filename).ends_with(".pdf"))
         return refuse(res, 400, "a document is a .pdf with a plain file name (no folder, not hidden)");
       if (file.content.size() > o_.max_request_bytes) return refuse(res, 413, "the document is larger than the limit");
-      std::lock_guard lock(write_mutex_);
+      const auto lock = ws_->write_lock();
       auto placed = io::publish_new_file(*folder, file.filename, file.content);
       if (!placed) return refuse(res, placed.error().code == Errc::usage ? 409 : 500,
                                  placed.error().code == Errc::usage ? file.filename + " is in that folder already: remove it first"
@@ -214,11 +219,11 @@ class HttpServer final : public Server {
       const std::string path = req.get_param_value("path");
       const auto slash = path.find('/');
       if (slash == std::string::npos) return refuse(res, 400, "name the document as folder/file.pdf");
-      auto folder = package_folder(req.matches[1], path.substr(0, slash));
+      auto folder = ws_->evidence_folder(req.matches[1], path.substr(0, slash));
       if (!folder) return refuse(res, folder.error().code == Errc::not_found ? 404 : 400, folder.error().message);
       const std::string name = path.substr(slash + 1);
-      if (!single_name(name)) return refuse(res, 400, "name the document as folder/file.pdf");
-      std::lock_guard lock(write_mutex_);
+      if (!Workspace::single_name(name)) return refuse(res, 400, "name the document as folder/file.pdf");
+      const auto lock = ws_->write_lock();
       std::error_code ec;
       if (!fs::is_regular_file(fs::symlink_status(*folder / name, ec))) return refuse(res, 404, path + " is not a document of this package");
       if (!fs::remove(*folder / name, ec) || ec) return refuse(res, 500, path + ": " + ec.message());
@@ -229,10 +234,10 @@ class HttpServer final : public Server {
       if (!body.is_object() || !body.contains("name") || !body["name"].is_string())
         return refuse(res, 400, "give the new package's name as {\"name\": \"...\"}");
       const std::string name = body["name"].get<std::string>();
-      if (!single_name(name)) return refuse(res, 400, "a package name is one folder name, without / or ..");
-      std::lock_guard lock(write_mutex_);
+      if (!Workspace::single_name(name)) return refuse(res, 400, "a package name is one folder name, without / or ..");
+      const auto lock = ws_->write_lock();
       std::error_code ec;
-      if (fs::exists(fs::symlink_status(o_.workspace / name, ec))) return refuse(res, 409, name + " exists already");
+      if (fs::exists(fs::symlink_status(ws_->root() / name, ec))) return refuse(res, 409, name + " exists already");
       // The profile as `dossier init --profile`; the same default.
       const std::string profile = body.contains("profile") && body["profile"].is_string()
                                       ? body["profile"].get<std::string>()
@@ -240,7 +245,7 @@ class HttpServer final : public Server {
       if (profile.empty() || profile.size() > 64 ||
           profile.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
         return refuse(res, 400, "a profile is named by its id (dossier rules lists them), not by a file");
-      auto made = app::init_package(o_.workspace / name, o_.data_dir, profile);
+      auto made = app::init_package(ws_->root() / name, o_.data_dir, profile);
       if (!made) return refuse(res, 400, made.error().message);
       res.status = 201;
       res.set_content(json{{"name", name}, {"created", *made}}.dump(), "application/json");
@@ -251,81 +256,20 @@ class HttpServer final : public Server {
     return req.get_param_value("lang") == "en" ? Lang::en : Lang::nl;
   }
 
+  // Every word of the pages: the catalogue's web.* messages, and the evidence types' names.
   json words(Lang lang) const {
-    const Catalogue& m = catalogues_.at(lang);
     json out = json::object();
-    for (const char* key : {"web.title", "web.workspace", "web.packages", "web.none", "web.new", "web.new-name",
-                            "web.create", "web.open", "web.back", "web.checking", "web.verdict.complete",
-                            "web.verdict.incomplete", "web.verdict.not-eligible", "web.verdict.unreadable",
-                            "web.fix", "web.weigh", "web.documents", "web.language", "web.error", "web.doc-path",
-                            "web.doc-type", "web.doc-pages", "web.doc-text", "web.nothing", "web.add", "web.add-folder",
-                            "web.add-file", "web.add-button", "web.remove", "web.remove-confirm"})
-      out[key] = m.get(key);
+    for (const auto& [key, text] : ws_->words(lang).with_prefix("web.")) out["web." + key] = text;
+    for (const auto& [key, text] : ws_->words(lang).with_prefix("evidence.")) out["evidence." + key] = text;
     out["lang"] = lang_code(lang);
     return out;
   }
 
-  static bool single_name(const std::string& name) {
-    return name.find('/') == std::string::npos && name != "." && name != ".." && name.size() <= 120 &&
-           io::is_safe_relative_path(name, 1, 120, nullptr) && name.front() != '.';
-  }
-
-  // A package of the workspace by its name: a folder with referral.xml, or a .zip; never a
-  // symbolic link, never outside.
-  Result<fs::path> package_path(const std::string& name) const {
-    if (!single_name(name)) return fail(Errc::hostile, "a package name is one folder or .zip name, without / or ..");
-    const fs::path p = o_.workspace / name;
-    std::error_code ec;
-    const auto st = fs::symlink_status(p, ec);
-    if (fs::is_directory(st) ? fs::is_regular_file(fs::symlink_status(p / "referral.xml", ec))
-                             : fs::is_regular_file(st) && p.extension() == ".zip")
-      return p;
-    return fail(Errc::not_found, name + " is not a package of this workspace");
-  }
-
-  // A folder (one level down) of a folder package of the workspace, by the names from the page.
-  Result<fs::path> package_folder(const std::string& package, const std::string& folder) const {
-    auto p = package_path(package);
-    if (!p) return p;
-    std::error_code ec;
-    if (!fs::is_directory(fs::symlink_status(*p, ec)))
-      return fail(Errc::unsupported, package + " is a .zip: unpack it to change its documents");
-    if (!single_name(folder)) return fail(Errc::hostile, "an evidence folder is one folder name, without / or ..");
-    const fs::path f = *p / folder;
-    if (!fs::is_directory(fs::symlink_status(f, ec))) return fail(Errc::not_found, folder + " is not a folder of " + package);
-    return f;
-  }
-
-  static std::string lower(std::string s) {
-    for (char& c : s)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-  }
-
-  // The folders of a folder package (where documents can be added), sorted.
-  json folders_of(const fs::path& package) const {
-    std::vector<std::string> names;
-    std::error_code ec;
-    if (fs::is_directory(fs::symlink_status(package, ec)))
-      for (const auto& e : fs::directory_iterator(package, ec))
-        if (e.is_directory(ec) && !e.is_symlink(ec) && single_name(e.path().filename().string()))
-          names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
   json list(Lang lang) {
     json out = json::array();
-    std::error_code ec;
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(o_.workspace, ec)) {
-      const std::string name = e.path().filename().string();
-      if (package_path(name)) names.push_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    for (const auto& name : names) {
+    for (const auto& name : ws_->packages()) {
       json item{{"name", name}};
-      auto report = check(o_.workspace / name, lang);
+      auto report = ws_->check(ws_->root() / name, lang);
       if (report) {
         item["verdict"] = verdict_name(report->verdict);
         item["documents"] = report->documents.size();
@@ -338,40 +282,12 @@ class HttpServer final : public Server {
     return out;
   }
 
-  // The check of a package, again only when one of its files changed (their names, sizes and
-  // times), one check at a time.
-  Result<Report> check(const fs::path& package, Lang lang) {
-    std::string fingerprint;
-    std::error_code ec;
-    if (fs::is_directory(fs::symlink_status(package, ec))) {
-      for (auto it = fs::recursive_directory_iterator(package, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        const auto st = it->symlink_status(ec);
-        fingerprint += it->path().string() + "|" + std::to_string(fs::is_regular_file(st) ? it->file_size(ec) : 0) +
-                       "|" + std::to_string(it->last_write_time(ec).time_since_epoch().count()) + "\n";
-      }
-    } else {
-      fingerprint = std::to_string(fs::file_size(package, ec)) + "|" +
-                    std::to_string(fs::last_write_time(package, ec).time_since_epoch().count());
-    }
-    std::lock_guard lock(check_mutex_);
-    const std::string key = package.string() + "\n" + lang_code(lang);
-    if (auto hit = cache_.find(key); hit != cache_.end() && hit->second.first == fingerprint) return hit->second.second;
-    app::CheckOptions options;
-    options.data_dir = o_.data_dir;
-    auto report = app::run_check(package, options, catalogues_.at(lang));
-    if (report) cache_[key] = {fingerprint, *report};
-    return report;
-  }
-
   ServeOptions o_;
+  std::optional<Workspace> ws_;
   httplib::Server v4_, v6_;
   bool v6_bound_ = false;
   int port_ = -1;
   std::string token_;
-  std::map<Lang, Catalogue> catalogues_;
-  std::mutex check_mutex_, write_mutex_;
-  std::map<std::string, std::pair<std::string, Report>> cache_;
 };
 
 }  // namespace

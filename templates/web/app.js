@@ -46,9 +46,16 @@ async function loadWords() {
   $('add-folder-label').textContent = t('web.add-folder');
   $('add-file-label').textContent = t('web.add-file');
   $('add-button').textContent = t('web.add-button');
+  for (const fn of hooks.words) fn();
 }
 
 function verdictText(v) { return t(`web.verdict.${v}`); }
+
+// The other scripts of the page (form.js, ...) use these, and are told when the words are
+// loaded (words) and when a package is shown (package: its name and check report).
+const hooks = { words: [], package: [] };
+window.dossier = { api, t, element, status, $, state, on: (what, fn) => hooks[what].push(fn),
+                   refresh: () => route() };
 
 async function showWorkspace() {
   $('package').hidden = true;
@@ -120,6 +127,7 @@ async function showPackage(name) {
     select.replaceChildren(...report.folders.map((f) => { const o = element('option', f); o.value = f; return o; }));
     $('add-document').hidden = report.folders.length === 0;
     $('add-document').dataset.package = name;
+    for (const fn of hooks.package) await fn(name, report);
     $('main').focus();
   } catch (e) {
     status(`${t('web.error')}: ${e.message}`);
