@@ -87,6 +87,10 @@ SecretBytes join_secret(std::initializer_list<std::string_view> parts) {
 
 namespace dossier::crypto {
 
+void wipe(std::string& s) noexcept {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+}
+
 std::string random_hex(std::size_t n) {
   init_sodium();
   std::vector<unsigned char> bytes(n);

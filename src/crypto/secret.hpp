@@ -65,5 +65,8 @@ std::string random_hex(std::size_t n);
 
 // a == b, in time that depends on their lengths only (sodium_memcmp): for tokens.
 bool equal_in_constant_time(std::string_view a, std::string_view b) noexcept;
+// Overwrites a string's bytes with zeros where they are (sodium_memzero: not optimised away),
+// for a secret that arrived in ordinary memory (e.g. a passphrase in a request body).
+void wipe(std::string& s) noexcept;
 
 }  // namespace dossier::crypto

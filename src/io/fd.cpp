@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -146,6 +147,49 @@ Result<void> publish_new_file(const std::filesystem::path& dir, const std::strin
     return give_up(Error{err == EEXIST ? Errc::usage : Errc::io, (dir / name).string() + ": " + std::strerror(err)});
   }
   if (UniqueFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); folder) (void)::fsync(folder.get());
+  return {};
+}
+
+Result<void> replace_file(const std::filesystem::path& dir, const std::string& name, std::string_view bytes) {
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+    return fail(Errc::usage, name + ": not a file name");
+  const std::string shown = (dir / name).string();
+  auto failed = [&](int err) { return Error{Errc::io, shown + ": " + std::strerror(err)}; };
+  UniqueFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!folder) return tl::unexpected(failed(errno));
+  struct stat old {};
+  const mode_t mode = ::fstatat(folder.get(), name.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode)
+                          ? (old.st_mode & 0777)
+                          : 0600;
+  // A fresh name (O_EXCL): never an existing file, never through a link.
+  std::string temp;
+  UniqueFd fd;
+  for (int attempt = 0; attempt < 16 && !fd; ++attempt) {
+    unsigned char random[8];
+    if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) return tl::unexpected(failed(errno));
+    temp = ".dossier-new-";
+    for (const unsigned char b : random) {
+      temp += "0123456789abcdef"[b >> 4];
+      temp += "0123456789abcdef"[b & 15];
+    }
+    fd = UniqueFd(::openat(folder.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd && errno != EEXIST) return tl::unexpected(failed(errno));
+  }
+  if (!fd) return tl::unexpected(failed(EEXIST));
+  auto give_up = [&](int err) -> Result<void> {
+    ::unlinkat(folder.get(), temp.c_str(), 0);
+    return tl::unexpected(failed(err));
+  };
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd.get(), bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return give_up(n < 0 ? errno : EIO);
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) return give_up(errno);
+  if (::close(fd.release()) != 0) return give_up(errno);
+  if (::renameat(folder.get(), temp.c_str(), folder.get(), name.c_str()) != 0) return give_up(errno);
+  if (::fsync(folder.get()) != 0) return tl::unexpected(failed(errno));
   return {};
 }
 

@@ -81,6 +81,15 @@ Result<void> write_new_file(const std::filesystem::path& file, std::string_view 
 // Errc::io naming the file otherwise. For files a user adds to a package (dossier serve).
 Result<void> publish_new_file(const std::filesystem::path& dir, const std::string& name, std::string_view bytes);
 
+// Replaces the file `name` (one path segment) in the folder `dir` with `bytes` all at once: written
+// to a new hidden temporary file there (O_EXCL | O_NOFOLLOW, through the folder's descriptor),
+// flushed, renamed over `name`, and the folder flushed. Another reader sees the old file or the
+// new one, whole; a failure leaves the old file and no temporary file. A link named `name` is
+// replaced, never followed. The new file keeps the old one's permission bits (0600 when there
+// was none). Errc::usage for a bad name, Errc::io naming the file otherwise. Callers that may
+// race serialise themselves (dossier serve's write lock): the last rename wins, whole.
+Result<void> replace_file(const std::filesystem::path& dir, const std::string& name, std::string_view bytes);
+
 // A file in memory only (memfd_create): what dossier makes and encrypts before it reaches a
 // disk (seal's reading copy). Errc::io with the system's reason.
 Result<UniqueFd> memory_file(const char* name);

@@ -1,6 +1,7 @@
 #include "io/thumbnail.hpp"
 
 #include <cairo.h>
+#include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-image.h>
 #include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 namespace dossier::io {
@@ -84,6 +86,23 @@ std::string page_thumbnail_png(poppler::page& page, unsigned max_width, unsigned
                   cairo_surface_write_to_png_stream(surface, append_png, &png) == CAIRO_STATUS_SUCCESS;
   cairo_surface_destroy(surface);
   return ok ? png : std::string{};
+}
+
+std::vector<std::string> own_pdf_pages_png(std::string_view pdf, unsigned max_pages, unsigned max_width,
+                                           unsigned max_height) {
+  std::vector<std::string> out;
+  std::unique_ptr<poppler::document> doc(
+      poppler::document::load_from_raw_data(pdf.data(), static_cast<int>(std::min<std::size_t>(pdf.size(), 1u << 30))));
+  if (!doc || doc->is_locked()) return out;
+  const int pages = std::min(doc->pages(), static_cast<int>(max_pages));
+  for (int i = 0; i < pages; ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    if (!page) break;
+    std::string png = page_thumbnail_png(*page, max_width, max_height);
+    if (png.empty()) break;
+    out.push_back(std::move(png));
+  }
+  return out;
 }
 
 }  // namespace dossier::io

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace poppler {
 class page;
@@ -27,5 +29,11 @@ std::string grey_thumbnail_png(const unsigned char* grey, int width, int height,
 // Empty when the page has no usable size or Poppler cannot draw it.
 std::string page_thumbnail_png(poppler::page& page, unsigned max_width = kThumbnailWidth,
                                unsigned max_height = kThumbnailMaxHeight);
+
+// PNGs of the first `max_pages` pages of a PDF dossier made itself (the cover sheet of a preview,
+// docs/web.md), each to fit max_width x max_height. Never for a document from a package: those
+// are opened only in the sandboxed inspection. Empty when Poppler cannot read it.
+std::vector<std::string> own_pdf_pages_png(std::string_view pdf, unsigned max_pages, unsigned max_width,
+                                           unsigned max_height);
 
 }  // namespace dossier::io

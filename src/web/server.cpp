@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -24,6 +27,11 @@
 #include "crypto/secret.hpp"
 #include "io/fd.hpp"
 #include "io/safe_path.hpp"
+#include "web/document_routes.hpp"
+#include "web/http.hpp"
+#include "web/preview_routes.hpp"
+#include "web/referral_routes.hpp"
+#include "web/seal_routes.hpp"
 #include "web/workspace.hpp"
 
 namespace dossier::web {
@@ -47,7 +55,8 @@ constexpr const char* kNoTokenPage =
     "from the window where you started <code>dossier serve</code>.</p></html>";
 // The pages: the only files served, each by its own name (no directory is ever listed).
 const std::map<std::string, std::string, std::less<>> kPages = {
-    {"/", "index.html"}, {"/app.js", "app.js"}, {"/style.css", "style.css"}};
+    {"/", "index.html"}, {"/app.js", "app.js"}, {"/style.css", "style.css"}, {"/form.js", "form.js"}, {"/form.css", "form.css"},
+    {"/seal.js", "seal.js"}, {"/preview.js", "preview.js"}};
 
 std::string content_type(std::string_view file) {
   if (file.ends_with(".html")) return "text/html; charset=utf-8";
@@ -78,16 +87,6 @@ std::string cookie_value(const std::string& header, std::string_view name) {
   return {};
 }
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-void refuse(httplib::Response& res, int status, const std::string& why) {
-  res.status = status;
-  res.set_content(json{{"error", why}}.dump(), "application/json");
-}
 
 class HttpServer final : public Server {
  public:
@@ -100,6 +99,9 @@ class HttpServer final : public Server {
     o_.workspace = fs::canonical(o_.workspace, ec);
     if (ec) return fail(Errc::io, o_.workspace.string() + ": " + ec.message());
     token_ = o_.token.empty() ? crypto::random_hex(32) : o_.token;
+    auto seal = load_seal_setup(o_.recipients, o_.signing_key);
+    if (!seal) return tl::unexpected(seal.error());
+    seal_ = std::move(*seal);
     auto ws = Workspace::open(o_.workspace, o_.data_dir);
     if (!ws) return tl::unexpected(ws.error());
     ws_.emplace(std::move(*ws));
@@ -129,15 +131,36 @@ class HttpServer final : public Server {
   int port() const override { return port_; }
   std::string address() const override { return origin() + "/?token=" + token_; }
   const std::string& token() const override { return token_; }
+  // Both listeners on threads of their own until stop(). A listener stopped before it began to
+  // listen would listen on for ever (cpp-httplib's stop() acts only on a running one), so each
+  // is stopped again until its thread has ended.
   void run() override {
+    std::atomic<bool> v4_done = false, v6_done = !v6_bound_;
+    const auto listen = [this](httplib::Server& svr, std::atomic<bool>& done) {
+      svr.listen_after_bind();
+      done = true;
+      std::lock_guard lock(stop_mutex_);
+      stop_changed_.notify_all();
+    };
+    std::thread v4(listen, std::ref(v4_), std::ref(v4_done));
     std::thread v6;
-    if (v6_bound_) v6 = std::thread([this] { v6_.listen_after_bind(); });
-    v4_.listen_after_bind();
+    if (v6_bound_) v6 = std::thread(listen, std::ref(v6_), std::ref(v6_done));
+    {
+      std::unique_lock lock(stop_mutex_);
+      stop_changed_.wait(lock, [&] { return stop_requested_ || v4_done; });
+    }
+    while (!v4_done || !v6_done) {
+      v4_.stop();
+      v6_.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    v4.join();
     if (v6.joinable()) v6.join();
   }
   void stop() override {
-    v4_.stop();
-    v6_.stop();
+    std::lock_guard lock(stop_mutex_);
+    stop_requested_ = true;
+    stop_changed_.notify_all();
   }
 
  private:
@@ -177,6 +200,10 @@ class HttpServer final : public Server {
   }
 
   void routes(httplib::Server& svr) {
+    add_referral_routes(svr, *ws_);
+    add_document_routes(svr, *ws_, o_.max_request_bytes);
+    add_seal_routes(svr, *ws_, seal_);
+    add_preview_routes(svr, *ws_);
     for (const auto& [path, file] : kPages) {
       svr.Get(path, [this, file = file](const httplib::Request&, httplib::Response& res) {
         auto body = read_file(fs::path(o_.data_dir) / "templates" / "web" / file);
@@ -197,37 +224,8 @@ class HttpServer final : public Server {
       if (!report) return refuse(res, 422, report.error().message);
       json out = to_json(*report, lang_of(req));
       out["folders"] = ws_->folders_of(*path);
+      out["view"] = documents_view(*report, *ws_, lang_of(req));
       res.set_content(out.dump(), "application/json");
-    });
-    svr.Post(R"(/api/packages/([^/]+)/documents)", [this](const httplib::Request& req, httplib::Response& res) {
-      auto folder = ws_->evidence_folder(req.matches[1], req.has_file("folder") ? req.get_file_value("folder").content : "");
-      if (!folder) return refuse(res, folder.error().code == Errc::not_found ? 404 : 400, folder.error().message);
-      if (!req.has_file("file")) return refuse(res, 400, "send the document as the form field \"file\"");
-      const auto file = req.get_file_value("file");
-      if (!Workspace::single_name(file.filename) || !lower(file.filename).ends_with(".pdf"))
-        return refuse(res, 400, "a document is a .pdf with a plain file name (no folder, not hidden)");
-      if (file.content.size() > o_.max_request_bytes) return refuse(res, 413, "the document is larger than the limit");
-      const auto lock = ws_->write_lock();
-      auto placed = io::publish_new_file(*folder, file.filename, file.content);
-      if (!placed) return refuse(res, placed.error().code == Errc::usage ? 409 : 500,
-                                 placed.error().code == Errc::usage ? file.filename + " is in that folder already: remove it first"
-                                                                    : placed.error().message);
-      res.status = 201;
-      res.set_content(json{{"added", folder->filename().string() + "/" + file.filename}}.dump(), "application/json");
-    });
-    svr.Delete(R"(/api/packages/([^/]+)/documents)", [this](const httplib::Request& req, httplib::Response& res) {
-      const std::string path = req.get_param_value("path");
-      const auto slash = path.find('/');
-      if (slash == std::string::npos) return refuse(res, 400, "name the document as folder/file.pdf");
-      auto folder = ws_->evidence_folder(req.matches[1], path.substr(0, slash));
-      if (!folder) return refuse(res, folder.error().code == Errc::not_found ? 404 : 400, folder.error().message);
-      const std::string name = path.substr(slash + 1);
-      if (!Workspace::single_name(name)) return refuse(res, 400, "name the document as folder/file.pdf");
-      const auto lock = ws_->write_lock();
-      std::error_code ec;
-      if (!fs::is_regular_file(fs::symlink_status(*folder / name, ec))) return refuse(res, 404, path + " is not a document of this package");
-      if (!fs::remove(*folder / name, ec) || ec) return refuse(res, 500, path + ": " + ec.message());
-      res.set_content(json{{"removed", path}}.dump(), "application/json");
     });
     svr.Post("/api/packages", [this](const httplib::Request& req, httplib::Response& res) {
       const auto body = json::parse(req.body, nullptr, false);
@@ -252,9 +250,6 @@ class HttpServer final : public Server {
     });
   }
 
-  Lang lang_of(const httplib::Request& req) const {
-    return req.get_param_value("lang") == "en" ? Lang::en : Lang::nl;
-  }
 
   // Every word of the pages: the catalogue's web.* messages, and the evidence types' names.
   json words(Lang lang) const {
@@ -284,6 +279,10 @@ class HttpServer final : public Server {
 
   ServeOptions o_;
   std::optional<Workspace> ws_;
+  SealSetup seal_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_changed_;
+  bool stop_requested_ = false;
   httplib::Server v4_, v6_;
   bool v6_bound_ = false;
   int port_ = -1;

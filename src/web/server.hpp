@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/messages.hpp"
 #include "core/result.hpp"
@@ -22,6 +23,10 @@ struct ServeOptions {
   int port = 0;                     // 0: a free port
   std::string token;                // empty: 32 random bytes, hex
   std::size_t max_request_bytes = 64u * 1024u * 1024u;  // docs/limits.md, "Web interface"
+  // Sealing from the page (web/seal_routes.hpp): CoMensha's public keys (age1... or files) and
+  // the coordinator's secret signing key file. Both empty: the page says how to set it up.
+  std::vector<std::string> recipients;
+  std::string signing_key;
 };
 
 class Server {

@@ -1,10 +1,13 @@
 // The workspace behind `dossier serve`: see web/workspace.hpp.
 #include "web/workspace.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "app/check.hpp"
 #include "app/data_files.hpp"
+#include "io/package.hpp"
 #include "io/safe_path.hpp"
 
 namespace dossier::web {
@@ -86,9 +89,12 @@ Result<Report> Workspace::check(const fs::path& package, Lang lang) {
   if (fs::is_directory(fs::symlink_status(package, ec))) {
     for (auto it = fs::recursive_directory_iterator(package, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
-      const auto st = it->symlink_status(ec);
-      fingerprint += it->path().string() + "|" + std::to_string(fs::is_regular_file(st) ? it->file_size(ec) : 0) +
-                     "|" + std::to_string(it->last_write_time(ec).time_since_epoch().count()) + "\n";
+      // Name, inode (a file replaced by rename is a new one), size and time of each file.
+      struct stat st{};
+      const bool known = ::lstat(it->path().c_str(), &st) == 0;
+      fingerprint += it->path().string() + "|" + std::to_string(known ? st.st_ino : 0) + "|" +
+                     std::to_string(known && S_ISREG(st.st_mode) ? st.st_size : 0) + "|" +
+                     std::to_string(known ? st.st_mtim.tv_sec : 0) + "." + std::to_string(known ? st.st_mtim.tv_nsec : 0) + "\n";
     }
   } else {
     fingerprint = std::to_string(fs::file_size(package, ec)) + "|" +
@@ -96,12 +102,51 @@ Result<Report> Workspace::check(const fs::path& package, Lang lang) {
   }
   std::lock_guard lock(*check_mutex_);
   const std::string key = package.string() + "\n" + lang_code(lang);
-  if (auto hit = cache_.find(key); hit != cache_.end() && hit->second.first == fingerprint) return hit->second.second;
+  if (auto hit = cache_.find(key); hit != cache_.end() && hit->second.fingerprint == fingerprint)
+    return hit->second.report;
   app::CheckOptions options;
   options.data_dir = data_dir_;
-  auto report = app::run_check(package, options, catalogues_.at(lang));
-  if (report) cache_[key] = {fingerprint, *report};
+  const std::string name = package.string();
+  options.progress = [this, &name](std::size_t index, std::size_t count, const std::string& label) {
+    std::lock_guard p(*progress_mutex_);
+    progress_[name] = {{"document", index + 1}, {"count", count}, {"label", label}};
+  };
+  Checked checked;
+  checked.fingerprint = fingerprint;
+  auto opened = io::Package::open(package, options.package_limits);
+  if (opened) {
+    auto c = app::check_package(*opened, name, options, catalogues_.at(lang));
+    if (!c) return tl::unexpected(c.error());
+    checked.report = std::move(c->report);
+    checked.thumbnails = std::move(c->thumbnails);
+  } else {  // not there, or not readable as a package: run_check says which, as the CLI does
+    auto report = app::run_check(package, options, catalogues_.at(lang));
+    if (!report) return tl::unexpected(report.error());
+    checked.report = std::move(*report);
+  }
+  {
+    std::lock_guard p(*progress_mutex_);
+    progress_.erase(name);
+  }
+  Report report = checked.report;
+  cache_[key] = std::move(checked);
   return report;
+}
+
+std::optional<std::string> Workspace::thumbnail(const fs::path& package, std::size_t index) const {
+  std::lock_guard lock(*check_mutex_);
+  for (Lang lang : {Lang::nl, Lang::en}) {
+    auto hit = cache_.find(package.string() + "\n" + lang_code(lang));
+    if (hit != cache_.end() && index < hit->second.thumbnails.size() && !hit->second.thumbnails[index].empty())
+      return hit->second.thumbnails[index];
+  }
+  return std::nullopt;
+}
+
+nlohmann::ordered_json Workspace::progress(const fs::path& package) const {
+  std::lock_guard p(*progress_mutex_);
+  auto it = progress_.find(package.string());
+  return it == progress_.end() ? nlohmann::ordered_json(nullptr) : it->second;
 }
 
 nlohmann::ordered_json refusal(const std::string& why) { return {{"error", why}}; }

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,13 @@ class Workspace {
 
   // The check of a package, from the cache when none of its files changed (names, sizes, times).
   Result<Report> check(const std::filesystem::path& package, Lang lang);
+  // The first page's picture (PNG) of document `index` of the package's last check (in memory
+  // only), or nullopt.
+  std::optional<std::string> thumbnail(const std::filesystem::path& package, std::size_t index) const;
+
+  // How far the running check of a package is: {"document": i, "count": n, "label": "path (p/q)"},
+  // or null when none runs.
+  nlohmann::ordered_json progress(const std::filesystem::path& package) const;
 
   // Held by every change to the workspace: changes are serialised, nothing is lost.
   std::unique_lock<std::mutex> write_lock() { return std::unique_lock(*write_mutex_); }
@@ -58,7 +66,14 @@ class Workspace {
   std::map<Lang, Catalogue> catalogues_;
   std::unique_ptr<std::mutex> check_mutex_ = std::make_unique<std::mutex>();
   std::unique_ptr<std::mutex> write_mutex_ = std::make_unique<std::mutex>();
-  std::map<std::string, std::pair<std::string, Report>> cache_;
+  struct Checked {
+    std::string fingerprint;
+    Report report;
+    std::vector<std::string> thumbnails;
+  };
+  std::map<std::string, Checked> cache_;
+  std::unique_ptr<std::mutex> progress_mutex_ = std::make_unique<std::mutex>();
+  std::map<std::string, nlohmann::ordered_json> progress_;
 };
 
 // What each route answers with when it refuses: {"error": why} with `status`.

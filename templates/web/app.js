@@ -39,13 +39,11 @@ async function loadWords() {
   $('fix-heading').textContent = t('web.fix');
   $('weigh-heading').textContent = t('web.weigh');
   $('documents-heading').textContent = t('web.documents');
-  for (const [id, key] of [['th-path', 'web.doc-path'], ['th-type', 'web.doc-type'], ['th-pages', 'web.doc-pages'], ['th-text', 'web.doc-text']])
-    $(id).textContent = t(key);
-  $('th-action').textContent = t('web.remove');
   $('add-heading').textContent = t('web.add');
   $('add-folder-label').textContent = t('web.add-folder');
   $('add-file-label').textContent = t('web.add-file');
   $('add-button').textContent = t('web.add-button');
+  $('add-drop').textContent = t('web.add-drop');
   for (const fn of hooks.words) fn();
 }
 
@@ -89,17 +87,33 @@ function finding(f) {
   return li;
 }
 
+let shown = 0;  // the latest showPackage: an earlier one that answers later draws nothing
+
 async function showPackage(name) {
+  const mine = ++shown;
   $('workspace').hidden = true;
   $('package').hidden = false;
   $('package-name').textContent = name;
   $('verdict').textContent = '';
   for (const id of ['fix', 'weigh']) $(id).replaceChildren();
-  $('documents').tBodies[0].replaceChildren();
+  $('documents').replaceChildren();
   status(t('web.checking'));
+  const poll = setInterval(async () => {
+    try {
+      const p = await api(`/api/packages/${encodeURIComponent(name)}/progress`);
+      if (p.progress) status(say('web.progress', p.progress));
+    } catch { /* the check's own answer says what went wrong */ }
+  }, 700);
   try {
-    const report = await api(`/api/packages/${encodeURIComponent(name)}`);
+    let report;
+    try {
+      report = await api(`/api/packages/${encodeURIComponent(name)}`);
+    } finally {
+      clearInterval(poll);
+    }
+    if (mine !== shown) return;
     status('');
+    for (const id of ['fix', 'weigh', 'documents']) $(id).replaceChildren();
     $('verdict').textContent = verdictText(report.verdict);
     $('verdict').className = `verdict verdict-${report.verdict}`;
     for (const f of report.findings) {
@@ -108,27 +122,118 @@ async function showPackage(name) {
     }
     for (const id of ['fix', 'weigh'])
       if ($(id).children.length === 0) $(id).append(element('li', t('web.nothing'), 'passed'));
-    for (const d of report.documents) {
-      const row = element('tr');
-      row.append(element('td', d.path), element('td', d.evidence || '—'), element('td', String(d.pages ?? '—')),
-                 element('td', d.text ? d.text.source : '—'));
-      const cell = element('td');
-      if (report.folders.length > 0 && d.path.includes('/')) {
-        const remove = element('button', t('web.remove'), 'remove');
-        remove.type = 'button';
-        remove.setAttribute('aria-label', `${t('web.remove')}: ${d.path}`);
-        remove.addEventListener('click', () => removeDocument(name, d.path));
-        cell.append(remove);
-      }
-      row.append(cell);
-      $('documents').tBodies[0].append(row);
-    }
+    const canChange = report.folders.length > 0;
+    for (const d of report.view) $('documents').append(documentCard(name, d, canChange));
     const select = $('add-folder');
     select.replaceChildren(...report.folders.map((f) => { const o = element('option', f); o.value = f; return o; }));
     $('add-document').hidden = report.folders.length === 0;
     $('add-document').dataset.package = name;
     for (const fn of hooks.package) await fn(name, report);
     $('main').focus();
+  } catch (e) {
+    status(`${t('web.error')}: ${e.message}`);
+  }
+}
+
+function say(key, args) {
+  let text = t(key);
+  for (const [k, v] of Object.entries(args || {})) text = text.replace(`{${k}}`, v);
+  return text;
+}
+
+// One document: its first page, what it is and says, and what can be done with it.
+function documentCard(name, d, canChange) {
+  const li = element('li', undefined, 'document');
+  const id = `doc-${d.index}`;
+  const picture = element('div', undefined, 'picture');
+  if (d.read) {
+    const img = element('img');
+    img.src = `/api/packages/${encodeURIComponent(name)}/thumbnail?path=${encodeURIComponent(d.path)}`;
+    img.alt = say('web.doc-picture', { path: d.path });
+    img.loading = 'lazy';
+    img.addEventListener('error', () => img.remove());
+    picture.append(img);
+  }
+  const body = element('div', undefined, 'about');
+  const title = element('h4', d.path);
+  title.id = `${id}-title`;
+  li.setAttribute('aria-labelledby', title.id);
+  body.append(title);
+  const kind = element('p', undefined, 'kind');
+  kind.append(element('span', d.evidence_name || t('web.doc-unknown-folder'), 'type'));
+  if (d.read && d.evidence) {
+    kind.append(' · ', element('span', t(d.is_evidence ? 'web.doc-evidence' : 'web.doc-not-evidence'),
+                               d.is_evidence ? 'is-evidence' : 'not-evidence'));
+  }
+  body.append(kind);
+  const facts = [];
+  if (d.read) {
+    facts.push(say('web.doc-pages-count', { pages: d.pages }));
+    facts.push(d.confidence === null ? d.source : `${d.source}, ${say('web.doc-confidence', { confidence: d.confidence })}`);
+  } else {
+    facts.push(d.outcome);
+  }
+  if (d.date) facts.push(say('web.doc-dated', { date: d.date }));
+  body.append(element('p', facts.join(' · '), 'meta'));
+  if (d.active_content) body.append(element('p', t('web.doc-active'), 'problem'));
+  if (d.missing.length > 0) body.append(element('p', say('web.doc-missing', { facts: d.missing.join(', ') }), 'problem'));
+  if (d.reads_like) body.append(element('p', say('web.doc-reads-like', { type: d.reads_like }), 'problem'));
+  if (d.facts.length > 0) {
+    const dl = element('dl', undefined, 'facts');
+    dl.setAttribute('aria-label', t('web.doc-facts'));
+    for (const f of d.facts) dl.append(element('dt', f.label), element('dd', f.value || '✓'));
+    body.append(dl);
+  } else if (d.read && d.evidence) {
+    body.append(element('p', t('web.doc-no-facts'), 'meta'));
+  }
+  const actions = element('div', undefined, 'actions');
+  if (d.facts.length > 0) {
+    const words = element('div', undefined, 'words');
+    words.id = `${id}-words`;
+    words.hidden = true;
+    const show = element('button', t('web.show-words'), 'secondary');
+    show.type = 'button';
+    show.setAttribute('aria-expanded', 'false');
+    show.setAttribute('aria-controls', words.id);
+    show.addEventListener('click', () => toggleWords(name, d.path, show, words));
+    actions.append(show);
+    body.append(words);
+  }
+  if (canChange && d.path.includes('/')) {
+    const remove = element('button', t('web.remove'), 'remove');
+    remove.type = 'button';
+    remove.setAttribute('aria-label', `${t('web.remove')}: ${d.path}`);
+    remove.addEventListener('click', () => removeDocument(name, d.path));
+    actions.append(remove);
+  }
+  body.append(actions);
+  li.append(picture, body);
+  if (canChange && d.path.includes('/')) dropTarget(li, () => d.path.split('/')[0]);
+  return li;
+}
+
+// The words each fact matched, shown on demand and dropped again when hidden.
+async function toggleWords(name, path, button, box) {
+  if (!box.hidden) {
+    box.hidden = true;
+    box.replaceChildren();
+    button.textContent = t('web.show-words');
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  try {
+    const found = await api(`/api/packages/${encodeURIComponent(name)}/evidence?path=${encodeURIComponent(path)}`);
+    const list = element('ul');
+    for (const f of found.facts) {
+      const item = element('li');
+      item.append(element('span', `${f.label}: `), element('mark', f.matched));
+      if (f.value && f.value !== f.matched) item.append(element('span', ` → ${f.value}`));
+      list.append(item);
+    }
+    box.replaceChildren(list, element('p', t('web.words-note'), 'meta'));
+    box.hidden = false;
+    button.textContent = t('web.hide-words');
+    button.setAttribute('aria-expanded', 'true');
   } catch (e) {
     status(`${t('web.error')}: ${e.message}`);
   }
@@ -144,13 +249,11 @@ async function removeDocument(name, path) {
   }
 }
 
-async function addDocument(event) {
-  event.preventDefault();
-  const form = $('add-document');
-  const name = form.dataset.package;
+// A document into an evidence folder: written whole by the server, never over another.
+async function upload(name, folder, file) {
   const data = new FormData();
-  data.append('folder', $('add-folder').value);
-  data.append('file', $('add-file').files[0]);
+  data.append('folder', folder);
+  data.append('file', file);
   try {
     await api(`/api/packages/${encodeURIComponent(name)}/documents`, { method: 'POST', body: data });
     $('add-file').value = '';
@@ -158,6 +261,28 @@ async function addDocument(event) {
   } catch (e) {
     status(`${t('web.error')}: ${e.message}`);
   }
+}
+
+async function addDocument(event) {
+  event.preventDefault();
+  await upload($('add-document').dataset.package, $('add-folder').value, $('add-file').files[0]);
+}
+
+// Dropping PDFs on `target` adds them to the folder folderOf() names.
+function dropTarget(target, folderOf) {
+  target.addEventListener('dragover', (e) => {
+    if (![...e.dataTransfer.types].includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    target.classList.add('dropping');
+  });
+  target.addEventListener('dragleave', () => target.classList.remove('dropping'));
+  target.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    target.classList.remove('dropping');
+    const name = $('add-document').dataset.package;
+    for (const file of e.dataTransfer.files) await upload(name, folderOf(), file);
+  });
 }
 
 async function route() {
@@ -187,6 +312,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     }
   });
   $('add-document').addEventListener('submit', addDocument);
+  dropTarget($('add-document'), () => $('add-folder').value);
   window.addEventListener('hashchange', route);
   await loadWords();
   await route();

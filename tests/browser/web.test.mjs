@@ -7,11 +7,12 @@
 //
 // Exits 0 when every step holds, 1 when one does not (each says which), 2 when it cannot run:
 // chromium or the npm packages missing (scripts/setup installs both; nothing is downloaded here).
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fillTheForm } from './form-steps.mjs';
 
 const require = createRequire(import.meta.url);
 const need = (name) => { if (!process.env[name]) { console.error(`browser test: set ${name}`); process.exit(2); } return process.env[name]; };
@@ -36,7 +37,20 @@ const workspace = mkdtempSync(join(tmpdir(), 'dossier-web-'));
 mkdirSync(shots, { recursive: true });
 for (const name of ['complete', 'incomplete']) cpSync(join(source, 'examples', name), join(workspace, name), { recursive: true });
 
-const server = spawn(dossier, ['serve', workspace, '--lang', 'en'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// The keys, outside the workspace: CoMensha's (no passphrase, for the test's own `dossier open`)
+// and the coordinator's signing key, whose passphrase is typed in the page.
+const keys = mkdtempSync(join(tmpdir(), 'dossier-web-keys-'));
+const passphrase = 'paard batterij nietje correct';
+writeFileSync(join(keys, 'passphrase'), `${passphrase}\n`, { mode: 0o600 });
+const run = (args) => spawnSync(dossier, args, { encoding: 'utf8' });
+for (const args of [['keygen', '--signing', '-o', join(keys, 'zorgcoordinator'), '--passphrase-file', join(keys, 'passphrase')],
+                    ['keygen', '--encryption', '-o', join(keys, 'comensha'), '--no-passphrase']]) {
+  const made = run(args);
+  if (made.status !== 0) { console.error(`browser test: dossier ${args.join(' ')} failed: ${made.stderr}`); process.exit(2); }
+}
+
+const server = spawn(dossier, ['serve', workspace, '--lang', 'en', '-r', join(keys, 'comensha.pub'), '-s', join(keys, 'zorgcoordinator.key')],
+                     { stdio: ['ignore', 'pipe', 'inherit'] });
 const address = await new Promise((resolve, reject) => {
   let out = '';
   server.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/); if (m) resolve(m[0]); });
@@ -91,11 +105,87 @@ try {
   await page.screenshot({ path: join(shots, 'web-document-weg.png'), fullPage: true });
   await page.getByLabel('Map (soort bewijs)').selectOption('toestemming');
   await page.getByLabel('PDF-bestand').setInputFiles(kept);
-  await page.getByRole('button', { name: 'Toevoegen' }).click();
+  await page.getByRole('button', { name: 'Toevoegen', exact: true }).click();
   await page.locator('#verdict', { hasText: /^compleet$/ }).waitFor({ timeout: 120000 });
   check(readFileSync(consent).equals(readFileSync(kept)), 'the upload puts the very bytes into toestemming/');
   check((await page.locator('#verdict').textContent()) === 'compleet', 'with the form added back it is complete again');
   await page.screenshot({ path: join(shots, 'web-document-terug.png'), fullPage: true });
+
+  // 3a. Drag and drop: the safety measure removed, then dropped back onto the form for its folder.
+  const safety = join(workspace, 'complete', 'veiligheid', 'contactverbod.pdf');
+  const safetyBytes = readFileSync(safety);
+  await page.getByRole('button', { name: 'Verwijderen: veiligheid/contactverbod.pdf' }).click();
+  await page.locator('#documents li', { hasText: 'veiligheid/contactverbod.pdf' }).waitFor({ state: 'detached', timeout: 120000 });
+  check(!existsSync(safety), 'the safety measure is removed');
+  await page.getByLabel('Map (soort bewijs)').selectOption('veiligheid');
+  const dropped = await page.evaluateHandle((bytes) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], 'contactverbod.pdf', { type: 'application/pdf' }));
+    return dt;
+  }, [...safetyBytes]);
+  await page.dispatchEvent('#add-document', 'dragover', { dataTransfer: dropped });
+  await page.dispatchEvent('#add-document', 'drop', { dataTransfer: dropped });
+  await page.locator('#documents li', { hasText: 'veiligheid/contactverbod.pdf' }).waitFor({ timeout: 120000 });
+  check(existsSync(safety) && readFileSync(safety).equals(safetyBytes), 'a PDF dropped on the form lands in the chosen folder, the same bytes');
+  check((await page.locator('#verdict').textContent()) === 'compleet', 'and the package is complete again');
+
+  // 3b. The documents: each one's first page, and the words found, on demand.
+  const pictures = await page.locator('#documents img').evaluateAll((imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0));
+  check(pictures.length === 7 && pictures.every(Boolean), `every document shows its first page (${pictures.filter(Boolean).length} of 7)`);
+  const police = page.locator('#documents li', { hasText: 'politie/intake-avim.pdf' });
+  check((await police.textContent()).includes('bevestiging door de politie'), 'a document is named by its evidence type, in Dutch');
+  check((await page.locator('#documents mark').count()) === 0, 'the words found are not shown before they are asked for');
+  await police.getByRole('button', { name: 'Gevonden woorden tonen' }).click();
+  await police.locator('mark').first().waitFor();
+  check((await police.locator('mark').count()) >= 3, 'the words each fact matched are shown, highlighted');
+  await police.screenshot({ path: join(shots, 'web-documenten.png') });
+  await axe('the documents with their words');
+
+  // 3c. The referral facts as a form (tests/browser/form-steps.mjs).
+  await fillTheForm(page, { origin, workspace, check, axe, shots });
+  await page.goto(`${origin}/#package/complete`);
+  await page.locator('#verdict:not(:empty)').waitFor({ timeout: 120000 });
+
+  // 3d. The preview: the cover sheet's pages, and dossier.pdf to open.
+  await page.getByRole('button', { name: 'Voorbeeld maken' }).click();
+  await page.locator('.cover-pages img').first().waitFor({ timeout: 120000 });
+  const coverShown = await page.locator('.cover-pages img').evaluateAll((imgs) => imgs.every((i) => i.complete && i.naturalWidth > 0));
+  check(coverShown, 'the preview shows the cover sheet\'s pages');
+  const dossierLink = page.getByRole('link', { name: /^dossier\.pdf openen/ });
+  const pdf = await page.request.get(new URL(await dossierLink.getAttribute('href'), origin).href);
+  check(pdf.ok() && (await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'dossier.pdf of the preview opens as a PDF');
+  await page.locator('#preview').screenshot({ path: join(shots, 'web-voorbeeld.png') });
+  await axe('the preview');
+
+  // 3e. Sealing: the passphrase typed in the page; the bundle downloaded and verified by the CLI.
+  await page.getByLabel('Wachtwoordzin van uw ondertekensleutel').fill('niet de goede');
+  const errorsBefore = consoleErrors.length;
+  await page.getByRole('button', { name: 'Verzegelen', exact: true }).click();
+  await page.locator('#seal-result', { hasText: 'klopt niet' }).waitFor({ timeout: 120000 });
+  // chromium logs the refusal (403) it was meant to get; that one is not an error of the page
+  const refused = consoleErrors.splice(errorsBefore);
+  check(refused.length === 1 && refused[0].includes('403'), 'the wrong passphrase was refused by the server (403)');
+  check(!existsSync(join(workspace, 'verzegeld')) || readdirSync(join(workspace, 'verzegeld')).length === 0,
+        'a wrong passphrase seals nothing, and the page says so');
+  await page.getByLabel('Wachtwoordzin van uw ondertekensleutel').fill(passphrase);
+  await page.getByRole('button', { name: 'Verzegelen', exact: true }).click();
+  const downloadLink = page.getByRole('link', { name: 'Bundel downloaden' });
+  await downloadLink.waitFor({ timeout: 180000 });
+  check((await page.locator('#seal-passphrase').inputValue()) === '', 'the passphrase field is emptied');
+  check((await page.locator('#seal-result').textContent()).includes('de handtekening klopt'), 'the page shows the bundle verified');
+  await page.locator('#seal').screenshot({ path: join(shots, 'web-verzegeld.png') });
+  await axe('the sealed package');
+  const [download] = await Promise.all([page.waitForEvent('download'), downloadLink.click()]);
+  const bundle = join(keys, download.suggestedFilename());
+  await download.saveAs(bundle);
+  const verified = run(['verify', bundle, '-p', join(keys, 'zorgcoordinator.pub'), '--lang', 'nl']);
+  check(verified.status === 0, `dossier verify says the downloaded bundle is valid (exit ${verified.status})`);
+  const opened = run(['open', bundle, '-i', join(keys, 'comensha.key'), '-p', join(keys, 'zorgcoordinator.pub'), '-o', join(keys, 'geopend'), '--lang', 'nl']);
+  check(opened.status === 0 && existsSync(join(keys, 'geopend', 'toestemming', 'toestemmingsverklaring.pdf')),
+        `dossier open opens it, the re-added consent form inside (exit ${opened.status})`);
+  const everything = readdirSync(workspace, { recursive: true }).map((f) => join(workspace, f));
+  check(everything.every((f) => !existsSync(f) || !statSync(f).isFile() || !readFileSync(f).includes(passphrase)),
+        'the passphrase is in no file of the workspace');
 
   // 4. English, then a new package from the form.
   await page.goto(`${origin}/`);
@@ -131,6 +221,7 @@ try {
   await browser.close();
   server.kill('SIGINT');
   rmSync(workspace, { recursive: true, force: true });
+  rmSync(keys, { recursive: true, force: true });
 }
 console.log(`browser test: ${failures === 0 ? 'all steps passed' : `${failures} step(s) failed`}; screenshots in ${shots}`);
 process.exit(failures === 0 ? 0 : 1);

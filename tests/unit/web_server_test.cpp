@@ -14,7 +14,11 @@
 
 #include "bundle_support.hpp"
 #include "test_support.hpp"
+#include "web_support.hpp"
+#include "web/seal_routes.hpp"
 #include "web/server.hpp"
+#include "app/bundle.hpp"
+#include "app/keys.hpp"
 
 namespace dossier {
 namespace {
@@ -30,16 +34,10 @@ class WebServer : public ::testing::Test {
     options.workspace = dir_.path();
     options.data_dir = test::source_dir();
     options.max_request_bytes = 64 * 1024;
-    auto server = web::Server::create(options);
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    thread_ = std::thread([this] { server_->run(); });
-    host_ = "127.0.0.1:" + std::to_string(server_->port());
-    for (int i = 0; i < 100 && !client().Get("/style.css"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
+    running_ = std::make_unique<test::web::RunningServer>(options);
+    ASSERT_TRUE(running_->started()) << running_->error();
+    server_ = running_->get();
+    host_ = running_->host();
   }
   httplib::Client client() const { return httplib::Client("127.0.0.1", server_->port()); }
   httplib::Headers with_token() const { return {{"Cookie", "dossier_token=" + server_->token()}}; }
@@ -51,8 +49,8 @@ class WebServer : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<web::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<test::web::RunningServer> running_;
+  web::Server* server_ = nullptr;
   std::string host_;
 };
 
@@ -279,6 +277,314 @@ TEST_F(WebServer, ADocumentIsRemovedOnlyFromInsideItsPackage) {
   auto report = nlohmann::json::parse(client().Get("/api/packages/complete", with_token())->body);
   EXPECT_EQ(report["verdict"], "incomplete");
   EXPECT_NE(std::find(report["folders"].begin(), report["folders"].end(), "toestemming"), report["folders"].end());
+}
+
+// Each document as the page shows it: its evidence type by name, text source, the facts found
+// (their names and values only); its first page's picture; the words matched only on demand.
+TEST_F(WebServer, DocumentsShowWhatTheyAreAndTheirWordsOnlyOnDemand) {
+  auto page = client().Get("/api/packages/complete", with_token());
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  const auto report = nlohmann::json::parse(page->body);
+  ASSERT_EQ(report["view"].size(), report["documents"].size());
+  const nlohmann::json* police = nullptr;
+  const nlohmann::json* scan = nullptr;
+  for (const auto& d : report["view"]) {
+    if (d["path"] == "politie/intake-avim.pdf") police = &d;
+    if (d["confidence"].is_number()) scan = &d;
+  }
+  ASSERT_NE(police, nullptr);
+  EXPECT_EQ((*police)["evidence"], "police");
+  EXPECT_EQ((*police)["evidence_name"], "bevestiging door de politie (intake of aangifte)");
+  EXPECT_EQ((*police)["source"], "tekstlaag");
+  EXPECT_TRUE((*police)["is_evidence"].get<bool>());
+  ASSERT_FALSE((*police)["facts"].empty());
+  EXPECT_EQ(page->body.find("\"matched\""), std::string::npos) << "the package page never carries the document's words";
+  ASSERT_NE(scan, nullptr) << "the example has a scanned document";
+  EXPECT_EQ((*scan)["source"], "tekstherkenning (OCR)");
+
+  auto en = nlohmann::json::parse(client().Get("/api/packages/complete?lang=en", with_token())->body);
+  for (const auto& d : en["view"])
+    if (d["path"] == "politie/intake-avim.pdf") {
+      EXPECT_EQ(d["evidence_name"], "police confirmation (intake or report)");
+    }
+
+  for (const auto& d : report["view"]) {
+    auto png = client().Get("/api/packages/complete/thumbnail?path=" + httplib::detail::encode_query_param(d["path"]), with_token());
+    ASSERT_TRUE(png);
+    ASSERT_EQ(png->status, 200) << d["path"];
+    EXPECT_EQ(png->get_header_value("Content-Type"), "image/png");
+    EXPECT_EQ(png->body.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << d["path"];
+  }
+
+  auto words = client().Get("/api/packages/complete/evidence?path=politie%2Fintake-avim.pdf", with_token());
+  ASSERT_TRUE(words);
+  ASSERT_EQ(words->status, 200);
+  const auto found = nlohmann::json::parse(words->body);
+  ASSERT_EQ(found["facts"].size(), (*police)["facts"].size());
+  for (const auto& f : found["facts"]) EXPECT_FALSE(f["matched"].get<std::string>().empty()) << f["label"];
+
+  // Only documents of this check, by their exact path; nothing without the token.
+  for (const std::string& path : std::vector<std::string>{"", "politie", "../complete/politie/intake-avim.pdf",
+                                                          "politie%2F..%2Freferral.xml", "referral.xml", "%2Fetc%2Fpasswd"}) {
+    for (const char* what : {"thumbnail", "evidence"}) {
+      auto r = client().Get(std::string("/api/packages/complete/") + what + "?path=" + path, with_token());
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, 404) << what << " " << path;
+    }
+  }
+  EXPECT_EQ(client().Get("/api/packages/complete/evidence?path=politie%2Fintake-avim.pdf")->status, 403);
+  for (const char* package : {"..", "..%2Fcomplete", "%2E%2E"}) {
+    const int status = client().Get(std::string("/api/packages/") + package + "/thumbnail?path=politie%2Fintake-avim.pdf", with_token())->status;
+    EXPECT_TRUE(status == 400 || status == 404) << package << ": " << status;
+  }
+  // No check runs now.
+  auto progress = client().Get("/api/packages/complete/progress", with_token());
+  ASSERT_TRUE(progress);
+  EXPECT_TRUE(nlohmann::json::parse(progress->body)["progress"].is_null());
+}
+
+// While a package is checked (its scanned page read by OCR), the page can ask how far it is.
+TEST_F(WebServer, ARunningCheckSaysHowFarItIs) {
+  std::atomic<bool> done = false;
+  std::thread check([&] {
+    auto r = client().Get("/api/packages/complete", with_token());
+    EXPECT_TRUE(r && r->status == 200);
+    done = true;
+  });
+  nlohmann::json seen;
+  while (!done && seen.is_null()) {
+    auto p = client().Get("/api/packages/complete/progress", with_token());
+    if (p && p->status == 200) seen = nlohmann::json::parse(p->body)["progress"];
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  check.join();
+  ASSERT_FALSE(seen.is_null()) << "no progress was seen while the package was checked";
+  EXPECT_GE(seen["document"].get<int>(), 1);
+  EXPECT_EQ(seen["count"].get<int>(), 7);
+  EXPECT_FALSE(seen["label"].get<std::string>().empty());
+  EXPECT_TRUE(nlohmann::json::parse(client().Get("/api/packages/complete/progress", with_token())->body)["progress"].is_null());
+}
+
+// Sealing from the page: the keys named at start, the passphrase typed in the page for each
+// seal, the bundle in verzegeld/ verified with the public key only, and downloadable.
+class WebSeal : public ::testing::Test {
+ protected:
+  static constexpr const char* kPassphrase = "paard batterij nietje correct";
+  void SetUp() override {
+    fs::create_directory(dir_.path() / "werkmap");
+    fs::copy(fs::path(test::source_dir()) / "examples" / "complete", dir_.path() / "werkmap" / "complete", fs::copy_options::recursive);
+    fs::copy(fs::path(test::source_dir()) / "examples" / "incomplete", dir_.path() / "werkmap" / "incomplete", fs::copy_options::recursive);
+    const std::string pass = kPassphrase;
+    const crypto::SecretBytes secret(reinterpret_cast<const std::uint8_t*>(pass.data()), pass.size());
+    ASSERT_TRUE(app::keygen_signing(dir_.path() / "zorgcoordinator", &secret, crypto::minisign::KdfParams::light()));
+    ASSERT_TRUE(app::keygen_encryption(dir_.path() / "comensha", nullptr));
+    web::ServeOptions options;
+    options.workspace = dir_.path() / "werkmap";
+    options.data_dir = test::source_dir();
+    options.recipients = {(dir_.path() / "comensha.pub").string()};
+    options.signing_key = (dir_.path() / "zorgcoordinator.key").string();
+    running_ = std::make_unique<test::web::RunningServer>(options);
+    ASSERT_TRUE(running_->started()) << running_->error();
+    server_ = running_->get();
+    host_ = running_->host();
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_read_timeout(300);
+    return c;
+  }
+  httplib::Headers changing() const {
+    return {{"Cookie", "dossier_token=" + server_->token()}, {"Origin", "http://" + host_}};
+  }
+  httplib::Result seal(const std::string& package, const std::string& passphrase, const std::string& purpose = "referral") {
+    return client().Post("/api/packages/" + package + "/seal", changing(),
+                         nlohmann::json{{"passphrase", passphrase}, {"purpose", purpose}}.dump(), "application/json");
+  }
+  std::vector<fs::path> sealed() const {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir_.path() / "werkmap" / "verzegeld", ec)) out.push_back(e.path());
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<test::web::RunningServer> running_;
+  web::Server* server_ = nullptr;
+  std::string host_;
+};
+
+TEST_F(WebSeal, ACompletePackageIsSealedVerifiedAndDownloaded) {
+  auto setup = client().Get("/api/seal", {{"Cookie", "dossier_token=" + server_->token()}});
+  ASSERT_TRUE(setup);
+  const auto s = nlohmann::json::parse(setup->body);
+  EXPECT_TRUE(s["ready"].get<bool>());
+  EXPECT_EQ(s["recipients"], nlohmann::json::array({"comensha.pub"}));
+  auto pub = app::load_public_key(dir_.path() / "zorgcoordinator.pub");
+  ASSERT_TRUE(pub);
+  EXPECT_EQ(s["signer_key_id"], pub->key_id_hex());
+  EXPECT_EQ(setup->body.find(kPassphrase), std::string::npos);
+
+  auto r = seal("complete", kPassphrase);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  const auto done = nlohmann::json::parse(r->body);
+  EXPECT_TRUE(done["verify"]["valid"].get<bool>()) << r->body;
+  EXPECT_EQ(done["verify"]["signer_key_id"], pub->key_id_hex());
+  EXPECT_EQ(done["verify"]["manifest"]["purpose"], "referral");
+  const fs::path bundle = dir_.path() / "werkmap" / "verzegeld" / done["file"].get<std::string>();
+  ASSERT_TRUE(fs::is_regular_file(bundle));
+  EXPECT_EQ(sealed().size(), 1u);
+  // Verified again here, as an auditor would, and the download is that very file.
+  auto verified = app::verify_bundle(bundle, *pub);
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->valid);
+  auto download = client().Get(done["download"].get<std::string>(), {{"Cookie", "dossier_token=" + server_->token()}});
+  ASSERT_TRUE(download);
+  ASSERT_EQ(download->status, 200);
+  EXPECT_EQ(download->body, test::read_text(bundle));
+  EXPECT_NE(download->get_header_value("Content-Disposition").find("attachment"), std::string::npos);
+  EXPECT_EQ(client().Get(done["download"].get<std::string>())->status, 403) << "not without the token";
+  // The passphrase is nowhere in the workspace, the bundle included.
+  for (const auto& e : fs::recursive_directory_iterator(dir_.path() / "werkmap"))
+    if (e.is_regular_file()) {
+      EXPECT_EQ(test::read_text(e.path()).find(kPassphrase), std::string::npos) << e.path();
+    }
+  // A second seal of the same package never replaces the first.
+  auto again = seal("complete", kPassphrase);
+  ASSERT_EQ(again->status, 201);
+  EXPECT_NE(nlohmann::json::parse(again->body)["file"], done["file"]);
+  EXPECT_EQ(sealed().size(), 2u);
+}
+
+TEST_F(WebSeal, NothingIsSealedWithoutTheRightPassphraseACompletePackageOrTheOrigin) {
+  auto wrong = seal("complete", "niet de goede");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 403);
+  EXPECT_EQ(nlohmann::json::parse(wrong->body)["error"], "De wachtwoordzin klopt niet. Probeer het opnieuw.");
+  auto empty = seal("complete", "");
+  EXPECT_EQ(empty->status, 403);
+  auto incomplete = seal("incomplete", kPassphrase);
+  ASSERT_TRUE(incomplete);
+  EXPECT_EQ(incomplete->status, 422);
+  EXPECT_EQ(nlohmann::json::parse(incomplete->body)["verdict"], "incomplete");
+  auto purpose = seal("complete", kPassphrase, "anything");
+  EXPECT_EQ(purpose->status, 400);
+  auto foreign = client().Post("/api/packages/complete/seal", {{"Cookie", "dossier_token=" + server_->token()}, {"Origin", "http://evil.example"}},
+                               nlohmann::json{{"passphrase", kPassphrase}}.dump(), "application/json");
+  EXPECT_EQ(foreign->status, 403);
+  auto huge = client().Post("/api/packages/complete/seal", changing(), std::string(web::kMaxSealRequestBytes + 1, ' '), "application/json");
+  EXPECT_EQ(huge->status, 413);
+  for (const char* package : {"..", "%2E%2E", "nergens"}) {
+    auto r = seal(package, kPassphrase);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << package << ": " << r->status;
+  }
+  EXPECT_TRUE(sealed().empty()) << "nothing sealed, not even a temporary file";
+}
+
+TEST_F(WebSeal, OnlySealedBundlesOfTheWorkspaceAreDownloaded) {
+  fs::create_directory(dir_.path() / "werkmap" / "verzegeld");
+  test::bundle::write_bytes(dir_.path() / "geheim.dossier", test::bundle::span_of("geheim"));
+  fs::create_symlink(dir_.path() / "geheim.dossier", dir_.path() / "werkmap" / "verzegeld" / "link.dossier");
+  const httplib::Headers token{{"Cookie", "dossier_token=" + server_->token()}};
+  for (const std::string& name : std::vector<std::string>{"link.dossier", "..%2F..%2Fgeheim.dossier", "..", "complete",
+                                                          "nergens.dossier", "%2E%2E%2Fgeheim.dossier"}) {
+    auto r = client().Get("/api/bundles/" + name, token);
+    ASSERT_TRUE(r) << name;
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << name << ": " << r->status;
+    EXPECT_EQ(r->body.find("geheim\"") , std::string::npos);
+  }
+}
+
+TEST(WebSealSetup, WithoutKeysThePageSaysHowAndNothingIsSealed) {
+  TempDir dir;
+  fs::copy(fs::path(test::source_dir()) / "examples" / "complete", dir.path() / "complete", fs::copy_options::recursive);
+  web::ServeOptions options;
+  options.workspace = dir.path();
+  options.data_dir = test::source_dir();
+  {
+    test::web::RunningServer running(options);
+    ASSERT_TRUE(running.started()) << running.error();
+    auto setup = running.client().Get("/api/seal", running.reading());
+    ASSERT_TRUE(setup);
+    EXPECT_FALSE(nlohmann::json::parse(setup->body)["ready"].get<bool>());
+    auto r = running.client().Post("/api/packages/complete/seal", running.changing(), R"({"passphrase":"x"})", "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 409);
+  }
+  EXPECT_FALSE(fs::exists(dir.path() / "verzegeld"));
+
+  // Keys named but missing or wrong: the server does not start.
+  options.signing_key = (dir.path() / "nergens.key").string();
+  options.recipients = {(dir.path() / "nergens.pub").string()};
+  EXPECT_FALSE(web::Server::create(options));
+  options.recipients = {"age1notarecipient"};
+  EXPECT_FALSE(web::Server::create(options));
+  options.recipients = {};
+  EXPECT_FALSE(web::Server::create(options)) << "a signing key without a recipient";
+}
+
+// The preview: dossier.pdf, the cover sheet and the report made in memory for the page, the
+// cover's pages as pictures; the report under a policy of its own (no script, in a sandbox).
+TEST_F(WebServer, APreviewShowsTheAssembledDossierWithoutWritingIt) {
+  std::vector<fs::path> before;
+  for (const auto& e : fs::recursive_directory_iterator(dir_.path())) before.push_back(e.path());
+  httplib::Client c = client();
+  c.set_read_timeout(300);
+  auto made = c.Post("/api/packages/complete/preview", changing(), "", "application/json");
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 201) << made->body;
+  const auto p = nlohmann::json::parse(made->body);
+  EXPECT_GE(p["pages"].get<int>(), 8) << "the cover sheet and the seven documents";
+  EXPECT_EQ(p["files"]["dossier"]["name"], "dossier.pdf");
+  EXPECT_EQ(p["files"]["cover"]["name"], "voorblad.pdf");
+  ASSERT_FALSE(p["cover_pages"].empty());
+  auto pdf = c.Get(p["files"]["dossier"]["href"].get<std::string>(), with_token());
+  ASSERT_TRUE(pdf);
+  EXPECT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+  EXPECT_EQ(pdf->body.size(), p["files"]["dossier"]["bytes"].get<std::size_t>());
+  auto cover = c.Get(p["cover_pages"][0].get<std::string>(), with_token());
+  ASSERT_TRUE(cover);
+  EXPECT_EQ(cover->status, 200);
+  EXPECT_EQ(cover->body.substr(1, 3), "PNG");
+  auto report = c.Get(p["files"]["report"]["href"].get<std::string>(), with_token());
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->status, 200);
+  EXPECT_NE(report->body.find("<html"), std::string::npos);
+  EXPECT_EQ(report->get_header_value_count("Content-Security-Policy"), 1u);
+  EXPECT_EQ(report->get_header_value("Content-Security-Policy").rfind("sandbox;", 0), 0u);
+  // Nothing new on disk, and nothing of it for another package, a name not in it, or without the token.
+  std::vector<fs::path> after;
+  for (const auto& e : fs::recursive_directory_iterator(dir_.path())) after.push_back(e.path());
+  EXPECT_EQ(before, after);
+  ASSERT_TRUE(create("nieuw", changing()));
+  for (const std::string& path : std::vector<std::string>{"/api/packages/nieuw/preview/dossier.pdf", "/api/packages/complete/preview/cover-99.png",
+                                                          "/api/packages/complete/preview/cover-0.png", "/api/packages/complete/preview/referral.xml",
+                                                          "/api/packages/complete/preview/..%2Freferral.xml"}) {
+    auto r = c.Get(path, with_token());
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 404) << path;
+  }
+  EXPECT_EQ(c.Get(p["files"]["dossier"]["href"].get<std::string>())->status, 403);
+  EXPECT_EQ(c.Post("/api/packages/complete/preview", with_token(), "", "application/json")->status, 403) << "Origin";
+}
+
+// Stopped at once, before its listeners may have begun: run() still returns (a listener that
+// began late is stopped too).
+TEST(WebServerStart, AServerStoppedAtOnceStillEnds) {
+  TempDir dir;
+  web::ServeOptions options;
+  options.workspace = dir.path();
+  options.data_dir = test::source_dir();
+  for (int i = 0; i < 20; ++i) {
+    auto server = web::Server::create(options);
+    ASSERT_TRUE(server);
+    std::thread run([&] { (*server)->run(); });
+    (*server)->stop();
+    run.join();
+  }
 }
 
 TEST(WebServerStart, AWorkspaceThatIsNotAFolderIsRefused) {
