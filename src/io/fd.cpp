@@ -123,30 +123,65 @@ Result<void> write_new_file(const std::filesystem::path& file, std::string_view 
   return {};
 }
 
+namespace {
+
+// An unnamed file in `folder` (O_TMPFILE): it has no name until link_unnamed gives it one, so a
+// process that dies while writing it (a signal, a crash) leaves nothing behind. An invalid fd
+// when the file system cannot make one (the caller then writes a named temporary file).
+UniqueFd unnamed_file_in(int folder) {
+  return UniqueFd(::openat(folder, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+}
+
+// Gives the unnamed file `fd` the name `name` in `folder`; EEXIST when that name is taken (never
+// replaced). Through /proc/self/fd, which needs no privilege (AT_EMPTY_PATH would).
+int link_unnamed(int fd, int folder, const std::string& name) {
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  return ::linkat(AT_FDCWD, self.c_str(), folder, name.c_str(), AT_SYMLINK_FOLLOW) == 0 ? 0 : errno;
+}
+
+Result<void> write_all(int fd, std::string_view bytes, const std::string& shown) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(Errc::io, shown + ": " + std::strerror(n < 0 ? errno : EIO));
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<void> publish_new_file(const std::filesystem::path& dir, const std::string& name, std::string_view bytes) {
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
     return fail(Errc::usage, name + ": not a file name");
+  const std::string shown = (dir / name).string();
+  UniqueFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!folder) return fail(Errc::io, shown + ": " + std::strerror(errno));
+  if (UniqueFd fd = unnamed_file_in(folder.get()); fd) {
+    if (auto written = write_all(fd.get(), bytes, shown); !written) return written;
+    if (::fsync(fd.get()) != 0) return fail(Errc::io, shown + ": " + std::strerror(errno));
+    if (const int err = link_unnamed(fd.get(), folder.get(), name); err != 0)
+      return fail(err == EEXIST ? Errc::usage : Errc::io, shown + ": " + std::strerror(err));
+    (void)::fsync(folder.get());
+    return {};
+  }
+  // No unnamed files here: a named temporary file, removed again on any failure.
   std::string tmpl = (dir / ".dossier-new-XXXXXX").string();
   UniqueFd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
-  if (!fd) return fail(Errc::io, (dir / name).string() + ": " + std::strerror(errno));
+  if (!fd) return fail(Errc::io, shown + ": " + std::strerror(errno));
   const std::filesystem::path temp = tmpl;
   auto give_up = [&](Error e) -> Result<void> {
     ::unlink(temp.c_str());
     return tl::unexpected(std::move(e));
   };
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd.get(), bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return give_up(Error{Errc::io, (dir / name).string() + ": " + std::strerror(errno)});
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (auto written = write_all(fd.get(), bytes, shown); !written) return give_up(written.error());
   if (::fchmod(fd.get(), 0600) != 0 || ::fsync(fd.get()) != 0)
-    return give_up(Error{Errc::io, (dir / name).string() + ": " + std::strerror(errno)});
-  if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, (dir / name).c_str(), RENAME_NOREPLACE) != 0) {
+    return give_up(Error{Errc::io, shown + ": " + std::strerror(errno)});
+  if (::renameat2(AT_FDCWD, temp.c_str(), folder.get(), name.c_str(), RENAME_NOREPLACE) != 0) {
     const int err = errno;
-    return give_up(Error{err == EEXIST ? Errc::usage : Errc::io, (dir / name).string() + ": " + std::strerror(err)});
+    return give_up(Error{err == EEXIST ? Errc::usage : Errc::io, shown + ": " + std::strerror(err)});
   }
-  if (UniqueFd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); folder) (void)::fsync(folder.get());
+  (void)::fsync(folder.get());
   return {};
 }
 
@@ -161,33 +196,45 @@ Result<void> replace_file(const std::filesystem::path& dir, const std::string& n
   const mode_t mode = ::fstatat(folder.get(), name.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode)
                           ? (old.st_mode & 0777)
                           : 0600;
-  // A fresh name (O_EXCL): never an existing file, never through a link.
+  // The content goes into an unnamed file where the file system has them (nothing is left if
+  // the process dies while writing), which gets a fresh name (never an existing file, never
+  // through a link) only once it is whole and flushed, just before the rename.
+  UniqueFd unnamed = unnamed_file_in(folder.get());
   std::string temp;
   UniqueFd fd;
-  for (int attempt = 0; attempt < 16 && !fd; ++attempt) {
-    unsigned char random[8];
-    if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) return tl::unexpected(failed(errno));
-    temp = ".dossier-new-";
-    for (const unsigned char b : random) {
-      temp += "0123456789abcdef"[b >> 4];
-      temp += "0123456789abcdef"[b & 15];
+  const auto fresh_name = [&]() -> int {
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      unsigned char random[8];
+      if (::getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random)) return errno;
+      temp = ".dossier-new-";
+      for (const unsigned char b : random) {
+        temp += "0123456789abcdef"[b >> 4];
+        temp += "0123456789abcdef"[b & 15];
+      }
+      if (unnamed) {
+        const int err = link_unnamed(unnamed.get(), folder.get(), temp);
+        if (err != EEXIST) return err;
+      } else {
+        fd = UniqueFd(::openat(folder.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (fd) return 0;
+        if (errno != EEXIST) return errno;
+      }
     }
-    fd = UniqueFd(::openat(folder.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd && errno != EEXIST) return tl::unexpected(failed(errno));
+    return EEXIST;
+  };
+  if (!unnamed) {
+    if (const int err = fresh_name(); err != 0) return tl::unexpected(failed(err));
   }
-  if (!fd) return tl::unexpected(failed(EEXIST));
+  const int target = unnamed ? unnamed.get() : fd.get();
   auto give_up = [&](int err) -> Result<void> {
-    ::unlinkat(folder.get(), temp.c_str(), 0);
+    if (!temp.empty()) ::unlinkat(folder.get(), temp.c_str(), 0);
     return tl::unexpected(failed(err));
   };
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd.get(), bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return give_up(n < 0 ? errno : EIO);
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+  if (auto written = write_all(target, bytes, shown); !written) return give_up(EIO);
+  if (::fchmod(target, mode) != 0 || ::fsync(target) != 0) return give_up(errno);
+  if (unnamed) {
+    if (const int err = fresh_name(); err != 0) return give_up(err);
   }
-  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) return give_up(errno);
-  if (::close(fd.release()) != 0) return give_up(errno);
   if (::renameat(folder.get(), temp.c_str(), folder.get(), name.c_str()) != 0) return give_up(errno);
   if (::fsync(folder.get()) != 0) return tl::unexpected(failed(errno));
   return {};
