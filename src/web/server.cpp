@@ -227,6 +227,30 @@ class HttpServer final : public Server {
       out["view"] = documents_view(*report, *ws_, lang_of(req));
       res.set_content(out.dump(), "application/json");
     });
+    // A package as a ZIP file (as coordinators get them by e-mail or on a stick): written whole
+    // into the workspace, never over another; the check reads it as any ZIP package.
+    svr.Post("/api/packages/import", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!req.has_file("file")) return refuse(res, 400, "send the package as the form field \"file\"");
+      const auto file = req.get_file_value("file");
+      std::string lowered = file.filename;
+      for (char& c : lowered)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (!Workspace::single_name(file.filename) || !lowered.ends_with(".zip"))
+        return refuse(res, 400, "a package to import is a .zip with a plain file name (no folder, not hidden)");
+      if (file.content.size() > o_.max_request_bytes) return refuse(res, 413, "the package is larger than the limit");
+      if (file.content.size() < 4 || file.content.compare(0, 4, "PK\x03\x04") != 0)
+        return refuse(res, 400, file.filename + " is not a ZIP file");
+      const auto lock = ws_->write_lock();
+      std::error_code ec;
+      if (fs::exists(fs::symlink_status(ws_->root() / file.filename, ec)))
+        return refuse(res, 409, file.filename + " is in the workspace already: rename it or remove the other first");
+      auto placed = io::publish_new_file(ws_->root(), file.filename, file.content);
+      if (!placed)
+        return refuse(res, placed.error().code == Errc::usage ? 409 : 500,
+                      placed.error().code == Errc::usage ? file.filename + " is in the workspace already" : placed.error().message);
+      res.status = 201;
+      res.set_content(json{{"name", file.filename}}.dump(), "application/json");
+    });
     svr.Post("/api/packages", [this](const httplib::Request& req, httplib::Response& res) {
       const auto body = json::parse(req.body, nullptr, false);
       if (!body.is_object() || !body.contains("name") || !body["name"].is_string())

@@ -35,6 +35,9 @@ async function loadWords() {
   $('new-heading').textContent = t('web.new');
   $('new-name-label').textContent = t('web.new-name');
   $('create').textContent = t('web.create');
+  $('import-heading').textContent = t('web.import');
+  $('import-file-label').textContent = t('web.import-file');
+  $('import-button').textContent = t('web.import-button');
   $('back').textContent = t('web.back');
   $('fix-heading').textContent = t('web.fix');
   $('weigh-heading').textContent = t('web.weigh');
@@ -312,6 +315,19 @@ document.addEventListener('DOMContentLoaded', async () => {
     }
   });
   $('add-document').addEventListener('submit', addDocument);
+  $('import-package').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const file = $('import-file').files[0];
+    const data = new FormData();
+    data.append('file', file);
+    try {
+      const made = await api('/api/packages/import', { method: 'POST', body: data });
+      $('import-file').value = '';
+      location.hash = `#package/${encodeURIComponent(made.name)}`;
+    } catch (err) {
+      status(`${t('web.error')}: ${err.message}`);
+    }
+  });
   dropTarget($('add-document'), () => $('add-folder').value);
   window.addEventListener('hashchange', route);
   await loadWords();

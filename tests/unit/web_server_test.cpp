@@ -15,6 +15,7 @@
 #include "bundle_support.hpp"
 #include "test_support.hpp"
 #include "web_support.hpp"
+#include "io/zip_writer.hpp"
 #include "web/seal_routes.hpp"
 #include "web/server.hpp"
 #include "app/bundle.hpp"
@@ -585,6 +586,55 @@ TEST(WebServerStart, AServerStoppedAtOnceStillEnds) {
     (*server)->stop();
     run.join();
   }
+}
+
+// A package imported as a ZIP: written whole into the workspace, never over another, then read
+// as any ZIP package (the example without its scan, which is over this fixture's 64 KiB limit:
+// the check then misses the local care report).
+TEST_F(WebServer, AZipPackageIsImportedWholeAndNeverOverAnother) {
+  const fs::path source = fs::path(test::source_dir()) / "examples" / "complete";
+  const fs::path zip_path = dir_.path() / ".." / (dir_.path().filename().string() + "-import.zip");
+  {
+    auto zip = io::ZipWriter::create(zip_path);
+    ASSERT_TRUE(zip);
+    for (const auto& e : fs::recursive_directory_iterator(source)) {
+      if (!e.is_regular_file() || e.path().parent_path().filename() == "lokale-zorg") continue;
+      const std::string text = test::read_text(e.path());
+      ASSERT_TRUE(zip->add_deflated(fs::relative(e.path(), source).generic_string(), std::vector<std::uint8_t>(text.begin(), text.end())));
+    }
+    ASSERT_TRUE(zip->close());
+  }
+  const std::string bytes = test::read_text(zip_path);
+  fs::remove(zip_path);
+  const auto import = [&](const std::string& name, const std::string& content, const httplib::Headers& headers) {
+    httplib::MultipartFormDataItems items{{"file", content, name, "application/zip"}};
+    return client().Post("/api/packages/import", headers, items);
+  };
+  auto r = import("CL-2026-0050.zip", bytes, changing());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(test::read_text(dir_.path() / "CL-2026-0050.zip"), bytes);
+  auto list = nlohmann::json::parse(client().Get("/api/packages", with_token())->body);
+  bool listed = false;
+  for (const auto& p : list)
+    if (p["name"] == "CL-2026-0050.zip") listed = p["verdict"] == "incomplete" && p["documents"] == 6;
+  EXPECT_TRUE(listed) << list.dump();
+  // Never over another, never outside, only a ZIP, only within the limit, only from this page.
+  EXPECT_EQ(import("CL-2026-0050.zip", "PK\x03\x04 other", changing())->status, 409);
+  EXPECT_EQ(test::read_text(dir_.path() / "CL-2026-0050.zip"), bytes);
+  for (const std::string& name : std::vector<std::string>{"../buiten.zip", ".verborgen.zip", "pakket.pdf", "a/b.zip", ""}) {
+    auto bad = import(name, bytes, changing());
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400) << name;
+  }
+  EXPECT_EQ(import("geen-zip.zip", "%PDF-1.7", changing())->status, 400);
+  EXPECT_EQ(import("groot.zip", "PK\x03\x04" + std::string(64 * 1024, 'x'), changing())->status, 413);
+  EXPECT_EQ(import("zonder-origin.zip", bytes, with_token())->status, 403);
+  EXPECT_FALSE(fs::exists(dir_.path().parent_path() / "buiten.zip"));
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir_.path())) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"CL-2026-0050.zip", "complete"})) << "nothing else written, no temporary file";
 }
 
 TEST(WebServerStart, AWorkspaceThatIsNotAFolderIsRefused) {
