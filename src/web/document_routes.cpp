@@ -15,12 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 std::string fact_label(const Profile* profile, const std::string& evidence, const std::string& fact, Lang lang) {
   if (profile != nullptr)
     for (const auto& e : profile->evidence())
@@ -128,7 +122,7 @@ void add_document_routes(httplib::Server& svr, Workspace& ws, std::size_t max_up
     if (!folder) return refuse(res, status_of(folder.error()), folder.error().message);
     if (!req.has_file("file")) return refuse(res, 400, "send the document as the form field \"file\"");
     const auto file = req.get_file_value("file");
-    if (!Workspace::single_name(file.filename) || !lower(file.filename).ends_with(".pdf"))
+    if (!Workspace::single_name(file.filename) || !has_extension(file.filename, "pdf"))
       return refuse(res, 400, "a document is a .pdf with a plain file name (no folder, not hidden)");
     if (file.content.size() > max_upload_bytes) return refuse(res, 413, "the document is larger than the limit");
     const auto lock = ws.write_lock();

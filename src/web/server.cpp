@@ -232,10 +232,7 @@ class HttpServer final : public Server {
     svr.Post("/api/packages/import", [this](const httplib::Request& req, httplib::Response& res) {
       if (!req.has_file("file")) return refuse(res, 400, "send the package as the form field \"file\"");
       const auto file = req.get_file_value("file");
-      std::string lowered = file.filename;
-      for (char& c : lowered)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (!Workspace::single_name(file.filename) || !lowered.ends_with(".zip"))
+      if (!Workspace::single_name(file.filename) || !has_extension(file.filename, "zip"))
         return refuse(res, 400, "a package to import is a .zip with a plain file name (no folder, not hidden)");
       if (file.content.size() > o_.max_request_bytes) return refuse(res, 413, "the package is larger than the limit");
       if (file.content.size() < 4 || file.content.compare(0, 4, "PK\x03\x04") != 0)

@@ -55,7 +55,7 @@ function verdictText(v) { return t(`web.verdict.${v}`); }
 // The other scripts of the page (form.js, ...) use these, and are told when the words are
 // loaded (words) and when a package is shown (package: its name and check report).
 const hooks = { words: [], package: [] };
-window.dossier = { api, t, element, status, $, state, on: (what, fn) => hooks[what].push(fn),
+window.dossier = { api, t, say, element, status, $, state, on: (what, fn) => hooks[what].push(fn),
                    refresh: () => route() };
 
 async function showWorkspace() {

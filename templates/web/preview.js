@@ -3,14 +3,8 @@
 'use strict';
 
 (() => {
-  const { api, t, element, $, on } = window.dossier;
+  const { api, t, say, element, $, on } = window.dossier;
   let current = null;
-
-  function say(key, args) {
-    let text = t(key);
-    for (const [k, v] of Object.entries(args || {})) text = text.replace(`{${k}}`, v);
-    return text;
-  }
 
   on('words', () => {
     $('preview-heading').textContent = t('web.preview.heading');

@@ -3,14 +3,8 @@
 'use strict';
 
 (() => {
-  const { api, t, element, $, on } = window.dossier;
+  const { api, t, say, element, $, on } = window.dossier;
   let setup = null;
-
-  function say(key, args) {
-    let text = t(key);
-    for (const [k, v] of Object.entries(args || {})) text = text.replace(`{${k}}`, v);
-    return text;
-  }
 
   function size(bytes) {
     return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${Math.max(1, Math.round(bytes / 1024))} KiB`;
