@@ -14,18 +14,11 @@
 
 #include <pugixml.hpp>
 
+#include "core/xml.hpp"
+
 namespace dossier {
 
-struct ReferralLimits {
-  std::size_t max_bytes = 1u << 20;  // 1 MiB
-  std::size_t max_depth = 32;        // element nesting
-  std::size_t max_attribute_bytes = 8192;
-};
-
-struct XmlIssue {
-  int line = 0;  // 0 when unknown
-  std::string message;  // technical, English (libxml2's words or ours)
-};
+using ReferralLimits = XmlLimits;
 
 struct DeclaredDocument {
   std::string path;
@@ -40,6 +33,8 @@ class Referral {
   // `xsd_text`: the text of schemas/referral.xsd (app::read_referral_schema).
   static Referral parse(std::string_view text, std::string_view xsd_text,
                         const ReferralLimits& limits = {});
+  // The same with a schema compiled once (XmlSchema::compile), for reading many files.
+  static Referral parse(std::string_view text, const XmlSchema* schema, const ReferralLimits& limits = {});
   static Referral missing();
 
   bool present() const noexcept { return present_; }
