@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "app/data_files.hpp"
+#include "app/paged_template.hpp"
 #include "core/profile.hpp"
 #include "core/unicode.hpp"
 #include "crypto/base64.hpp"
@@ -33,134 +34,21 @@ namespace {
 
 namespace mu = kainjow::mustache;
 
-// The longest value shown in one place (bytes of UTF-8); longer is cut with "…".
-constexpr std::size_t kMaxValueBytes = 2000;
-
-// A value as it may be shown: whitespace runs (line breaks too) become one space, code points
-// that hide or reorder text (controls, bidirectional overrides) and bytes that are not UTF-8
-// are written out visibly ("<U+202E>", "<0xFF>"), and it is cut at kMaxValueBytes. The
-// template engine escapes the rest (HTML and pango markup alike).
-std::string shown(std::string_view raw) {
-  std::string spaced;
-  bool space = false;
-  for (char c : raw) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = true;
-      continue;
-    }
-    if (space && !spaced.empty()) spaced += ' ';
-    space = false;
-    spaced += c;
-  }
-  std::string out = unicode::escape_for_terminal(spaced);
-  if (out.size() > kMaxValueBytes) {
-    std::size_t cut = kMaxValueBytes;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0u) == 0x80u) --cut;
-    out.resize(cut);
-    out += "…";
-  }
-  return out;
-}
-
 std::string word(const Catalogue& m, const std::string& key, const std::string& fallback) {
   return m.has(key) ? m.get(key) : fallback;
 }
 
-mu::data words(const Catalogue& m) {
-  mu::data t{mu::data::type::object};
-  for (auto [key, value] : m.with_prefix("assemble.")) {
-    std::replace(key.begin(), key.end(), '-', '_');
-    t.set(key, value);
-  }
-  return t;
-}
+mu::data words(const Catalogue& m) { return template_words(m, "assemble."); }
 
 mu::data list() { return mu::data{mu::data::type::list}; }
 
 Result<std::string> render(const std::string& data_dir, const std::string& name, const mu::data& context) {
-  auto text = read_data_file(data_dir + "/templates/assembly/" + name);
-  if (!text) return tl::unexpected(text.error());
-  mu::mustache tmpl(*text);
-  if (!tmpl.is_valid())
-    return fail(Errc::malformed, "templates/assembly/" + name + ": " + tmpl.error_message());
-  std::string out = tmpl.render(context);
-  if (!tmpl.is_valid())
-    return fail(Errc::malformed, "templates/assembly/" + name + ": " + tmpl.error_message());
-  return out;
-}
-
-// The block lines of cover.mustache and notice.mustache as pages (io/paged_pdf.hpp).
-Result<io::PagedDocument> parse_blocks(const std::string& text, const std::string& name) {
-  io::PagedDocument doc;
-  io::PagedBlock* row = nullptr;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + start, end - start);
-    start = end + 1;
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (line.empty()) continue;
-    auto rest = [&](std::string_view directive) { return std::string(line.substr(directive.size())); };
-    using K = io::PagedBlock::Kind;
-    if (line.starts_with("@cell ") || line == "@cell") {
-      if (row == nullptr) return fail(Errc::malformed, name + ": @cell outside a @row");
-      row->cells.push_back(line == "@cell" ? std::string() : rest("@cell "));
-      continue;
-    }
-    row = nullptr;
-    if (line.starts_with("@title ")) {
-      doc.blocks.push_back({K::title, {rest("@title ")}, {}, false});
-    } else if (line.starts_with("@h ")) {
-      doc.blocks.push_back({K::heading, {rest("@h ")}, {}, false});
-    } else if (line.starts_with("@p ")) {
-      doc.blocks.push_back({K::paragraph, {rest("@p ")}, {}, false});
-    } else if (line == "@rule") {
-      doc.blocks.push_back({K::rule, {}, {}, false});
-    } else if (line.starts_with("@row ")) {
-      io::PagedBlock b{K::row, {}, {}, false};
-      std::string spec = rest("@row ");
-      if (auto sp = spec.find(' '); sp != std::string::npos) {
-        const std::string flag = spec.substr(sp + 1);
-        b.strong = flag == "strong";
-        b.open = flag == "open";
-        if (!b.strong && !b.open) return fail(Errc::malformed, name + ": unknown @row flag " + flag);
-        spec.resize(sp);
-      }
-      for (std::size_t p = 0; p < spec.size();) {
-        std::size_t comma = spec.find(',', p);
-        if (comma == std::string::npos) comma = spec.size();
-        try {
-          b.widths.push_back(std::stod(spec.substr(p, comma - p)));
-        } catch (const std::exception&) {
-          return fail(Errc::malformed, name + ": bad @row widths " + spec);
-        }
-        p = comma + 1;
-      }
-      doc.blocks.push_back(std::move(b));
-      row = &doc.blocks.back();
-    } else {
-      return fail(Errc::malformed, name + ": a line that is no block: " + std::string(line.substr(0, 40)));
-    }
-  }
-  return doc;
-}
-
-Result<io::PagedDocument> paged_document(const std::string& data_dir, const std::string& name,
-                                         const mu::data& context, const std::string& title, const Catalogue& m) {
-  auto text = render(data_dir, name, context);
-  if (!text) return tl::unexpected(text.error());
-  auto doc = parse_blocks(*text, "templates/assembly/" + name);
-  if (!doc) return tl::unexpected(doc.error());
-  doc->title = title;
-  doc->page_of = m.get("assemble.page-of");
-  doc->language = lang_code(m.lang());
-  return doc;
+  return render_template(data_dir, "templates/assembly/" + name, context);
 }
 
 Result<io::PagedPdf> render_pages(const std::string& data_dir, const std::string& name, const mu::data& context,
                                   const std::string& title, const Catalogue& m) {
-  auto doc = paged_document(data_dir, name, context, title, m);
+  auto doc = paged_document(data_dir, "templates/assembly/" + name, context, title, m);
   if (!doc) return tl::unexpected(doc.error());
   return io::render_paged_pdf(*doc);
 }
@@ -520,7 +408,7 @@ Result<AssemblyOutput> assemble_dossier(const Report& report, const std::optiona
   auto lay_cover = [&](io::Assembly a) -> Result<io::PagedPdf> {
     for (int attempt = 0;; ++attempt) {
       ctx.set("documents", document_rows(a));
-      auto doc = paged_document(settings.data_dir, "cover.mustache", ctx, cover_title, m);
+      auto doc = paged_document(settings.data_dir, "templates/assembly/cover.mustache", ctx, cover_title, m);
       if (!doc) return tl::unexpected(doc.error());
       Result<io::PagedPdf> cover = attempt == 0 ? io::count_paged_pages(*doc).map([](int n) { return io::PagedPdf{{}, n}; })
                                                 : io::render_paged_pdf(*doc);

@@ -436,6 +436,16 @@ Result<ReadingCopy> make_reading_copy(const Report& report, const CheckedPackage
 
 }  // namespace
 
+std::vector<std::string> document_fingerprints(const crypto::minisign::SecretKey& signer,
+                                               const std::vector<IndexDocument>& documents) {
+  const auto key = signer.derive_key(kFingerprintSubkey, kFingerprintContext);
+  std::vector<std::string> out;
+  for (const auto& d : documents) out.push_back(bundle::document_fingerprint(key.expose(), d.path, d.sha256));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 // ---- seal ----
 
 Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out, const SealOptions& options,
@@ -552,6 +562,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     m.entries.push_back(ManifestEntry{tail[i].name, ciphers[i]->size(), ciphers[i]->blake2b()});
     crcs.push_back(ciphers[i]->crc());
   }
+  m.fingerprints = document_fingerprints(*options.signer, documents);
 
   if (!checked->referral_xml) return fail(Errc::internal, "a complete package without referral.xml");
 
@@ -1047,6 +1058,7 @@ Checked verify_core(const fs::path& bundle, const std::vector<crypto::minisign::
 
 const char* check_name(BundleCheck check) noexcept {
   switch (check) {
+    case BundleCheck::binding: return "binding";
     case BundleCheck::container: return "container";
     case BundleCheck::mimetype: return "mimetype";
     case BundleCheck::entries: return "entries";
@@ -1122,8 +1134,9 @@ namespace {
 
 // Step 1: the index, read from the verified file with its digest checked on the way, decrypted
 // with the identities and checked against the manifest.
-Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const PayloadSpan& span,
-                       const crypto::minisign::PublicKey& signer, const OpenOptions& options) {
+// The index, decrypted (the caller wipes it).
+Step<std::vector<std::uint8_t>> decrypt_index(const io::ZipReader& zip, const Manifest& m, const PayloadSpan& span,
+                                              const OpenOptions& options) {
   std::vector<std::uint8_t> cipher;
   auto got = read_payload(zip, span, m.entries.front(), [&](std::span<const std::uint8_t> d) -> Result<void> {
     if (cipher.size() + d.size() > options.limits.max_index_bytes) return fail(Errc::limit, "index too large");
@@ -1138,6 +1151,13 @@ Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const Payloa
     }
     return stop(plain.error().code, BundleCheck::index, kIndexEntry, plain.error().message);
   }
+  return std::move(*plain);
+}
+
+Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const PayloadSpan& span,
+                       const crypto::minisign::PublicKey& signer, const OpenOptions& options) {
+  auto plain = decrypt_index(zip, m, span, options);
+  if (!plain) return tl::unexpected(plain.error());
   const std::string_view text(reinterpret_cast<const char*>(plain->data()), plain->size());
   auto index = bundle::parse_index(text, m, signer, options.limits);
   sodium_memzero(plain->data(), plain->size());
@@ -1235,6 +1255,50 @@ Step<void> stage_document(const io::ZipReader& zip, const PayloadSpan& span, con
   return {};
 }
 
+// A decision (purpose "decision"): its index holds decision.xml; the one payload entry is the
+// letter. decision.xml must be a valid decision bound to the very bundle the signed manifest
+// says it answers; DIR gets decision.xml and the letter, nothing else.
+Step<void> open_decision(const io::ZipReader& zip, const Manifest& m, const std::vector<PayloadSpan>& payload,
+                         const crypto::minisign::PublicKey& signer, const fs::path& dir, const OpenOptions& options,
+                         OpenResult& r) {
+  auto plain = decrypt_index(zip, m, payload.front(), options);
+  if (!plain) return tl::unexpected(plain.error());
+  const std::string_view text(reinterpret_cast<const char*>(plain->data()), plain->size());
+  auto index = bundle::parse_decision_index(text, m, signer, options.limits);
+  sodium_memzero(plain->data(), plain->size());
+  if (!index) return stop(index.error().code, BundleCheck::index, kIndexEntry, index.error().message);
+  auto xsd = read_data_file(options.check.data_dir + "/schemas/decision.xsd");
+  if (!xsd) return stop(xsd.error().code, BundleCheck::index, kIndexEntry, xsd.error().message);
+  const auto schema = XmlSchema::compile(*xsd);
+  const DecisionRead read = read_decision(index->decision_xml, schema.get());
+  if (!read.valid()) {
+    const std::string why = read.issues.empty() ? "unreadable" : read.issues.front().message;
+    return stop(Errc::malformed, BundleCheck::index, kIndexEntry, "decision.xml is not a valid decision: " + why);
+  }
+  const Decision& d = *read.decision;
+  if (!d.answers || d.answers->dossier_id != m.answers.dossier_id ||
+      d.answers->manifest_sha256 != m.answers.manifest_sha256) {
+    return stop(Errc::hostile, BundleCheck::binding, kIndexEntry,
+                "decision.xml answers another bundle than the signed manifest says");
+  }
+  if (d.serialise() != index->decision_xml) {
+    return stop(Errc::malformed, BundleCheck::index, kIndexEntry, "decision.xml is not in dossier's canonical form");
+  }
+  auto staging = io::Staging::create(dir);
+  if (!staging) return stop(staging.error().code, BundleCheck::document, "", staging.error().message);
+  if (auto w = write_new_file(staging->path() / kDecisionFile, index->decision_xml, 0600); !w) {
+    return stop(Errc::io, BundleCheck::document, kDecisionFile, w.error().message);
+  }
+  const IndexDocument letter{index->letter.entry, index->letter.name, index->letter.size, index->letter.sha256};
+  if (auto s = stage_document(zip, payload[1], m.entries[1], letter, staging->path(), options.identities); !s) {
+    return s;
+  }
+  if (auto c = staging->commit(); !c) return stop(c.error().code, BundleCheck::document, "", c.error().message);
+  r.files = {kDecisionFile, index->letter.name};
+  r.decision = d;
+  return {};
+}
+
 }  // namespace
 
 Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, const OpenOptions& options,
@@ -1267,6 +1331,18 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
     r.files.clear();
     return r;
   };
+  if (options.expect_answers && m.answers != *options.expect_answers) {
+    return stopped(Stop{Errc::hostile, BundleProblem{BundleCheck::binding, kManifestEntry,
+                                                     m.answers.empty() ? "this is not a decision: it answers no bundle"
+                                                                       : "it answers bundle " + m.answers.dossier_id +
+                                                                             ", not " + options.expect_answers->dossier_id +
+                                                                             " (or not that bundle's signed manifest)"}});
+  }
+  if (m.purpose == "decision") {
+    if (auto s = open_decision(zip, m, checked.payload, *checked.signer, dir, options, r); !s) return stopped(s.error());
+    r.opened = true;
+    return r;
+  }
 
   auto index = read_index(zip, m, checked.payload.front(), *checked.signer, options);
   if (!index) return stopped(index.error());
@@ -1431,6 +1507,64 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   }
   r.opened = true;
   return r;
+}
+
+// ---- decisions ----
+
+std::string manifest_sha256(const Manifest& m) {
+  const std::string text = m.serialise();
+  return crypto::sha256_hex(bytes_of(text));
+}
+
+Result<Manifest> seal_decision(const fs::path& out, const DecisionSeal& in) {
+  if (in.recipients.empty()) return fail(Errc::usage, "no recipients: name the care coordinator's public key with -r");
+  if (in.signer == nullptr) return fail(Errc::usage, "no signing key: name CoMensha's with -s");
+  if (in.answers.empty()) return fail(Errc::internal, "a decision that answers no bundle");
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(out, ec))) {
+    return fail(Errc::usage, out.string() + " already exists; dossier never replaces it");
+  }
+  const fs::path out_parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  if (!fs::is_directory(out_parent, ec)) return fail(Errc::not_found, out_parent.string() + ": no such folder");
+  if (!bundle::is_letter_name(in.letter_name)) return fail(Errc::internal, "not a letter's name: " + in.letter_name);
+
+  Manifest m;
+  m.format = kBundleFormat;
+  m.dossier_id = random_id();
+  m.created = utc_now();
+  m.profile_id = in.profile_id;
+  m.profile_version = in.profile_version;
+  m.verdict = "decided";
+  m.purpose = "decision";
+  m.answers = in.answers;
+  m.signer_key_id = in.signer->key_id_hex();
+  const auto rs = recipient_ptrs(in.recipients);
+  auto letter_cipher = crypto::age::encrypt(rs, bytes_of(in.letter_pdf));
+  if (!letter_cipher) return tl::unexpected(letter_cipher.error());
+  crypto::Blake2b512 h;
+  h.update(*letter_cipher);
+  m.entries.push_back(ManifestEntry{payload_entry_name(1), letter_cipher->size(), h.hex_final()});
+  const bundle::IndexFile letter{payload_entry_name(1), "letter", in.letter_name, in.letter_pdf.size(),
+                                 crypto::sha256_hex(bytes_of(in.letter_pdf))};
+  auto head = sign_head(m, bundle::decision_index_text(m, in.decision_xml, letter), *in.signer, rs);
+  if (!head) return tl::unexpected(head.error());
+  if (head->manifest_text.size() > BundleLimits{}.max_manifest_bytes) return fail(Errc::internal, "manifest too large");
+
+  auto staging = io::Staging::create(out);
+  if (!staging) return tl::unexpected(staging.error());
+  const fs::path file = staging->path() / "decision.besluit";
+  {
+    auto zip = io::StoredZipWriter::create(file);
+    if (!zip) return tl::unexpected(zip.error());
+    if (auto r = zip->add("mimetype", bytes_of(kBundleMimetype)); !r) return tl::unexpected(r.error());
+    if (auto r = zip->add(kManifestEntry, bytes_of(head->manifest_text)); !r) return tl::unexpected(r.error());
+    if (auto r = zip->add(kSignatureEntry, bytes_of(head->signature)); !r) return tl::unexpected(r.error());
+    if (auto r = zip->add(kIndexEntry, head->index); !r) return tl::unexpected(r.error());
+    if (auto r = zip->add(payload_entry_name(1), *letter_cipher); !r) return tl::unexpected(r.error());
+    if (auto r = zip->close(); !r) return tl::unexpected(r.error());
+  }
+  if (auto r = staging->commit_file(file); !r) return tl::unexpected(r.error());
+  return std::move(head->manifest);
 }
 
 }  // namespace dossier::app

@@ -24,6 +24,7 @@
 #include "app/check.hpp"
 #include "io/pdf_assemble.hpp"
 #include "bundle/format.hpp"
+#include "core/decision.hpp"
 #include "core/report.hpp"
 #include "core/result.hpp"
 #include "crypto/age.hpp"
@@ -78,6 +79,13 @@ struct SealResult {
   std::string reading_copy_error;            // why none was sealed (technical English)
 };
 
+// The keyed fingerprints of `documents` (path and SHA-256) for the manifest, sorted: the
+// signer's own (bundle::document_fingerprint with a key derived from its secret key).
+inline constexpr std::uint64_t kFingerprintSubkey = 1;
+inline constexpr const char* kFingerprintContext = "dossierF";
+std::vector<std::string> document_fingerprints(const crypto::minisign::SecretKey& signer,
+                                               const std::vector<IndexDocument>& documents);
+
 // Errors: not_found (package, or OUT's folder), usage (OUT exists, no recipients, no signer),
 // io. An incomplete package is not an error: sealed == false and nothing is written.
 Result<SealResult> seal_bundle(const std::filesystem::path& package, const std::filesystem::path& out,
@@ -98,6 +106,7 @@ enum class BundleCheck {
   names,            // two document names one file system may take for one (open; seal refuses it)
   document,         // a document does not decrypt to what was sealed (open)
   identity,         // none of the identities can decrypt (open)
+  binding,          // bound to another bundle than the one it must answer or supplement (open)
 };
 // The stable key of a check: "container", ..., "trusted-comment". The CLI words it in the
 // user's language (bundle.problem.KEY) and prints it in JSON.
@@ -139,6 +148,8 @@ struct OpenOptions {
   CheckOptions check;
   BundleLimits limits;
   Progress progress;  // while decrypting; may be empty
+  // Open only a decision that answers this bundle (the coordinator's own: `--answers`).
+  std::optional<bundle::BundleRef> expect_answers;
   // Also write dossier.pdf, the cover sheet and the report (with the verified signature) into
   // the folder reading_copy_dir(DIR) beside DIR, in the catalogue's language (app/assemble.hpp).
   bool assemble = true;
@@ -158,11 +169,34 @@ struct OpenResult {
   std::optional<io::Assembly> assembly;      // what open's own assembly found (for its report)
   bool sealed_copy = false;                  // dossier.pdf and the cover sheet are the ones sealed
   std::string assembly_error;
+  std::optional<Decision> decision;  // a decision (purpose "decision") opened: DIR holds decision.xml and the letter
 };
 
 // Errors: not_found (bundle, DIR's folder), usage (DIR exists, no identity, no signer). Any
 // failure after that is in the result and leaves nothing at DIR or next to it.
 Result<OpenResult> open_bundle(const std::filesystem::path& bundle, const std::filesystem::path& dir,
                                const OpenOptions& options, const Catalogue& messages);
+
+// ---- decisions (docs/decisions.md) ----
+
+// The name of decision.xml in an opened decision's folder.
+inline constexpr const char* kDecisionFile = "decision.xml";
+
+// The SHA-256 of a verified manifest as signed (its canonical text), lowercase hex: what binds a
+// decision or a supplement to a bundle.
+std::string manifest_sha256(const Manifest& m);
+
+struct DecisionSeal {
+  std::string decision_xml;  // canonical (Decision::serialise), bound to `answers`
+  std::string letter_pdf;
+  std::string letter_name;   // besluit.pdf | decision.pdf
+  std::string profile_id, profile_version;
+  bundle::BundleRef answers;
+  std::vector<crypto::age::X25519Recipient> recipients;  // the care coordinator's (and CoMensha's own)
+  const crypto::minisign::SecretKey* signer = nullptr;   // CoMensha's
+};
+// Writes OUT (a .besluit: the bundle container with purpose "decision") whole or not at all.
+// Errors: usage (OUT exists, no recipients, no signer), not_found (OUT's folder), io.
+Result<Manifest> seal_decision(const std::filesystem::path& out, const DecisionSeal& in);
 
 }  // namespace dossier::app

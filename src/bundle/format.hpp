@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,15 +42,33 @@ struct ManifestEntry {
   std::string blake2b;  // 128 lowercase hex digits, as b2sum prints
 };
 
+struct BundleRef {
+  std::string dossier_id;       // 32 lowercase hex digits
+  std::string manifest_sha256;  // 64 lowercase hex digits, of META-INF/manifest.xml as signed
+  bool empty() const noexcept { return dossier_id.empty(); }
+  bool operator==(const BundleRef&) const = default;
+};
+
 struct Manifest {
   std::string format;          // "1"
   std::string dossier_id;      // 32 lowercase hex digits (128 random bits)
   std::string created;         // UTC, "YYYY-MM-DDTHH:MM:SSZ"
   std::string profile_id;
   std::string profile_version;
-  std::string verdict;         // "complete", or "not-eligible" (only with purpose advice-request)
-  std::string purpose;         // "referral" or "advice-request" (CoMensha is asked for advice)
+  std::string verdict;         // "complete", "not-eligible" (only with purpose advice-request),
+                               // "decided" (only with purpose decision)
+  std::string purpose;         // "referral", "advice-request" (CoMensha is asked for advice) or
+                               // "decision" (CoMensha's answer, a .besluit: docs/decisions.md)
+  // The bundle this one is bound to, by its dossier id and the SHA-256 of its signed manifest:
+  // a decision names the bundle it answers; a supplement the bundle it supplements (the previous
+  // one of the same referral: docs/bundle-format.md, "Supplements"). Empty when not bound.
+  BundleRef answers;
+  BundleRef supplements;
   std::string signer_key_id;   // as minisign prints it
+  // Keyed fingerprints of the documents of the package as sealed (document_fingerprint), sorted:
+  // only the signer can compute them, so they show nothing about the documents to anyone else,
+  // and let the signer's next seal (a supplement) send only what changed.
+  std::vector<std::string> fingerprints;
   std::vector<ManifestEntry> entries;
 
   // The exact bytes that are signed. parse() accepts only what serialise() writes.
@@ -62,6 +81,10 @@ std::string trusted_comment_for(const Manifest& m);
 // The untrusted comment seal writes ("signature from dossier signing key <key id>"). Not signed,
 // so verify accepts only this exact text: it must not be a place for unsigned data.
 std::string untrusted_comment_for(const Manifest& m);
+
+// The fingerprint of a document the signer seals: BLAKE2b-256 of "path NUL sha256-hex" keyed with
+// `key` (32 bytes the signer derives from its secret key: minisign::SecretKey::derive_key).
+std::string document_fingerprint(std::span<const std::uint8_t> key, std::string_view path, std::string_view sha256);
 
 // "payload/0001.age" for index 1.
 std::string payload_entry_name(std::size_t number);
@@ -108,5 +131,21 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
 // `reading_copy` (may be empty) follows the documents in payload order.
 std::string index_text(const Manifest& m, std::string_view referral_xml, const std::vector<IndexDocument>& documents,
                        const nlohmann::ordered_json& check, const std::vector<IndexFile>& reading_copy = {});
+
+// ---- the index of a decision (purpose "decision": docs/decisions.md) ----
+
+inline constexpr std::uint64_t kMaxDecisionBytes = 1u << 20;  // decision.xml in the index, as read_decision reads it
+
+// The decrypted index of a decision: decision.xml itself, and the letter (the one payload entry
+// after the index; role "letter", named besluit.pdf or decision.pdf).
+struct DecisionIndex {
+  std::string decision_xml;
+  IndexFile letter;
+};
+bool is_letter_name(std::string_view name) noexcept;
+
+std::string decision_index_text(const Manifest& m, std::string_view decision_xml, const IndexFile& letter);
+Result<DecisionIndex> parse_decision_index(std::string_view text, const Manifest& m,
+                                           const crypto::minisign::PublicKey& signer, const BundleLimits& limits);
 
 }  // namespace dossier::bundle

@@ -28,7 +28,74 @@ bool get_to(const json& j, const char* key, T& out) {
   return true;
 }
 
+// The index names the bundle the verified manifest is, and the key that signed it.
+Result<void> check_identity(const json& j, const Manifest& m, const crypto::minisign::PublicKey& signer) {
+  std::uint64_t format = 0;
+  std::string id, created, key_id;
+  if (!get_to(j, "format", format) || format != 1) return fail(Errc::unsupported, "format is not 1");
+  if (!get_to(j, "dossier_id", id) || id != m.dossier_id) {
+    return fail(Errc::hostile, "its dossier id is not the manifest's: the payload comes from another bundle");
+  }
+  if (!get_to(j, "created", created) || created != m.created) {
+    return fail(Errc::hostile, "its creation time is not the manifest's: the payload comes from another bundle");
+  }
+  if (!get_to(j, "signer_key_id", key_id) || key_id != m.signer_key_id || key_id != signer.key_id_hex()) {
+    return fail(Errc::hostile, "sealed by signer " + key_id + " but the manifest is signed by " + signer.key_id_hex() +
+                                   ": the manifest was re-signed by another key");
+  }
+  return {};
+}
+
+json identity_of(const Manifest& m) {
+  json index;
+  index["format"] = 1;
+  index["dossier_id"] = m.dossier_id;
+  index["created"] = m.created;
+  index["signer_key_id"] = m.signer_key_id;
+  index["profile"] = {{"id", m.profile_id}, {"version", m.profile_version}};
+  return index;
+}
+
 }  // namespace
+
+bool is_letter_name(std::string_view name) noexcept { return name == "besluit.pdf" || name == "decision.pdf"; }
+
+std::string decision_index_text(const Manifest& m, std::string_view decision_xml, const IndexFile& letter) {
+  json index = identity_of(m);
+  index["decision_xml"] = decision_xml;
+  index["decision_sha256"] = crypto::sha256_hex(bytes_of(decision_xml));
+  index["letter"] = {{"entry", letter.entry}, {"role", letter.role}, {"name", letter.name}, {"size", letter.size},
+                     {"sha256", letter.sha256}};
+  return index.dump();
+}
+
+Result<DecisionIndex> parse_decision_index(std::string_view text, const Manifest& m,
+                                           const crypto::minisign::PublicKey& signer, const BundleLimits& limits) {
+  const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return fail(Errc::malformed, "not a JSON object");
+  if (m.purpose != "decision") return fail(Errc::malformed, "the manifest is not a decision's");
+  if (auto same = check_identity(j, m, signer); !same) return tl::unexpected(same.error());
+  DecisionIndex idx;
+  std::string sha;
+  if (!get_to(j, "decision_xml", idx.decision_xml) || idx.decision_xml.size() > kMaxDecisionBytes) {
+    return fail(Errc::malformed, "decision_xml missing or larger than 1 MiB");
+  }
+  if (!get_to(j, "decision_sha256", sha) || sha != crypto::sha256_hex(bytes_of(idx.decision_xml))) {
+    return fail(Errc::crypto, "decision.xml does not match its SHA-256");
+  }
+  const auto l = j.find("letter");
+  IndexFile& f = idx.letter;
+  if (l == j.end() || !l->is_object() || !get_to(*l, "entry", f.entry) || !get_to(*l, "role", f.role) ||
+      !get_to(*l, "name", f.name) || !get_to(*l, "size", f.size) || !get_to(*l, "sha256", f.sha256) ||
+      !crypto::is_lower_hex(f.sha256, 64)) {
+    return fail(Errc::malformed, "the letter is not described");
+  }
+  if (m.entries.size() != 2 || f.entry != m.entries[1].path || f.role != "letter" || !is_letter_name(f.name)) {
+    return fail(Errc::hostile, "the letter is not the one payload entry the manifest signs, under its name");
+  }
+  if (f.size > limits.max_entry_bytes) return fail(Errc::limit, f.entry + ": larger than the limit");
+  return idx;
+}
 
 bool is_reading_copy_name(std::string_view role, std::string_view name) noexcept {
   if (role == "dossier") return name == "dossier.pdf";
@@ -43,12 +110,7 @@ std::string index_text(const Manifest& m, std::string_view referral_xml, const s
   for (const auto& d : documents) {
     docs.push_back({{"entry", d.entry}, {"path", d.path}, {"size", d.size}, {"sha256", d.sha256}});
   }
-  json index;
-  index["format"] = 1;
-  index["dossier_id"] = m.dossier_id;
-  index["created"] = m.created;
-  index["signer_key_id"] = m.signer_key_id;
-  index["profile"] = {{"id", m.profile_id}, {"version", m.profile_version}};
+  json index = identity_of(m);
   index["referral_xml"] = referral_xml;
   index["referral_sha256"] = crypto::sha256_hex(bytes_of(referral_xml));
   index["documents"] = std::move(docs);
@@ -68,20 +130,10 @@ Result<Index> parse_index(std::string_view text, const Manifest& m,
                                   const crypto::minisign::PublicKey& signer, const BundleLimits& limits) {
   const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return fail(Errc::malformed, "not a JSON object");
-  std::uint64_t format = 0;
-  std::string id, created, key_id, referral_sha;
+  std::string referral_sha;
   Index idx;
-  if (!get_to(j, "format", format) || format != 1) return fail(Errc::unsupported, "format is not 1");
-  if (!get_to(j, "dossier_id", id) || id != m.dossier_id) {
-    return fail(Errc::hostile, "its dossier id is not the manifest's: the payload comes from another bundle");
-  }
-  if (!get_to(j, "created", created) || created != m.created) {
-    return fail(Errc::hostile, "its creation time is not the manifest's: the payload comes from another bundle");
-  }
-  if (!get_to(j, "signer_key_id", key_id) || key_id != m.signer_key_id || key_id != signer.key_id_hex()) {
-    return fail(Errc::hostile, "sealed by signer " + key_id + " but the manifest is signed by " + signer.key_id_hex() +
-                                   ": the manifest was re-signed by another key");
-  }
+  if (m.purpose == "decision") return fail(Errc::malformed, "the manifest is a decision's, not a referral's");
+  if (auto same = check_identity(j, m, signer); !same) return tl::unexpected(same.error());
   if (!get_to(j, "referral_xml", idx.referral_xml) || idx.referral_xml.size() > kMaxReferralBytes) {
     return fail(Errc::malformed, "referral_xml missing or larger than 1 MiB");
   }

@@ -63,6 +63,13 @@ std::string shown(std::string_view value) { return "\"" + unicode::escape_for_te
 
 }  // namespace
 
+std::string document_fingerprint(std::span<const std::uint8_t> key, std::string_view path, std::string_view sha256) {
+  std::string message(path);
+  message += '\0';
+  message += sha256;
+  return crypto::keyed_blake2b256_hex(key, {reinterpret_cast<const std::uint8_t*>(message.data()), message.size()});
+}
+
 std::string payload_entry_name(std::size_t number) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "payload/%04zu.age", number);
@@ -81,7 +88,15 @@ std::string Manifest::serialise() const {
   x += "  <dossier id=\"" + escape_attr(dossier_id) + "\" created=\"" + escape_attr(created) + "\"/>\n";
   x += "  <profile id=\"" + escape_attr(profile_id) + "\" version=\"" + escape_attr(profile_version) + "\"/>\n";
   x += "  <check verdict=\"" + escape_attr(verdict) + "\" purpose=\"" + escape_attr(purpose) + "\"/>\n";
+  const auto ref = [&x](const char* name, const BundleRef& r) {
+    if (r.empty()) return;
+    x += std::string("  <") + name + " dossier-id=\"" + escape_attr(r.dossier_id) + "\" manifest-sha256=\"" +
+         escape_attr(r.manifest_sha256) + "\"/>\n";
+  };
+  ref("answers", answers);
+  ref("supplements", supplements);
   x += "  <signer key-id=\"" + escape_attr(signer_key_id) + "\"/>\n";
+  for (const auto& f : fingerprints) x += "  <document fingerprint=\"" + escape_attr(f) + "\"/>\n";
   for (const auto& e : entries) {
     x += "  <entry path=\"" + escape_attr(e.path) + "\" size=\"" + std::to_string(e.size) + "\" blake2b-512=\"" +
          escape_attr(e.blake2b) + "\"/>\n";
@@ -120,15 +135,43 @@ Result<Manifest> Manifest::parse(std::string_view xml) {
     return fail(Errc::malformed, "manifest: profile id or version missing, too long, or holding control, "
                                  "bidirectional or invisible characters");
   }
-  if (m.purpose != "referral" && m.purpose != "advice-request") {
-    return fail(Errc::malformed, "manifest: purpose is not \"referral\" or \"advice-request\"");
+  if (m.purpose != "referral" && m.purpose != "advice-request" && m.purpose != "decision") {
+    return fail(Errc::malformed, "manifest: purpose is not \"referral\", \"advice-request\" or \"decision\"");
   }
-  // A referral is sealed only complete; an advice request may also be complete but not eligible.
-  if (m.verdict != "complete" && !(m.verdict == "not-eligible" && m.purpose == "advice-request")) {
+  // A referral is sealed only complete; an advice request may also be complete but not eligible;
+  // a decision is "decided".
+  const bool verdict_fits = m.purpose == "decision" ? m.verdict == "decided"
+                                                    : m.verdict == "complete" ||
+                                                          (m.verdict == "not-eligible" && m.purpose == "advice-request");
+  if (!verdict_fits) {
     return fail(Errc::malformed,
                 "manifest: verdict " + shown(m.verdict) + " is not allowed for purpose " + shown(m.purpose));
   }
   if (!is_key_id(m.signer_key_id)) return fail(Errc::malformed, "manifest: signer key id is not a minisign key id");
+  for (const char* name : {"answers", "supplements"}) {
+    const auto node = root.child(name);
+    if (!node) continue;
+    BundleRef& r = std::string_view(name) == "answers" ? m.answers : m.supplements;
+    r.dossier_id = node.attribute("dossier-id").value();
+    r.manifest_sha256 = node.attribute("manifest-sha256").value();
+    if (!crypto::is_lower_hex(r.dossier_id, 32) || !crypto::is_lower_hex(r.manifest_sha256, 64)) {
+      return fail(Errc::malformed, std::string("manifest: <") + name + "> does not name a bundle (id and SHA-256)");
+    }
+  }
+  if ((m.purpose == "decision") != !m.answers.empty()) {
+    return fail(Errc::malformed, "manifest: a decision, and only a decision, names the bundle it answers");
+  }
+  if (m.purpose == "decision" && !m.supplements.empty()) {
+    return fail(Errc::malformed, "manifest: a decision supplements no bundle");
+  }
+  for (const auto f : root.children("document")) {
+    std::string fp = f.attribute("fingerprint").value();
+    if (!crypto::is_lower_hex(fp, 64)) return fail(Errc::malformed, "manifest: a document fingerprint is not 64 hex digits");
+    if (!m.fingerprints.empty() && fp <= m.fingerprints.back()) {
+      return fail(Errc::malformed, "manifest: document fingerprints are not sorted and unique");
+    }
+    m.fingerprints.push_back(std::move(fp));
+  }
   std::size_t n = 0;
   for (const auto e : root.children("entry")) {
     ManifestEntry me;

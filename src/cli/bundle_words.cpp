@@ -44,13 +44,23 @@ std::string manifest_text(const app::Manifest& m, const std::string& bundle, con
   field("profile", m.profile_id + " " + m.profile_version);
   field("verdict", messages.has("bundle.verdict." + m.verdict) ? messages.get("bundle.verdict." + m.verdict) : m.verdict);
   field("purpose", messages.has("bundle.purpose." + m.purpose) ? messages.get("bundle.purpose." + m.purpose) : m.purpose);
+  if (!m.answers.empty()) field("answers", m.answers.dossier_id);
+  if (!m.supplements.empty()) field("supplements", m.supplements.dossier_id);
   field("signer", m.signer_key_id);
+  if (m.purpose == "decision") {
+    field("entries", messages.get("bundle.entries-decision", {{"count", std::to_string(m.entries.size())}}));
+    return out;
+  }
   field("entries", messages.get("bundle.entries", {{"count", std::to_string(m.entries.size())},
                                                    {"documents", std::to_string(m.entries.size() - 1)}}));
   return out;
 }
 
 nlohmann::ordered_json manifest_json(const app::Manifest& m) {
+  const auto ref = [](const bundle::BundleRef& r) {
+    return r.empty() ? nlohmann::ordered_json(nullptr)
+                     : nlohmann::ordered_json{{"dossier_id", r.dossier_id}, {"manifest_sha256", r.manifest_sha256}};
+  };
   nlohmann::ordered_json entries = nlohmann::ordered_json::array();
   for (const auto& e : m.entries) entries.push_back({{"path", e.path}, {"size", e.size}, {"blake2b_512", e.blake2b}});
   return {{"format", m.format},
@@ -59,7 +69,10 @@ nlohmann::ordered_json manifest_json(const app::Manifest& m) {
           {"profile", {{"id", m.profile_id}, {"version", m.profile_version}}},
           {"verdict", m.verdict},
           {"purpose", m.purpose},
+          {"answers", ref(m.answers)},
+          {"supplements", ref(m.supplements)},
           {"signer_key_id", m.signer_key_id},
+          {"document_fingerprints", m.fingerprints},
           {"entries", entries}};
 }
 

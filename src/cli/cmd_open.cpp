@@ -21,6 +21,7 @@ struct OpenArgs {
   std::string output;
   std::string passphrase_file;
   std::string profile;
+  std::string answers;  // a decision: the coordinator's own bundle it must answer
   OutputArgs out;
 };
 
@@ -45,6 +46,15 @@ int run_open(const OpenArgs& args) {
   options.signers = std::move(*signers);
   options.check.profile = args.profile;
   options.check.data_dir = app::data_dir();
+  if (!args.answers.empty()) {
+    // The bundle a decision must answer: its verified manifest is what the decision is bound to.
+    auto own = app::read_manifest(args.answers);
+    if (!own) {
+      return report_error(own.error(), nl ? "geef met --answers de bundel die u zelf verzegelde"
+                                          : "name with --answers the bundle you sealed yourself");
+    }
+    options.expect_answers = bundle::BundleRef{own->dossier_id, app::manifest_sha256(*own)};
+  }
   const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     options.progress = terminal_progress(nl ? "ontsleutelen" : "decrypting");
@@ -62,9 +72,10 @@ int run_open(const OpenArgs& args) {
   // An advice request may have been sealed complete but not eligible: opening it is a success
   // when the re-check still says what was signed.
   const bool advice = r.verify.manifest && r.verify.manifest->purpose == "advice-request";
-  const bool ok = r.opened && r.report &&
+  const bool ok = (r.opened && r.decision) ||
+                  (r.opened && r.report &&
                   (r.report->complete || (advice && r.report->verdict == Verdict::not_eligible &&
-                                          r.verify.manifest->verdict == "not-eligible"));
+                                          r.verify.manifest->verdict == "not-eligible")));
   if (args.out.format == "json") {
     nlohmann::ordered_json j;
     j["bundle"] = args.bundle;
@@ -85,6 +96,19 @@ int run_open(const OpenArgs& args) {
     j["problems"] = nlohmann::ordered_json::array();
     for (const auto& p : problems) j["problems"].push_back(problem_json(p, messages));
     j["check"] = r.report ? to_json(*r.report, lang) : nlohmann::ordered_json(nullptr);
+    if (r.decision) {
+      j["decision"] = {{"client", r.decision->client},
+                       {"date", r.decision->date},
+                       {"outcome", r.decision->outcome},
+                       {"provider", r.decision->provider.empty() ? nlohmann::ordered_json(nullptr)
+                                                                 : nlohmann::ordered_json(r.decision->provider)},
+                       {"answers", {{"dossier_id", r.decision->answers->dossier_id},
+                                    {"manifest_sha256", r.decision->answers->manifest_sha256},
+                                    {"sealed", r.decision->answers->sealed}}}};
+      nlohmann::ordered_json missing = nlohmann::ordered_json::array();
+      for (const auto& m : r.decision->missing) missing.push_back({{"evidence", m.evidence}, {"text", m.text}});
+      j["decision"]["missing"] = std::move(missing);
+    }
     std::cout << j.dump(2) << "\n";
     return ok ? kExitOk : kExitNotOk;
   }
@@ -96,6 +120,16 @@ int run_open(const OpenArgs& args) {
     }
     std::cout << messages.get("open.failed", {{"dir", args.output}}) << "\n";
     return kExitNotOk;
+  }
+  if (r.decision) {
+    const Decision& d = *r.decision;
+    std::string outcome = messages.get("decide.outcome." + d.outcome);
+    if (!d.provider.empty()) outcome += ": " + d.provider;
+    std::cout << messages.get("verify.valid", {{"signer", r.verify.signer_key_id}}) << "\n"
+              << shown(messages.get("open.decision", {{"client", d.client}, {"date", d.date}, {"outcome", outcome}})) << "\n";
+    for (const auto& m : d.missing) std::cout << "  - " << shown(m.evidence) << (m.text.empty() ? "" : ": " + shown(m.text)) << "\n";
+    std::cout << shown(messages.get("open.decision-files", {{"dir", args.output}, {"letter", r.files.at(1)}})) << "\n";
+    return kExitOk;
   }
   std::cout << messages.get("verify.valid", {{"signer", r.verify.signer_key_id}}) << "\n"
             << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
@@ -138,7 +172,9 @@ void add_open(CLI::App& app, Run& run) {
       "Examples:\n"
       "  dossier open CL-2026-0042.dossier -i comensha.key -p zorgcoordinator.pub -o CL-2026-0042\n"
       "  dossier open CL-2026-0042.dossier -i comensha.key -p zorgcoordinatoren/ -o CL-2026-0042\n"
-      "  dossier open uit.dossier -i comensha.key -p zc.pub -o uit --passphrase-file pass.txt --format json\n\n"
+      "  dossier open uit.dossier -i comensha.key -p zc.pub -o uit --passphrase-file pass.txt --format json\n"
+      "  dossier open CL-2026-0042.besluit -i zorgcoordinator-versleuteling.key -p comensha.pub -o besluit \\\n"
+      "      --answers CL-2026-0042.dossier      (a decision: decision.xml and the letter)\n\n"
       "Exit codes: 0 opened and complete, 1 not opened (not valid, not sealed for your key,\n"
       "damaged) or opened but no longer complete under the current profile, 2 usage error, a\n"
       "named file that does not exist, or DIR exists.");
@@ -153,6 +189,9 @@ void add_open(CLI::App& app, Run& run) {
                   "Read the identity's passphrase from the first line of FILE (default: ask)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--profile", args->profile, "Requirement profile for the re-check");
+  cmd->add_option("--answers", args->answers,
+                  "A decision (.besluit): open it only if it answers this bundle of yours (the .dossier you sealed)")
+      ->check(CLI::ExistingFile);
   add_output_options(*cmd, args->out, /*with_quiet=*/true);
   cmd->callback([&run, args] { run = [args] { return run_open(*args); }; });
 }

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   add_open(app, run);
   add_inspect(app, run);
   add_serve(app, run);
+  add_decide(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -44,6 +44,14 @@ std::string sha256_hex(std::span<const std::uint8_t> bytes) {
   return h.hex_final();
 }
 
+std::string keyed_blake2b256_hex(std::span<const std::uint8_t> key, std::span<const std::uint8_t> message) {
+  std::array<unsigned char, 32> out{};
+  crypto_generichash(out.data(), out.size(), message.data(), message.size(), key.data(), key.size());
+  std::array<char, 65> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), out.data(), out.size());
+  return std::string(hex.data(), 64);
+}
+
 bool is_lower_hex(std::string_view s, std::size_t digits) noexcept {
   if (s.size() != digits) return false;
   for (char c : s) {

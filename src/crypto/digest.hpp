@@ -34,6 +34,9 @@ class Sha256 {
 // One-shot SHA-256 of `bytes`, lowercase hex (sha256sum's digest).
 std::string sha256_hex(std::span<const std::uint8_t> bytes);
 
+// BLAKE2b with a 32-byte output keyed with `key` (16 to 64 bytes), lowercase hex: a MAC.
+std::string keyed_blake2b256_hex(std::span<const std::uint8_t> key, std::span<const std::uint8_t> message);
+
 // True for exactly `digits` lowercase hex digits.
 bool is_lower_hex(std::string_view s, std::size_t digits) noexcept;
 

@@ -403,6 +403,15 @@ SecretKey SecretKey::generate() {
   return SecretKey(id, std::move(sk), false);
 }
 
+SecretBytes SecretKey::derive_key(std::uint64_t subkey_id, std::string_view context) const {
+  SecretBytes out(crypto_kdf_KEYBYTES);
+  std::array<char, crypto_kdf_CONTEXTBYTES> ctx{};
+  for (std::size_t i = 0; i < ctx.size() && i < context.size(); ++i) ctx[i] = context[i];
+  // The Ed25519 secret key is seed || public key; the seed is the secret.
+  crypto_kdf_derive_from_key(out.expose().data(), out.size(), subkey_id, ctx.data(), sk_.expose().data());
+  return out;
+}
+
 std::string SecretKey::key_id_hex() const { return minisign::key_id_hex(key_id_); }
 
 PublicKey SecretKey::public_key() const {

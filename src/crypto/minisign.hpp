@@ -103,6 +103,10 @@ class SecretKey {
   const KeyId& key_id() const noexcept { return key_id_; }
   std::string key_id_hex() const;
   PublicKey public_key() const;
+  // 32 secret bytes for one purpose, derived from this key (libsodium's crypto_kdf from the
+  // Ed25519 seed; `context` is 8 characters): for MACs only its holder can compute (bundle
+  // document fingerprints).
+  SecretBytes derive_key(std::uint64_t subkey_id, std::string_view context) const;
 
   // The secret key file. passphrase == nullptr writes an unencrypted key (what
   // `minisign -G -W` writes, readable by `minisign -S` without -W). An empty
