@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -482,6 +483,43 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
     if (f.path != "referral.xml") files.push_back(&f);
   }
 
+  // A supplement: the earlier bundle, verified with the signer's own public key, and which
+  // documents it already holds (the same path and bytes: the same keyed fingerprint). Those
+  // are carried over, not encrypted again.
+  constexpr std::size_t kNotSent = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> sent_as(files.size());  // the document's place among those sent, or kNotSent
+  std::vector<std::string> pre_sha(files.size());
+  bundle::BundleRef base;
+  if (options.supplements) {
+    auto v = verify_bundle(*options.supplements, options.signer->public_key());
+    if (!v) return tl::unexpected(v.error());
+    if (!v->valid || !v->manifest) {
+      const std::string why = v->problems.empty() ? "not valid" : v->problems.front().detail;
+      return fail(Errc::crypto, options.supplements->string() +
+                                    " is not a valid bundle sealed with this signing key (" + why +
+                                    "); a supplement continues your own earlier bundle of this referral");
+    }
+    if (v->manifest->purpose == "decision") {
+      return fail(Errc::usage, options.supplements->string() +
+                                   " is a decision; name the bundle you sealed (the referral or the last supplement)");
+    }
+    base = bundle::BundleRef{v->manifest->dossier_id, manifest_sha256(*v->manifest)};
+    const std::set<std::string> held(v->manifest->fingerprints.begin(), v->manifest->fingerprints.end());
+    const auto key = options.signer->derive_key(kFingerprintSubkey, kFingerprintContext);
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      crypto::Sha256 sha;
+      if (auto r = pkg->read_to(*files[i], [&](std::span<const std::uint8_t> b) -> Result<void> {
+            sha.update(b);
+            return {};
+          });
+          !r) {
+        return tl::unexpected(r.error());
+      }
+      pre_sha[i] = sha.hex_final();
+      if (held.count(bundle::document_fingerprint(key.expose(), files[i]->path, pre_sha[i])) != 0) sent_as[i] = kNotSent;
+    }
+  }
+
   // The check reads each document once, and seal encrypts the pieces it reads (the tap) straight
   // into their places in the bundle file, behind room reserved for the head (head_reserve). The
   // staging folder, with whatever ciphertext it holds, goes when seal ends without a bundle.
@@ -492,17 +530,21 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   if (!age_header) return tl::unexpected(age_header.error());
   std::vector<io::stored_zip::Member> tail;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    tail.push_back({payload_entry_name(i + 1), crypto::age::encrypted_size(*age_header, files[i]->size), 0});
+    if (sent_as[i] == kNotSent) continue;
+    sent_as[i] = tail.size();
+    tail.push_back({payload_entry_name(tail.size() + 1), crypto::age::encrypted_size(*age_header, files[i]->size), 0});
   }
+  const std::size_t sent = tail.size();
   const io::PackageFile* referral_file = pkg->find("referral.xml");
   const std::uint64_t reserve = options.head_reserve != 0
                                     ? options.head_reserve
                                     : head_reserve(referral_file != nullptr ? referral_file->size : 0, files.size());
   auto zip = io::ReservedStoredZip::create(staging->path() / "bundle.dossier", reserve, tail);
   if (!zip) return tl::unexpected(zip.error());
-  std::vector<std::unique_ptr<CipherWriter>> ciphers;
+  std::vector<std::unique_ptr<CipherWriter>> ciphers;  // per document; null for one carried over
   for (std::size_t i = 0; i < files.size(); ++i) {
-    ciphers.push_back(std::make_unique<CipherWriter>(*zip, i, tail[i].size, rs));
+    ciphers.push_back(sent_as[i] == kNotSent ? nullptr
+                                             : std::make_unique<CipherWriter>(*zip, sent_as[i], tail[sent_as[i]].size, rs));
   }
   // The reading copy is made from the same pieces, kept in memory up to the assembly's limit.
   std::uint64_t total = 0;
@@ -515,11 +557,13 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   std::vector<std::vector<std::uint8_t>> kept(keep ? files.size() : 0);
   CheckOptions check = options.check;
   check.tap.piece = [&](std::size_t i, std::span<const std::uint8_t> piece) -> Result<void> {
-    if (auto r = ciphers.at(i)->piece(piece); !r) return r;
+    if (ciphers.at(i)) {
+      if (auto r = ciphers[i]->piece(piece); !r) return r;
+    }
     if (keep) kept.at(i).insert(kept[i].end(), piece.begin(), piece.end());
     return {};
   };
-  check.tap.end = [&](std::size_t i) { return ciphers.at(i)->end(); };
+  check.tap.end = [&](std::size_t i) { return ciphers.at(i) ? ciphers[i]->end() : Result<void>{}; };
   std::optional<FontWarmUp> warm_up;
   if (keep) warm_up.emplace();
   auto checked = check_package(*pkg, package_path.string(), check, messages);
@@ -539,8 +583,11 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& d = result.report.documents[i];
     // A complete package's documents were all read whole, so all were encrypted.
-    if (d.path != files[i]->path || !ciphers[i]->done()) {
+    if (d.path != files[i]->path || (ciphers[i] && !ciphers[i]->done())) {
       return fail(Errc::internal, files[i]->path + " was not read whole by the check; nothing was sealed");
+    }
+    if (!ciphers[i] && d.sha256 != pre_sha[i]) {
+      return fail(Errc::io, files[i]->path + " changed while it was sealed; nothing was sealed, seal again");
     }
   }
 
@@ -553,16 +600,27 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   m.verdict = verdict_name(result.report.verdict);
   m.purpose = options.advice_request ? "advice-request" : "referral";
   m.signer_key_id = options.signer->key_id_hex();
+  m.supplements = base;
 
-  std::vector<IndexDocument> documents;
+  std::vector<IndexDocument> documents, carried;
   std::vector<std::uint32_t> crcs;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto& d = result.report.documents[i];
-    documents.push_back({tail[i].name, d.path, d.size, d.sha256});
-    m.entries.push_back(ManifestEntry{tail[i].name, ciphers[i]->size(), ciphers[i]->blake2b()});
+    if (!ciphers[i]) {
+      carried.push_back({"", d.path, d.size, d.sha256});
+      result.carried.push_back(d.path);
+      continue;
+    }
+    const auto& member = tail[sent_as[i]];
+    documents.push_back({member.name, d.path, d.size, d.sha256});
+    m.entries.push_back(ManifestEntry{member.name, ciphers[i]->size(), ciphers[i]->blake2b()});
     crcs.push_back(ciphers[i]->crc());
   }
-  m.fingerprints = document_fingerprints(*options.signer, documents);
+  {
+    std::vector<IndexDocument> all = documents;
+    all.insert(all.end(), carried.begin(), carried.end());
+    m.fingerprints = document_fingerprints(*options.signer, all);
+  }
 
   if (!checked->referral_xml) return fail(Errc::internal, "a complete package without referral.xml");
 
@@ -590,7 +648,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
       } else {
         for (std::size_t k = 0; k < parts.size(); ++k) {
           const auto& [role, bytes] = parts[k];
-          io::stored_zip::Member member{payload_entry_name(files.size() + 1 + k),
+          io::stored_zip::Member member{payload_entry_name(sent + 1 + k),
                                         crypto::age::encrypted_size(*age_header, bytes.size()), 0};
           auto at = zip->append(member);
           if (!at) return tl::unexpected(at.error());
@@ -610,7 +668,7 @@ Result<SealResult> seal_bundle(const fs::path& package_path, const fs::path& out
   }
 
   std::string index_text = bundle::index_text(m, *checked->referral_xml, documents,
-                                              to_json(result.report, messages.lang()), copy_files);
+                                              to_json(result.report, messages.lang()), copy_files, carried);
   if (options.progress) options.progress(0, 1, out.filename().string());
   auto filled = head_filling(m, index_text, reserve, *age_header, *options.signer, rs, BundleLimits{}.max_index_bytes);
   if (!filled) {
@@ -1171,8 +1229,11 @@ Step<Index> read_index(const io::ZipReader& zip, const Manifest& m, const Payloa
   for (const auto& d : referral.documents()) declared.insert(d.path);
   std::vector<std::string> paths;
   for (const auto& d : index->documents) paths.push_back(d.path);
+  for (const auto& d : index->carried) paths.push_back(d.path);
   if (auto refused = refuse_document_paths(paths, declared, options.check.package_limits)) {
-    return stop(refused->code, refused->check, index->documents[refused->document].entry, refused->detail);
+    const std::string entry = refused->document < index->documents.size() ? index->documents[refused->document].entry
+                                                                           : std::string(kIndexEntry);
+    return stop(refused->code, refused->check, entry, refused->detail);
   }
   return std::move(*index);
 }
@@ -1338,6 +1399,11 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
                                                                              ", not " + options.expect_answers->dossier_id +
                                                                              " (or not that bundle's signed manifest)"}});
   }
+  if (!m.supplements.empty() && !options.supplement_part) {
+    return stopped(Stop{Errc::usage, BundleProblem{BundleCheck::binding, kManifestEntry,
+                                                   "this bundle supplements bundle " + m.supplements.dossier_id +
+                                                       ": open it together with that bundle (--base)"}});
+  }
   if (m.purpose == "decision") {
     if (auto s = open_decision(zip, m, checked.payload, *checked.signer, dir, options, r); !s) return stopped(s.error());
     r.opened = true;
@@ -1381,6 +1447,7 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
   }
   r.files.push_back("referral.xml");
   for (const auto& doc : docs) r.files.push_back(doc.path);
+  r.carried = index->carried;
 
   // Step 3b: the reading copy the coordinator sealed (dossier.pdf, the cover sheet, the report),
   // decrypted into a folder of its own beside DIR (reading_copy_dir) with the same checks as a
@@ -1506,6 +1573,159 @@ Result<OpenResult> open_bundle(const fs::path& bundle, const fs::path& dir, cons
     }
   }
   r.opened = true;
+  return r;
+}
+
+// ---- supplements ----
+
+Result<OpenResult> open_supplement(const fs::path& bundle, const std::vector<fs::path>& bases, const fs::path& dir,
+                                   const OpenOptions& options, const Catalogue& messages) {
+  if (options.identities.empty()) return fail(Errc::usage, "no identity: name your secret key with -i");
+  std::vector<crypto::minisign::PublicKey> trusted;
+  if (options.signer != nullptr) trusted.push_back(*options.signer);
+  trusted.insert(trusted.end(), options.signers.begin(), options.signers.end());
+  if (trusted.empty()) return fail(Errc::usage, "no signer public key: name it with -p");
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(dir, ec))) {
+    return fail(Errc::usage, dir.string() + " already exists; dossier never writes into an existing folder");
+  }
+  std::vector<fs::path> chain = bases;
+  chain.push_back(bundle);
+  OpenResult r;
+  const auto refused = [&](std::size_t k, Errc code, BundleCheck check, std::string detail) {
+    r.error = BundleProblem{check, chain[k].filename().string(), std::move(detail)};
+    r.error_code = code;
+    return r;
+  };
+
+  // 1. Every bundle valid, by one signer, each supplementing the one before it.
+  std::vector<Manifest> ms;
+  for (std::size_t k = 0; k < chain.size(); ++k) {
+    auto v = verify_bundle(chain[k], trusted, options.limits);
+    if (!v) return tl::unexpected(v.error());
+    if (!v->valid) {
+      r.verify = std::move(*v);
+      r.error_code = Errc::crypto;
+      if (k + 1 < chain.size()) r.error = BundleProblem{BundleCheck::binding, chain[k].string(), "an earlier bundle is not valid"};
+      return r;
+    }
+    if (k + 1 == chain.size()) r.verify = *v;
+    ms.push_back(*v->manifest);
+  }
+  for (std::size_t k = 0; k < chain.size(); ++k) {
+    const Manifest& m = ms[k];
+    if (m.purpose == "decision") return refused(k, Errc::usage, BundleCheck::binding, "a decision is not part of a referral's bundles");
+    if (m.signer_key_id != ms.front().signer_key_id) {
+      return refused(k, Errc::hostile, BundleCheck::binding,
+                     "sealed by " + m.signer_key_id + ", the first bundle by " + ms.front().signer_key_id +
+                         ": a supplement must come from the same signer");
+    }
+    if (k == 0) {
+      if (!m.supplements.empty()) {
+        return refused(k, Errc::usage, BundleCheck::binding,
+                       "the first --base is itself a supplement of bundle " + m.supplements.dossier_id +
+                           ": name every bundle of the referral, the first one first");
+      }
+      continue;
+    }
+    const bundle::BundleRef previous{ms[k - 1].dossier_id, manifest_sha256(ms[k - 1])};
+    if (m.supplements == previous) continue;
+    for (std::size_t j = 0; j + 1 < k; ++j) {
+      if (m.supplements == bundle::BundleRef{ms[j].dossier_id, manifest_sha256(ms[j])}) {
+        return refused(k, Errc::hostile, BundleCheck::binding,
+                       "it supplements bundle " + ms[j].dossier_id + ", which " + chain[j + 1].filename().string() +
+                           " already supplemented: that version is superseded");
+      }
+    }
+    return refused(k, Errc::usage, BundleCheck::binding,
+                   m.supplements.empty() ? "it supplements no bundle"
+                                         : "it supplements bundle " + m.supplements.dossier_id +
+                                               ", which is not among the bundles given (or not that version of it)");
+  }
+
+  // 2. Each bundle decrypted into a private folder of its own; the package built from them.
+  auto parts = io::Staging::create(dir.string() + ".delen");
+  if (!parts) return tl::unexpected(parts.error());
+  auto staging = io::Staging::create(dir);
+  if (!staging) return tl::unexpected(staging.error());
+  const fs::path pkg = staging->path();
+  std::map<std::string, OpenResult::Version> current;  // path -> the version in pkg
+  fs::path sealed_copy;
+  for (std::size_t k = 0; k < chain.size(); ++k) {
+    const bool last = k + 1 == chain.size();
+    OpenOptions o = options;
+    o.supplement_part = true;
+    o.assemble = last;
+    o.expect_answers.reset();
+    const fs::path part = parts->path() / ("deel-" + std::to_string(k));
+    auto opened = open_bundle(chain[k], part, o, messages);
+    if (!opened) return tl::unexpected(opened.error());
+    if (!opened->opened) {
+      r.error = opened->error;
+      r.error_code = opened->error_code;
+      return r;
+    }
+    std::map<std::string, OpenResult::Version> next;
+    for (const auto& c : opened->carried) {
+      const auto it = current.find(c.path);
+      if (it == current.end() || it->second.sha256 != c.sha256) {
+        return refused(k, Errc::hostile, BundleCheck::document,
+                       c.path + " is carried over, but the bundles before it hold no such version of it");
+      }
+      next.emplace(c.path, it->second);
+    }
+    const auto& sent_docs = opened->report ? opened->report->documents : std::vector<DocumentFacts>{};
+    for (const auto& f : opened->files) {
+      const fs::path to = pkg / f;
+      fs::create_directories(to.parent_path(), ec);
+      fs::rename(part / f, to, ec);
+      if (ec) return tl::unexpected(Error{Errc::io, to.string() + ": " + ec.message()});
+      std::string sha;
+      for (const auto& d : sent_docs) {
+        if (d.path == f) sha = d.sha256;
+      }
+      if (f == "referral.xml") {
+        auto text = io::read_named_file(to, bundle::kMaxReferralBytes);
+        if (text) sha = crypto::sha256_hex(bytes_of(*text));
+      }
+      next[f] = OpenResult::Version{f, sha, ms[k].dossier_id, ms[k].created, k};
+    }
+    for (const auto& [path, version] : current) {
+      if (next.count(path) != 0) continue;
+      fs::remove(pkg / path, ec);
+      r.removed.push_back(path);
+    }
+    current = std::move(next);
+    if (last && opened->sealed_copy) sealed_copy = opened->assembly_dir;
+  }
+  for (auto& [path, version] : current) r.history.push_back(version);
+  r.files.clear();
+  for (const auto& v : r.history) r.files.push_back(v.path);
+
+  // 3. The whole package checked again, then DIR; the sealed reading copy beside it.
+  auto package = io::Package::open(pkg, options.check.package_limits);
+  if (!package) return tl::unexpected(package.error());
+  auto rechecked = check_package(*package, dir.string(), options.check, messages);
+  if (!rechecked) return tl::unexpected(rechecked.error());
+  r.report = std::move(rechecked->report);
+  if (auto c = staging->commit(); !c) return tl::unexpected(c.error());
+  r.opened = true;
+  if (!sealed_copy.empty()) {
+    // The sealed dossier.pdf, cover sheet and report; open's report on the supplement alone
+    // would judge only part of the package, so it is left out.
+    const AssemblyNames names = assembly_names(messages.lang());
+    fs::remove(sealed_copy / names.report, ec);
+    const fs::path copy_dir = reading_copy_dir(dir, messages.lang());
+    if (::renameat2(AT_FDCWD, sealed_copy.c_str(), AT_FDCWD, copy_dir.c_str(), RENAME_NOREPLACE) == 0) {
+      r.assembly_dir = copy_dir;
+      r.sealed_copy = true;
+      for (const auto& name : {names.dossier, names.cover, names.sealed_report}) {
+        if (fs::exists(copy_dir / name, ec)) r.assembly_files.push_back(name);
+      }
+    } else {
+      r.assembly_error = copy_dir.string() + ": " + std::strerror(errno);
+    }
+  }
   return r;
 }
 

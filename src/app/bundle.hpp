@@ -67,6 +67,11 @@ struct SealOptions {
   // documents. Left out, with reading_copy_error saying why, for documents over the assembly's
   // input limit or when it cannot be made; the package is sealed all the same.
   bool reading_copy = true;
+  // A supplement (docs/bundle-format.md, "Supplements"): the earlier bundle of this referral,
+  // sealed with the same key. Only the documents that are new or changed since it are
+  // encrypted; the others are listed as carried over (path, size, SHA-256), and the signed
+  // manifest names it. PACKAGE is still the whole current package, checked as a whole.
+  std::optional<std::filesystem::path> supplements;
 };
 
 struct SealResult {
@@ -77,6 +82,7 @@ struct SealResult {
   std::optional<io::Assembly> reading_copy;  // what the sealed dossier.pdf holds, when one was sealed
   std::vector<bundle::IndexFile> reading_copy_files;
   std::string reading_copy_error;            // why none was sealed (technical English)
+  std::vector<std::string> carried;          // a supplement: the documents carried over, not sent again
 };
 
 // The keyed fingerprints of `documents` (path and SHA-256) for the manifest, sorted: the
@@ -148,6 +154,8 @@ struct OpenOptions {
   CheckOptions check;
   BundleLimits limits;
   Progress progress;  // while decrypting; may be empty
+  // Internal (open_supplement): open a supplement on its own, as one part of a chain.
+  bool supplement_part = false;
   // Open only a decision that answers this bundle (the coordinator's own: `--answers`).
   std::optional<bundle::BundleRef> expect_answers;
   // Also write dossier.pdf, the cover sheet and the report (with the verified signature) into
@@ -170,12 +178,34 @@ struct OpenResult {
   bool sealed_copy = false;                  // dossier.pdf and the cover sheet are the ones sealed
   std::string assembly_error;
   std::optional<Decision> decision;  // a decision (purpose "decision") opened: DIR holds decision.xml and the letter
+  std::vector<IndexDocument> carried;  // a supplement: the documents it carries over from earlier bundles
+  // A supplement opened with its bases: which bundle brought each file of DIR (referral.xml too).
+  struct Version {
+    std::string path;
+    std::string sha256;
+    std::string dossier_id;  // the bundle that brought this version
+    std::string created;
+    std::size_t bundle = 0;  // its place in the chain: 0 the first bundle, 1 the first supplement, ...
+  };
+  std::vector<Version> history;
+  std::vector<std::string> removed;  // documents an earlier bundle had and the current package no longer has
 };
 
 // Errors: not_found (bundle, DIR's folder), usage (DIR exists, no identity, no signer). Any
 // failure after that is in the result and leaves nothing at DIR or next to it.
 Result<OpenResult> open_bundle(const std::filesystem::path& bundle, const std::filesystem::path& dir,
                                const OpenOptions& options, const Catalogue& messages);
+
+// A supplement opened together with the bundles before it (`bases`, oldest first: the referral,
+// then each earlier supplement): every bundle verified with the trusted keys and sealed by the
+// same key, each supplementing the one before it (a supplement of a bundle that another
+// supplement already continued is refused as superseded), decrypted into private folders, the
+// current package built in DIR (documents replaced by path, carried ones checked against the
+// version the earlier bundle brought, documents no longer listed left out) and checked as a
+// whole. The last supplement's sealed reading copy (made from the whole package when it was
+// sealed) goes beside DIR. Errors as open_bundle.
+Result<OpenResult> open_supplement(const std::filesystem::path& bundle, const std::vector<std::filesystem::path>& bases,
+                                   const std::filesystem::path& dir, const OpenOptions& options, const Catalogue& messages);
 
 // ---- decisions (docs/decisions.md) ----
 

@@ -118,6 +118,9 @@ bool is_reading_copy_name(std::string_view role, std::string_view name) noexcept
 struct Index {
   std::string referral_xml;
   std::vector<IndexDocument> documents;
+  // A supplement: the documents of the package that earlier bundles brought and this one does
+  // not send again (entry ""), by path, size and SHA-256.
+  std::vector<IndexDocument> carried;
   std::vector<IndexFile> reading_copy;  // empty, or the three roles in order
 };
 
@@ -130,7 +133,8 @@ Result<Index> parse_index(std::string_view text, const Manifest& m, const crypto
 // referral.xml and its SHA-256, the documents in payload order, and the check's report as JSON.
 // `reading_copy` (may be empty) follows the documents in payload order.
 std::string index_text(const Manifest& m, std::string_view referral_xml, const std::vector<IndexDocument>& documents,
-                       const nlohmann::ordered_json& check, const std::vector<IndexFile>& reading_copy = {});
+                       const nlohmann::ordered_json& check, const std::vector<IndexFile>& reading_copy = {},
+                       const std::vector<IndexDocument>& carried = {});
 
 // ---- the index of a decision (purpose "decision": docs/decisions.md) ----
 

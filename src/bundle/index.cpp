@@ -105,7 +105,8 @@ bool is_reading_copy_name(std::string_view role, std::string_view name) noexcept
 }
 
 std::string index_text(const Manifest& m, std::string_view referral_xml, const std::vector<IndexDocument>& documents,
-                       const json& check, const std::vector<IndexFile>& reading_copy) {
+                       const json& check, const std::vector<IndexFile>& reading_copy,
+                       const std::vector<IndexDocument>& carried) {
   json docs = json::array();
   for (const auto& d : documents) {
     docs.push_back({{"entry", d.entry}, {"path", d.path}, {"size", d.size}, {"sha256", d.sha256}});
@@ -114,6 +115,11 @@ std::string index_text(const Manifest& m, std::string_view referral_xml, const s
   index["referral_xml"] = referral_xml;
   index["referral_sha256"] = crypto::sha256_hex(bytes_of(referral_xml));
   index["documents"] = std::move(docs);
+  if (!m.supplements.empty()) {
+    json kept = json::array();
+    for (const auto& d : carried) kept.push_back({{"path", d.path}, {"size", d.size}, {"sha256", d.sha256}});
+    index["carried"] = std::move(kept);
+  }
   index["check"] = check;
   if (!reading_copy.empty()) {
     json files = json::array();
@@ -169,6 +175,23 @@ Result<Index> parse_index(std::string_view text, const Manifest& m,
     }
     if (doc.size > limits.max_entry_bytes) return fail(Errc::limit, doc.entry + ": larger than the limit");
     idx.documents.push_back(std::move(doc));
+  }
+  const auto carried = j.find("carried");
+  if (!m.supplements.empty() && (carried == j.end() || !carried->is_array())) {
+    return fail(Errc::malformed, "a supplement without its list of carried documents");
+  }
+  if (m.supplements.empty() && carried != j.end()) return fail(Errc::hostile, "carried documents in a bundle that supplements none");
+  if (carried != j.end()) {
+    if (carried->size() + idx.documents.size() > limits.max_documents) return fail(Errc::limit, "too many documents");
+    for (std::size_t i = 0; i < carried->size(); ++i) {
+      const json& d = (*carried)[i];
+      IndexDocument doc;
+      if (!d.is_object() || !get_to(d, "path", doc.path) || !get_to(d, "size", doc.size) ||
+          !get_to(d, "sha256", doc.sha256) || !crypto::is_lower_hex(doc.sha256, 64)) {
+        return fail(Errc::malformed, "carried document " + std::to_string(i + 1) + " is incomplete");
+      }
+      idx.carried.push_back(std::move(doc));
+    }
   }
   for (std::size_t i = 0; i < copies; ++i) {
     const json& f = (*copy)[i];

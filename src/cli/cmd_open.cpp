@@ -22,6 +22,7 @@ struct OpenArgs {
   std::string passphrase_file;
   std::string profile;
   std::string answers;  // a decision: the coordinator's own bundle it must answer
+  std::vector<std::string> bases;  // a supplement: the bundles before it, oldest first
   OutputArgs out;
 };
 
@@ -60,7 +61,9 @@ int run_open(const OpenArgs& args) {
     options.progress = terminal_progress(nl ? "ontsleutelen" : "decrypting");
     options.check.progress = terminal_progress(nl ? "controle" : "checking");
   }
-  auto opened = app::open_bundle(args.bundle, args.output, options, messages);
+  std::vector<std::filesystem::path> bases(args.bases.begin(), args.bases.end());
+  auto opened = bases.empty() ? app::open_bundle(args.bundle, args.output, options, messages)
+                              : app::open_supplement(args.bundle, bases, args.output, options, messages);
   if (show_progress) clear_progress();
   if (!opened) {
     return report_error(opened.error(), nl ? "geef een bestaand .dossier-bestand en met -o een nieuwe map"
@@ -96,6 +99,13 @@ int run_open(const OpenArgs& args) {
     j["problems"] = nlohmann::ordered_json::array();
     for (const auto& p : problems) j["problems"].push_back(problem_json(p, messages));
     j["check"] = r.report ? to_json(*r.report, lang) : nlohmann::ordered_json(nullptr);
+    if (!bases.empty()) {
+      nlohmann::ordered_json h = nlohmann::ordered_json::array();
+      for (const auto& v : r.history)
+        h.push_back({{"path", v.path}, {"sha256", v.sha256}, {"dossier_id", v.dossier_id}, {"created", v.created}, {"bundle", v.bundle}});
+      j["history"] = std::move(h);
+      j["removed"] = r.removed;
+    }
     if (r.decision) {
       j["decision"] = {{"client", r.decision->client},
                        {"date", r.decision->date},
@@ -134,6 +144,14 @@ int run_open(const OpenArgs& args) {
   std::cout << messages.get("verify.valid", {{"signer", r.verify.signer_key_id}}) << "\n"
             << messages.get("open.done", {{"bundle", args.bundle}, {"dir", args.output}, {"count", std::to_string(r.files.size())}})
             << "\n";
+  if (!bases.empty()) {
+    std::cout << messages.get("open.history", {{"count", std::to_string(bases.size() + 1)}}) << "\n";
+    for (const auto& v : r.history) {
+      const std::string from = v.bundle == 0 ? args.bases.front() : (v.bundle < bases.size() ? args.bases[v.bundle] : args.bundle);
+      std::cout << "  " << shown(v.path) << "  ← " << shown(from) << " (" << v.created << ")\n";
+    }
+    for (const auto& p : r.removed) std::cout << "  " << shown(p) << "  ✕ " << messages.get("open.history-removed") << "\n";
+  }
   const std::filesystem::path& dir = r.assembly_dir;
   const auto file = [&](std::size_t k) { return (dir / r.assembly_files.at(k)).string(); };
   if (r.sealed_copy) {
@@ -189,6 +207,11 @@ void add_open(CLI::App& app, Run& run) {
                   "Read the identity's passphrase from the first line of FILE (default: ask)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--profile", args->profile, "Requirement profile for the re-check");
+  cmd->add_option("--base", args->bases,
+                  "A supplement: the bundles before it, the first referral first (repeatable); DIR gets the whole "
+                  "current package")
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);
   cmd->add_option("--answers", args->answers,
                   "A decision (.besluit): open it only if it answers this bundle of yours (the .dossier you sealed)")
       ->check(CLI::ExistingFile);

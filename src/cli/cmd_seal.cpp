@@ -23,6 +23,7 @@ struct SealArgs {
   std::string profile;
   bool advice_request = false;
   bool no_reading_copy = false;
+  std::string supplements;
   OutputArgs out;
 };
 
@@ -50,6 +51,7 @@ int run_seal(const SealArgs& args) {
   options.signer = &*key;
   options.advice_request = args.advice_request;
   options.reading_copy = !args.no_reading_copy;
+  if (!args.supplements.empty()) options.supplements = args.supplements;
   const bool show_progress = !args.out.quiet && is_terminal(STDERR_FILENO);
   if (show_progress) {
     // Seal encrypts each document as the check reads it, then writes the bundle.
@@ -84,6 +86,7 @@ int run_seal(const SealArgs& args) {
       j["reading_copy"] = nullptr;
     }
     if (sealed->sealed && !sealed->reading_copy_error.empty()) j["reading_copy_error"] = sealed->reading_copy_error;
+    if (sealed->sealed && options.supplements) j["carried"] = sealed->carried;
     j["check"] = to_json(sealed->report, lang);
     std::cout << j.dump(2) << "\n";
   } else if (!sealed->sealed) {
@@ -97,6 +100,13 @@ int run_seal(const SealArgs& args) {
                                             {"recipients", std::to_string(options.recipients.size())}})
               << "\n"
               << manifest_text(sealed->manifest, "", messages);
+    if (options.supplements) {
+      std::cout << messages.get("seal.supplement", {{"base", args.supplements},
+                                                    {"sent", std::to_string(sealed->manifest.entries.size() - 1 -
+                                                                            sealed->reading_copy_files.size())},
+                                                    {"carried", std::to_string(sealed->carried.size())}})
+                << "\n";
+    }
     if (sealed->reading_copy) {
       std::cout << messages.get("seal.reading-copy", {{"pages", std::to_string(sealed->reading_copy->pages)}}) << "\n";
     } else if (!sealed->reading_copy_error.empty()) {
@@ -126,7 +136,9 @@ void add_seal(CLI::App& app, Run& run) {
       "Examples:\n"
       "  dossier seal aanmelding -r comensha.pub -s zorgcoordinator.key -o CL-2026-0042.dossier\n"
       "  dossier seal aanmelding -r comensha.pub -s zorgcoordinator.key -o advies.dossier --advice-request\n"
-      "  dossier seal aanmelding.zip -r age1... -r age1... -s mijn.key -o uit.dossier --format json\n\n"
+      "  dossier seal aanmelding.zip -r age1... -r age1... -s mijn.key -o uit.dossier --format json\n"
+      "  dossier seal aanmelding -r comensha.pub -s zorgcoordinator.key -o CL-2026-0042-2.dossier \\\n"
+      "      --supplements CL-2026-0042.dossier     (after \"meer informatie nodig\": only what changed)\n\n"
       "Exit codes: 0 sealed, 1 not sealed (incomplete or unreadable package, or sealing failed),\n"
       "2 usage error, or a named file that does not exist, or OUT exists.");
   cmd->add_option("PACKAGE", args->package, "Package folder or .zip")->required();
@@ -141,6 +153,10 @@ void add_seal(CLI::App& app, Run& run) {
   cmd->add_option("--profile", args->profile, "Requirement profile id or file");
   cmd->add_flag("--no-reading-copy", args->no_reading_copy,
                 "Seal the documents only, without the reading copy (a smaller bundle; CoMensha's open makes one)");
+  cmd->add_option("--supplements", args->supplements,
+                  "Answer CoMensha's request for more: a supplement to this earlier bundle of yours (.dossier); "
+                  "only new or changed documents are sent")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--advice-request", args->advice_request,
                 "Ask CoMensha's advice; needed to seal a complete package that is not eligible");
   add_output_options(*cmd, args->out, /*with_quiet=*/true);
