@@ -20,5 +20,6 @@ void add_open(CLI::App& app, Run& run);
 void add_inspect(CLI::App& app, Run& run);
 void add_serve(CLI::App& app, Run& run);
 void add_decide(CLI::App& app, Run& run);
+void add_stats(CLI::App& app, Run& run);
 
 }  // namespace dossier::cli

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   add_inspect(app, run);
   add_serve(app, run);
   add_decide(app, run);
+  add_stats(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
