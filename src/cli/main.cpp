@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
       "Start with:  dossier init mijn-aanmelding   then   dossier check mijn-aanmelding\n"
       "Then seal it for CoMensha:  dossier seal mijn-aanmelding -r comensha.pub -s mijn.key -o uit.dossier\n"
       "CoMensha opens it with dossier open; anyone verifies it with dossier verify.\n"
+      "CoMensha answers with dossier decide (a signed, encrypted .besluit); the coordinator sends\n"
+      "what was missing with dossier seal --supplements; dossier stats makes the yearly figures.\n"
       "Exit codes: 0 complete/valid, 1 not complete/not valid, 2 usage error or missing file.",
       "dossier"};
   app.set_version_flag("--version", DOSSIER_VERSION_STRING);
