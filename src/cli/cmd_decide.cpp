@@ -161,7 +161,8 @@ int run_decide(const DecideArgs& args) {
     return report_error(decided.error(), nl ? "er is niets geschreven" : "nothing was written");
   }
   const auto& r = *decided;
-  const std::string source = args.decision.empty() ? std::string("--flags") : args.decision;
+  const bool from_flags = args.decision.empty();
+  const std::string source = from_flags ? std::string(nl ? "de opties" : "the options") : args.decision;
   if (args.out.format == "json") {
     nlohmann::ordered_json j;
     j["sealed"] = r.sealed;
@@ -180,7 +181,9 @@ int run_decide(const DecideArgs& args) {
     return r.sealed ? kExitOk : kExitNotOk;
   }
   for (const auto& i : r.issues) {
-    std::cout << "✘ " << shown(source) << (i.line > 0 ? ":" + std::to_string(i.line) : "") << ": " << shown(i.message) << "\n";
+    // Lines of the XML made from the flags mean nothing to the user: the option is in the message.
+    std::cout << "✘ " << shown(source) << (i.line > 0 && !from_flags ? ":" + std::to_string(i.line) : "") << ": "
+              << shown(i.message) << "\n";
   }
   if (r.answered && !r.answered->valid) {
     for (const auto& p : r.answered->problems) std::cout << "✘ " << shown(args.bundle) << ": " << problem_text(p, messages) << "\n";
