@@ -137,7 +137,13 @@ int run_open(const OpenArgs& args) {
     if (!d.provider.empty()) outcome += ": " + d.provider;
     std::cout << messages.get("verify.valid", {{"signer", r.verify.signer_key_id}}) << "\n"
               << shown(messages.get("open.decision", {{"client", d.client}, {"date", d.date}, {"outcome", outcome}})) << "\n";
-    for (const auto& m : d.missing) std::cout << "  - " << shown(m.evidence) << (m.text.empty() ? "" : ": " + shown(m.text)) << "\n";
+    // What to add, by the profile's name and folder for each evidence type.
+    const auto profile = app::load_profile(app::data_dir(), d.profile);
+    for (const auto& m : d.missing) {
+      const Evidence* e = profile ? profile->evidence_by_id(m.evidence) : nullptr;
+      const std::string what = e != nullptr ? e->name.get(lang) + " (" + e->folder + "/)" : m.evidence;
+      std::cout << "  - " << shown(what) << (m.text.empty() ? "" : ": " + shown(m.text)) << "\n";
+    }
     std::cout << shown(messages.get("open.decision-files", {{"dir", args.output}, {"letter", r.files.at(1)}})) << "\n";
     return kExitOk;
   }
