@@ -190,14 +190,14 @@ TEST(DecisionLetter, PlacedInDutch) {
   expect_assessments(t, Lang::nl, {"met", "met", "not-assessed", "not-assessed", "met", "not-assessed", "not-assessed"});
   // A ground that is met gets a short line, not the profile's wording.
   expect_not(t, {"bron:", "Wat u moet aanvullen", "--supplements"});
-  expect_says(t, {"RWQf6LRCGA9i53ml", "dossier verify BESLUIT -k comensha.pub"});
+  expect_says(t, {"RWQf6LRCGA9i53ml", "dossier verify BESLUIT.besluit -p comensha-ondertekening.pub"});
 }
 
 TEST(DecisionLetter, PlacedInEnglish) {
   const std::string t = render(placed("en"), Lang::en);
   expect_says(t, {"Decision on the referral", "CL-2026-0042", "3 November 2026", "OMM reviewer",
                   "28 October 2026, 14:02:11 UTC", "OMM first phase (residential shelter place)",
-                  "Placed with Fier Fryslân", "RWQf6LRCGA9i53ml", "dossier verify DECISION -k comensha.pub"});
+                  "Placed with Fier Fryslân", "RWQf6LRCGA9i53ml", "dossier verify DECISION.besluit -p comensha-ondertekening.pub"});
   expect_assessments(t, Lang::en, {"met", "met", "not-assessed", "not-assessed", "met", "not-assessed", "not-assessed"});
   expect_not(t, {"Geplaatst", "voldaan", "source:"});
 }
