@@ -1604,13 +1604,25 @@ Result<OpenResult> open_supplement(const fs::path& bundle, const std::vector<fs:
     auto v = verify_bundle(chain[k], trusted, options.limits);
     if (!v) return tl::unexpected(v.error());
     if (!v->valid) {
+      // The problems say why; for an earlier bundle, which one it was.
       r.verify = std::move(*v);
       r.error_code = Errc::crypto;
-      if (k + 1 < chain.size()) r.error = BundleProblem{BundleCheck::binding, chain[k].string(), "an earlier bundle is not valid"};
+      if (k + 1 < chain.size()) {
+        r.error = BundleProblem{BundleCheck::binding, chain[k].filename().string(),
+                                "this earlier bundle (--base) is not valid: see the problems above"};
+      }
       return r;
     }
     if (k + 1 == chain.size()) r.verify = *v;
     ms.push_back(*v->manifest);
+  }
+  for (std::size_t k = 0; k < chain.size(); ++k) {
+    for (std::size_t j = 0; j < k; ++j) {
+      if (ms[j].dossier_id == ms[k].dossier_id) {
+        return refused(k, Errc::usage, BundleCheck::binding,
+                       "the same bundle is given twice (as " + chain[j].filename().string() + " too)");
+      }
+    }
   }
   for (std::size_t k = 0; k < chain.size(); ++k) {
     const Manifest& m = ms[k];
