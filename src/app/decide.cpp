@@ -1,6 +1,5 @@
 #include "app/decide.hpp"
 
-#include <ctime>
 #include <system_error>
 
 #include "app/data_files.hpp"
@@ -12,15 +11,6 @@
 namespace dossier::app {
 
 namespace fs = std::filesystem;
-
-std::string today() {
-  const std::time_t t = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&t, &local);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &local);
-  return buf;
-}
 
 Result<std::string> read_decision_file(const fs::path& file) {
   return io::read_named_file(file, bundle::kMaxDecisionBytes);

@@ -58,7 +58,5 @@ Result<std::string> decision_template(const std::string& data_dir, Lang lang, co
 // A decision.xml the user names (at most bundle::kMaxDecisionBytes).
 Result<std::string> read_decision_file(const std::filesystem::path& file);
 
-// Today's date, YYYY-MM-DD, local time.
-std::string today();
 
 }  // namespace dossier::app

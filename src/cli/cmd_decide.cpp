@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "app/check.hpp"
 #include "app/data_files.hpp"
 #include "app/decide.hpp"
 #include "app/keys.hpp"
@@ -65,7 +66,7 @@ Result<std::string> decision_from_flags(const DecideArgs& a, const std::string& 
                   "\" lang=\"" + (a.letter_lang.empty() ? std::string(lang == Lang::nl ? "nl" : "en") : xml_escape(a.letter_lang)) +
                   "\">\n";
   x += "  <client pseudonym=\"" + xml_escape(a.client) + "\"/>\n";
-  x += "  <date>" + xml_escape(a.date.empty() ? app::today() : a.date) + "</date>\n";
+  x += "  <date>" + xml_escape(a.date.empty() ? app::today_in_amsterdam() : a.date) + "</date>\n";
   x += "  <reviewer role=\"" + xml_escape(a.role.empty() ? (lang == Lang::nl ? "beoordelaar OMM" : "OMM reviewer") : a.role) +
        "\"/>\n  <grounds>\n";
   for (const auto& g : a.grounds) {
@@ -93,7 +94,7 @@ Result<std::string> decision_from_flags(const DecideArgs& a, const std::string& 
 int run_template(const DecideArgs& a, Lang lang) {
   auto text = app::decision_template(app::data_dir(), a.letter_lang == "en" || (a.letter_lang.empty() && lang == Lang::en) ? Lang::en : Lang::nl,
                                      a.profile, a.client.empty() ? "CL-0000-0000" : a.client,
-                                     a.date.empty() ? app::today() : a.date);
+                                     a.date.empty() ? app::today_in_amsterdam() : a.date);
   if (!text) return report_error(text.error(), profiles_hint(lang));
   if (a.output.empty()) {
     std::cout << *text;
