@@ -10,24 +10,13 @@
 #include "bundle/format.hpp"
 #include "core/text.hpp"
 #include "core/unicode.hpp"
+#include "core/xml.hpp"
 #include "crypto/digest.hpp"
 
 namespace dossier::bundle {
 namespace {
 
-std::string escape_attr(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string escape_attr(std::string_view s) { return xml_escape(s, /*attribute=*/true); }
 
 bool is_key_id(std::string_view s) {
   if (s.empty() || s.size() > 16 || (s.size() > 1 && s[0] == '0')) return false;

@@ -15,6 +15,7 @@
 #include "cli/bundle_words.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "core/xml.hpp"
 
 namespace dossier::cli {
 namespace {
@@ -43,19 +44,8 @@ struct DecideArgs {
   OutputArgs out;
 };
 
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+// Flags go into attributes and text alike; the attribute escape is right for both.
+std::string xml_escape(const std::string& s) { return dossier::xml_escape(s, /*attribute=*/true); }
 
 // decision.xml from the flags; read and checked like any file afterwards.
 Result<std::string> decision_from_flags(const DecideArgs& a, const std::string& profile, Lang lang) {

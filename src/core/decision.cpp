@@ -7,42 +7,6 @@
 namespace dossier {
 namespace {
 
-std::string escape(std::string_view s, bool attribute) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"':
-        if (attribute) {
-          out += "&quot;";
-          break;
-        }
-        out += c;
-        break;
-      case '\r': out += "&#13;"; break;
-      case '\t':
-        if (attribute) {
-          out += "&#9;";
-          break;
-        }
-        out += c;
-        break;
-      case '\n':
-        if (attribute) {
-          out += "&#10;";
-          break;
-        }
-        out += c;
-        break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -80,34 +44,34 @@ const GroundAssessment* Decision::ground(std::string_view id) const {
 
 std::string Decision::serialise() const {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  x += "<decision version=\"1\" profile=\"" + escape(profile, true) + "\" lang=\"" + escape(lang, true) + "\">\n";
+  x += "<decision version=\"1\" profile=\"" + xml_escape(profile, true) + "\" lang=\"" + xml_escape(lang, true) + "\">\n";
   if (answers) {
-    x += "  <answers dossier-id=\"" + escape(answers->dossier_id, true) + "\" manifest-sha256=\"" +
-         escape(answers->manifest_sha256, true) + "\" sealed=\"" + escape(answers->sealed, true) + "\"/>\n";
+    x += "  <answers dossier-id=\"" + xml_escape(answers->dossier_id, true) + "\" manifest-sha256=\"" +
+         xml_escape(answers->manifest_sha256, true) + "\" sealed=\"" + xml_escape(answers->sealed, true) + "\"/>\n";
   }
-  x += "  <client pseudonym=\"" + escape(client, true) + "\"/>\n";
-  x += "  <date>" + escape(date, false) + "</date>\n";
-  x += "  <reviewer role=\"" + escape(reviewer_role, true) + "\"/>\n";
+  x += "  <client pseudonym=\"" + xml_escape(client, true) + "\"/>\n";
+  x += "  <date>" + xml_escape(date, false) + "</date>\n";
+  x += "  <reviewer role=\"" + xml_escape(reviewer_role, true) + "\"/>\n";
   x += "  <grounds>\n";
   for (const auto& id : known_grounds()) {
     const auto* g = ground(id);
     if (g == nullptr) continue;
-    x += "    <ground id=\"" + escape(g->ground, true) + "\" assessment=\"" + escape(g->assessment, true) + "\"";
-    if (!g->reason.empty()) x += " reason=\"" + escape(g->reason, true) + "\"";
-    x += g->text.empty() ? "/>\n" : ">" + escape(g->text, false) + "</ground>\n";
+    x += "    <ground id=\"" + xml_escape(g->ground, true) + "\" assessment=\"" + xml_escape(g->assessment, true) + "\"";
+    if (!g->reason.empty()) x += " reason=\"" + xml_escape(g->reason, true) + "\"";
+    x += g->text.empty() ? "/>\n" : ">" + xml_escape(g->text, false) + "</ground>\n";
   }
   x += "  </grounds>\n";
-  x += "  <outcome type=\"" + escape(outcome, true) + "\"";
-  if (!provider.empty()) x += " provider=\"" + escape(provider, true) + "\"";
+  x += "  <outcome type=\"" + xml_escape(outcome, true) + "\"";
+  if (!provider.empty()) x += " provider=\"" + xml_escape(provider, true) + "\"";
   if (missing.empty() && explanation.empty()) {
     x += "/>\n";
   } else {
     x += ">\n";
     for (const auto& m : missing) {
-      x += "    <missing evidence=\"" + escape(m.evidence, true) + "\"";
-      x += m.text.empty() ? "/>\n" : ">" + escape(m.text, false) + "</missing>\n";
+      x += "    <missing evidence=\"" + xml_escape(m.evidence, true) + "\"";
+      x += m.text.empty() ? "/>\n" : ">" + xml_escape(m.text, false) + "</missing>\n";
     }
-    if (!explanation.empty()) x += "    <explanation>" + escape(explanation, false) + "</explanation>\n";
+    if (!explanation.empty()) x += "    <explanation>" + xml_escape(explanation, false) + "</explanation>\n";
     x += "  </outcome>\n";
   }
   x += "</decision>\n";

@@ -125,6 +125,42 @@ void canonicalise_typed_values(pugi::xml_document& doc, const XmlSchema& schema)
 
 }  // namespace
 
+std::string xml_escape(std::string_view s, bool attribute) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"':
+        if (attribute) {
+          out += "&quot;";
+          break;
+        }
+        out += c;
+        break;
+      case '\r': out += "&#13;"; break;
+      case '\t':
+        if (attribute) {
+          out += "&#9;";
+          break;
+        }
+        out += c;
+        break;
+      case '\n':
+        if (attribute) {
+          out += "&#10;";
+          break;
+        }
+        out += c;
+        break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 int line_at(std::string_view text, std::size_t offset) {
   int line = 1;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {

@@ -67,6 +67,11 @@ struct ValidatedXml {
 ValidatedXml read_validated_xml(std::string_view text, std::string_view file_name, std::string_view root,
                                 const XmlSchema* schema, const XmlLimits& limits = {});
 
+// `s` escaped for XML text (`attribute` false) or a double-quoted attribute value (true: also
+// '"', and tab, line feed and carriage return as character references, so that they survive
+// attribute-value normalisation). The one escape every XML writer of dossier uses.
+std::string xml_escape(std::string_view s, bool attribute);
+
 // The 1-based line of byte `offset` in `text`.
 int line_at(std::string_view text, std::size_t offset);
 
